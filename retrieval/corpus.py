@@ -1,0 +1,254 @@
+"""Articles → paragraphs → sentences, with scraped boilerplate removed.
+
+An article file is plain text, one paragraph per line (the seeds), optionally
+with front matter (`---` … `---`, `key: value` lines) or a JSON sidecar
+`<id>.json` / `<id>.meta.json` carrying title, outlet, url and date.
+Nothing here invents facts: a title is taken from metadata, else from the
+article's first heading, else from its lead sentence (shortened).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.text import split_sentences
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+_SHARE_RE = re.compile(
+    r"^(bagikan|share|tweet|salin tautan|copy link|facebook|twitter|whatsapp|telegram|line|email)"
+    r"(\s*(:|ke|via)?\s*(facebook|twitter|whatsapp|telegram|line|email|x)?)*\s*:?\s*$",
+    re.IGNORECASE,
+)
+_RELATED_RE = re.compile(
+    r"^(baca juga|baca pula|lihat juga|simak juga|artikel terkait|berita terkait)\b\s*:?", re.IGNORECASE
+)
+_SOURCE_RE = re.compile(r"^sumber\s*:\s*(?P<source>.+?)\s*\.?$", re.IGNORECASE)
+_CREDIT_RE = re.compile(
+    r"^(editor|pewarta|penulis|reporter|penerjemah|fotografer|foto|copyright|hak cipta|©)\b\s*:?",
+    re.IGNORECASE,
+)
+# "London (ANTARA) -", "BRUSSELS -", "ATHENA -", "JAKARTA, KOMPAS.com -"
+_DATELINE_RE = re.compile(
+    r"^(?P<dateline>(?P<place>[A-Z][A-Za-z.'’ ]{1,30}?)"
+    r"(?:\s*,\s*(?P<outlet2>[A-Z][\w.]{1,25}))?"
+    r"(?:\s*\((?P<outlet>[A-Za-z][\w .]{0,25})\))?)\s+[-–—]{1,2}\s+"
+)
+_TERMINAL = ".!?…\"'”’:;)"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence as a character span of its paragraph's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One content paragraph. `number` is 1-based within the article."""
+
+    article_id: str
+    number: int
+    text: str
+    sentences: tuple[Sentence, ...]
+    heading: str | None = None
+
+    def sentence_text(self, i: int) -> str:
+        s = self.sentences[i]
+        return self.text[s.start : s.end]
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What a reader needs to find and check the article."""
+
+    article_id: str
+    title: str
+    outlet: str | None = None
+    source_note: str | None = None  # "Sumber: Anadolu": who the outlet took it from
+    dateline: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    meta: ArticleMeta
+    paragraphs: tuple[Paragraph, ...]
+    content_hash: str = ""
+
+    @property
+    def article_id(self) -> str:
+        return self.meta.article_id
+
+
+@dataclass
+class _Parsed:
+    metadata: dict[str, str] = field(default_factory=dict)
+    blocks: list[tuple[str | None, str]] = field(default_factory=list)  # (heading, text)
+    first_heading: str | None = None
+    source_note: str | None = None
+
+
+def _is_boilerplate(line: str) -> bool:
+    return bool(_SHARE_RE.match(line) or _RELATED_RE.match(line) or _CREDIT_RE.match(line))
+
+
+def _looks_like_heading(line: str) -> bool:
+    """Short line without sentence punctuation: a section heading or headline."""
+    words = line.split()
+    return 0 < len(words) <= 14 and len(line) <= 110 and line[-1] not in _TERMINAL and not line.startswith(("“", '"'))
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for end in range(1, min(len(lines), 60)):
+        if lines[end].strip() in {"---", "..."}:
+            meta: dict[str, str] = {}
+            for raw in lines[1:end]:
+                key, sep, value = raw.partition(":")
+                if sep and key.strip():
+                    meta[key.strip().lower()] = value.strip().strip("\"'")
+            return meta, "\n".join(lines[end + 1 :])
+    return {}, text
+
+
+def _strip_markdown(line: str) -> tuple[str, bool]:
+    """Return the line without Markdown heading marks, and whether it was a heading."""
+    match = re.match(r"^#{1,6}\s+(.*)$", line)
+    if match:
+        return match.group(1).strip(), True
+    return line, False
+
+
+def _parse_lines(text: str) -> _Parsed:
+    parsed = _Parsed()
+    parsed.metadata, body = _split_front_matter(text)
+    lines = [" ".join(raw.split()) for raw in body.splitlines()]
+    lines = [line for line in lines if line]
+    # A trailing related headline: short unpunctuated lines at the very end.
+    while lines and (_looks_like_heading(lines[-1]) or _is_boilerplate(lines[-1]) or _SOURCE_RE.match(lines[-1])):
+        source = _SOURCE_RE.match(lines[-1])
+        if source:
+            parsed.source_note = source.group("source")
+        lines.pop()
+    heading: str | None = None
+    for i, line in enumerate(lines):
+        source = _SOURCE_RE.match(line)
+        if source:
+            parsed.source_note = source.group("source")
+            continue
+        if _is_boilerplate(line):
+            continue
+        line, is_md_heading = _strip_markdown(line)
+        next_is_content = i + 1 < len(lines) and not _looks_like_heading(lines[i + 1])
+        if is_md_heading or (_looks_like_heading(line) and next_is_content):
+            if not parsed.blocks and parsed.first_heading is None:
+                parsed.first_heading = line
+            heading = line
+            continue
+        parsed.blocks.append((heading, line))
+    return parsed
+
+
+def _shorten(sentence: str, limit: int = 90) -> str:
+    sentence = sentence.strip().rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def _read_sidecar(path: Path) -> dict[str, str]:
+    for candidate in (path.with_suffix(".json"), path.with_suffix(".meta.json")):
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+            if isinstance(data, dict):
+                return {str(k).lower(): str(v) for k, v in data.items() if v is not None}
+    return {}
+
+
+def parse_article(article_id: str, text: str, metadata: dict[str, str] | None = None) -> Article:
+    """Parse one article's text into paragraphs and sentences with a reference."""
+    parsed = _parse_lines(text)
+    meta = {**parsed.metadata, **(metadata or {})}
+    dateline: str | None = None
+    outlet = meta.get("outlet") or meta.get("source") or None
+    paragraphs: list[Paragraph] = []
+    for heading, block in parsed.blocks:
+        if not paragraphs and dateline is None:
+            match = _DATELINE_RE.match(block)
+            if match:
+                dateline = match.group("dateline").strip()
+                outlet = outlet or match.group("outlet") or match.group("outlet2")
+                block = block[match.end() :]
+        spans = split_sentences(block)
+        if not spans:
+            continue
+        paragraphs.append(
+            Paragraph(
+                article_id=article_id,
+                number=len(paragraphs) + 1,
+                text=block,
+                sentences=tuple(Sentence(s, e) for s, e in spans),
+                heading=heading,
+            )
+        )
+    title = meta.get("title") or parsed.first_heading
+    if not title and paragraphs:
+        title = _shorten(paragraphs[0].sentence_text(0))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Article(
+        meta=ArticleMeta(
+            article_id=article_id,
+            title=title or article_id,
+            outlet=outlet,
+            source_note=meta.get("source_note") or parsed.source_note,
+            dateline=dateline,
+            url=meta.get("url") or None,
+            date=meta.get("date") or None,
+        ),
+        paragraphs=tuple(paragraphs),
+        content_hash=digest,
+    )
+
+
+def load_article(path: Path) -> Article:
+    """Read one article file (UTF-8) and its optional sidecar metadata."""
+    text = path.read_text(encoding="utf-8")
+    article_id = path.name.removesuffix(path.suffix)
+    return parse_article(article_id, text, _read_sidecar(path))
+
+
+def article_files(corpus_dir: Path) -> list[Path]:
+    """Article files in a corpus folder, sorted for a stable paragraph order."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in SUPPORTED_SUFFIXES)
+
+
+def load_corpus(corpus_dir: Path) -> list[Article]:
+    """Every article in the folder that has at least one content paragraph."""
+    articles = [load_article(p) for p in article_files(corpus_dir)]
+    return [a for a in articles if a.paragraphs]
+
+
+def corpus_fingerprint(articles: Iterable[Article]) -> str:
+    digest = hashlib.sha256()
+    for article in sorted(articles, key=lambda a: a.article_id):
+        digest.update(article.article_id.encode())
+        digest.update(article.content_hash.encode())
+        digest.update(json.dumps(article.meta.__dict__, sort_keys=True).encode())
+    return digest.hexdigest()

@@ -1,0 +1,174 @@
+"""The question-answering core: question in, verbatim cited quotes (or abstention) out."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.settings import Settings
+from retrieval.answer import Answer, Quote, Reason, Source
+from retrieval.corpus import load_corpus
+from retrieval.embedding import Embedder, create_embedder
+from retrieval.index import EnsureResult, SearchIndex, ensure_index
+from retrieval.quotes import QuotePick, QuoteSelector, Selection
+from retrieval.search import HybridSearcher, Query, SearchResult
+from retrieval.text import guess_language, has_searchable_text, strip_markup
+
+log = logging.getLogger(__name__)
+
+SEARCH_TOP_K = 5
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """One index with the searcher and selector built on it; swapped as a whole."""
+
+    index: SearchIndex
+    searcher: HybridSearcher
+    selector: QuoteSelector
+
+
+class QAEngine:
+    """Loads the index once; `ask` is thread-safe and never raises on user input."""
+
+    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._pipeline = self._make_pipeline(index)
+        self._swap_lock = threading.Lock()
+
+    @staticmethod
+    def _make_pipeline(index: SearchIndex) -> _Pipeline:
+        return _Pipeline(index, HybridSearcher(index), QuoteSelector(index))
+
+    @classmethod
+    def load(cls, settings: Settings, *, show_progress: bool = True) -> QAEngine:
+        """Load the saved index for the corpus, building it first when missing or stale."""
+        engine, _ = cls.load_with_report(settings, show_progress=show_progress)
+        return engine
+
+    @classmethod
+    def load_with_report(cls, settings: Settings, *, show_progress: bool = True) -> tuple[QAEngine, EnsureResult]:
+        embedder = create_embedder(settings)
+        result = refresh_index(settings, embedder, show_progress=show_progress)
+        return cls(result.index, embedder, settings), result
+
+    @property
+    def index(self) -> SearchIndex:
+        return self._pipeline.index
+
+    def swap_index(self, index: SearchIndex) -> None:
+        """Serve later questions from `index`; questions in flight finish on the old one."""
+        with self._swap_lock:
+            self._pipeline = self._make_pipeline(index)
+
+    def ask(self, question: str, context: str | None = None) -> Answer:
+        """Answer `question`; `context` is the earlier question a follow-up refers to."""
+        started = time.perf_counter()
+        cleaned = strip_markup(question)
+        language = guess_language(cleaned) if cleaned else "id"
+        early = self._reject(question, cleaned, language)
+        if early is not None:
+            return early
+        pipeline = self._pipeline  # one consistent snapshot for this question
+        search_text = f"{strip_markup(context)} {cleaned}" if context else cleaned
+        t0 = time.perf_counter()
+        query = self._query(pipeline, search_text)
+        t1 = time.perf_counter()
+        result = pipeline.searcher.search(query, top_k=SEARCH_TOP_K)
+        t2 = time.perf_counter()
+        selection = pipeline.selector.select(query, result.candidates)
+        t3 = time.perf_counter()
+        timings = {"embed": (t1 - t0) * 1e3, **result.timings_ms, "select": (t3 - t2) * 1e3}
+        if not selection.confident:
+            return self._finish(Answer(question, False, reason=Reason.NOT_FOUND, language=language), started, timings)
+        answer = _compose(question, language, pipeline.index, result, selection)
+        return self._finish(answer, started, timings)
+
+    def _query(self, pipeline: _Pipeline, text: str) -> Query:
+        return Query(text, self.embedder.embed_query(text), pipeline.index.lexical.terms(text))
+
+    def ranked_paragraphs(self, question: str, k: int = SEARCH_TOP_K) -> list[int]:
+        """Index rows of the best `k` paragraphs for a question (retrieval only, for evaluation)."""
+        pipeline = self._pipeline
+        text = strip_markup(question)
+        query = self._query(pipeline, text)
+        return [c.paragraph for c in pipeline.searcher.search(query, top_k=k).candidates]
+
+    def _reject(self, question: str, cleaned: str, language: str) -> Answer | None:
+        reason: Reason | None = None
+        if not question.strip():
+            reason = Reason.EMPTY
+        elif len(question) > self.settings.max_question_chars:
+            reason = Reason.TOO_LONG
+        elif not has_searchable_text(cleaned):
+            reason = Reason.NO_TEXT
+        if reason is None:
+            return None
+        return Answer(question, False, reason=reason, language=language, timings_ms={"total": 0.0})
+
+    @staticmethod
+    def _finish(answer: Answer, started: float, timings: dict[str, float]) -> Answer:
+        timings["total"] = (time.perf_counter() - started) * 1e3
+        return Answer(
+            answer.question, answer.answered, answer.quotes, answer.sources, answer.reason, answer.language, timings
+        )
+
+
+def _runs(rows: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Consecutive sentence rows merged into (first, last) runs: adjacent sentences quote as one."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _compose(question: str, language: str, index: SearchIndex, result: SearchResult, selection: Selection) -> Answer:
+    quotes: list[Quote] = []
+    sources: list[Source] = []
+    fused = {c.paragraph: c.fused for c in result.candidates}
+    for n, pick in enumerate(selection.picks, start=1):
+        source, texts = _source_for(n, pick, index, fused.get(pick.paragraph, 0.0))
+        sources.append(source)
+        quotes.extend(Quote(text, n) for text in texts)
+    return Answer(question, True, tuple(quotes), tuple(sources), Reason.ANSWERED, language)
+
+
+def _source_for(n: int, pick: QuotePick, index: SearchIndex, score: float) -> tuple[Source, list[str]]:
+    paragraph = index.paragraphs[pick.paragraph]
+    meta = index.articles[paragraph.article_id]
+    first_row = index.sentence_rows(pick.paragraph).start
+    spans: list[tuple[int, int]] = []
+    for first, last in _runs(pick.sentences):
+        spans.append((paragraph.sentences[first - first_row].start, paragraph.sentences[last - first_row].end))
+    source = Source(
+        n=n,
+        article_id=paragraph.article_id,
+        title=meta.title,
+        outlet=meta.outlet,
+        paragraph=paragraph.number,
+        text=paragraph.text,
+        score=score,
+        dateline=meta.dateline,
+        url=meta.url,
+        date=meta.date,
+        heading=paragraph.heading,
+        quote_spans=tuple(spans),
+    )
+    return source, [paragraph.text[s:e] for s, e in spans]
+
+
+def refresh_index(
+    settings: Settings, embedder: Embedder, *, force: bool = False, show_progress: bool = True
+) -> EnsureResult:
+    """Bring the saved index in line with the corpus folder (load, build or rebuild)."""
+    articles = load_corpus(Path(settings.corpus_dir))
+    if not articles:
+        log.warning("no articles found in %s", settings.corpus_dir)
+    return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)

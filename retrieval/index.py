@@ -1,0 +1,459 @@
+"""The on-disk index: one directory, versions swapped in atomically.
+
+Layout (documented in README, "Index format")::
+
+    INDEX_DIR/
+      CURRENT                 name of the live version, replaced atomically
+      v-<time>-<fp8>/         one complete, immutable version
+        corpus.json           articles' references, paragraphs, sentence spans, text hashes
+        paragraph_vectors.npy float32 [paragraphs, dim], L2-normalised
+        sentence_vectors.npy  float32 [sentences, dim], L2-normalised
+        dense.faiss           FAISS index over paragraph vectors (flat or HNSW)
+        lexical/              bm25s index over stemmed paragraph terms
+        manifest.json         written last: format version, fingerprint, parameters, file sizes + sha256
+
+A version is written into a temporary folder (every file fsynced), renamed into
+place, and only then named in CURRENT. A reader therefore sees the old version
+or the new one, never half of one. A version whose files do not match its
+manifest is treated as missing and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence, corpus_fingerprint
+from retrieval.embedding import Embedder
+from retrieval.lexical import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+FORMAT_NAME = "berita-qa-index"
+FORMAT_VERSION = 1
+# Below this many paragraphs exact search is fast enough (see bench/ for figures);
+# above it an HNSW graph keeps search in milliseconds.
+EXACT_SEARCH_MAX = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords-v1"}
+
+
+class IndexCorruptError(RuntimeError):
+    """An index version exists but cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    """The small JSON file that describes one index version."""
+
+    fingerprint: str
+    corpus_fingerprint: str
+    embedder: str
+    dim: int
+    faiss_type: str
+    paragraphs: int
+    sentences: int
+    articles: int
+    chunking: dict[str, str]
+    files: dict[str, dict[str, Any]]
+    created: float
+    format: str = FORMAT_NAME
+    version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> IndexManifest:
+        data = json.loads(text)
+        if data.get("format") != FORMAT_NAME or data.get("version") != FORMAT_VERSION:
+            raise IndexCorruptError(f"unsupported index format {data.get('format')!r} v{data.get('version')!r}")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise IndexCorruptError(f"manifest has unexpected fields: {exc}") from exc
+
+
+@dataclass
+class SearchIndex:
+    """Everything search needs, loaded in memory."""
+
+    manifest: IndexManifest
+    articles: dict[str, ArticleMeta]
+    paragraphs: list[Paragraph]
+    sentence_offsets: np.ndarray  # paragraph i's sentences are rows offsets[i]:offsets[i+1]
+    paragraph_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    dense: faiss.Index
+    lexical: LexicalIndex
+    text_hashes: list[str] = field(default_factory=list)  # per paragraph, for vector reuse
+    path: Path | None = None
+    embedded_texts: int = 0  # how many texts the build that made this object had to embed
+
+    def sentence_rows(self, paragraph: int) -> range:
+        return range(int(self.sentence_offsets[paragraph]), int(self.sentence_offsets[paragraph + 1]))
+
+
+def index_fingerprint(corpus_fp: str, embedder_name: str) -> str:
+    payload = json.dumps(
+        {"corpus": corpus_fp, "embedder": embedder_name, "chunking": CHUNKING, "version": FORMAT_VERSION},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(root)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_faiss(vectors: np.ndarray) -> tuple[faiss.Index, str]:
+    """Exact inner-product search for small corpora, HNSW above EXACT_SEARCH_MAX."""
+    dim = vectors.shape[1]
+    index: faiss.Index
+    if len(vectors) <= EXACT_SEARCH_MAX:
+        index, kind = faiss.IndexFlatIP(dim), "flat"
+    else:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+        kind = "hnsw"
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index, kind
+
+
+# --- building ---------------------------------------------------------------------
+
+
+class VectorCache:
+    """Vectors of texts already embedded by the same model, found by content hash."""
+
+    def __init__(self, embedder_name: str) -> None:
+        self.embedder_name = embedder_name
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def absorb(self, index: SearchIndex | None) -> None:
+        """Remember the vectors of a previous index built with the same model."""
+        if index is None or index.manifest.embedder != self.embedder_name:
+            return
+        for i, paragraph in enumerate(index.paragraphs):
+            self._vectors[_text_hash(paragraph.text)] = index.paragraph_vectors[i]
+            for row in index.sentence_rows(i):
+                s = paragraph.sentences[row - index.sentence_rows(i).start]
+                self._vectors[_text_hash(paragraph.text[s.start : s.end])] = index.sentence_vectors[row]
+
+    def embed(self, embedder: Embedder, texts: Sequence[str], progress: Callable[[int], None]) -> np.ndarray:
+        """Vectors for `texts`, embedding only those not seen before. Returns [len(texts), dim]."""
+        hashes = [_text_hash(t) for t in texts]
+        missing = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in self._vectors}.items())
+        if missing:
+            fresh = embedder.embed_passages([t for _, t in missing], progress=progress)
+            for (h, _), vector in zip(missing, fresh, strict=True):
+                self._vectors[h] = vector
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.vstack([self._vectors[h] for h in hashes]).astype(np.float32)
+
+    def count_missing(self, texts: Sequence[str]) -> int:
+        return len({_text_hash(t) for t in texts} - self._vectors.keys())
+
+
+def _progress_bar(total: int, enabled: bool) -> tuple[Callable[[int], None], Callable[[], None]]:
+    if not enabled or total == 0:
+        return (lambda _n: None), (lambda: None)
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="Embedding", unit="teks", file=sys.stderr, leave=False)
+    return bar.update, bar.close
+
+
+def build_index(
+    articles: Sequence[Article],
+    embedder: Embedder,
+    *,
+    previous: SearchIndex | None = None,
+    show_progress: bool = True,
+) -> SearchIndex:
+    """Embed and index the articles, reusing vectors from `previous` where texts are unchanged."""
+    paragraphs = [p for a in articles for p in a.paragraphs]
+    sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
+    offsets = np.zeros(len(paragraphs) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p.sentences) for p in paragraphs])
+    cache = VectorCache(embedder.name)
+    cache.absorb(previous)
+    paragraph_texts = [p.text for p in paragraphs]
+    todo = cache.count_missing(paragraph_texts + sentence_texts)
+    update, close = _progress_bar(todo, show_progress)
+    try:
+        paragraph_vectors = cache.embed(embedder, paragraph_texts, update)
+        sentence_vectors = cache.embed(embedder, sentence_texts, update)
+    finally:
+        close()
+    dense, kind = build_faiss(paragraph_vectors)
+    lexical = LexicalIndex.build(paragraph_texts)
+    corpus_fp = corpus_fingerprint(articles)
+    manifest = IndexManifest(
+        fingerprint=index_fingerprint(corpus_fp, embedder.name),
+        corpus_fingerprint=corpus_fp,
+        embedder=embedder.name,
+        dim=embedder.dim,
+        faiss_type=kind,
+        paragraphs=len(paragraphs),
+        sentences=len(sentence_texts),
+        articles=len(articles),
+        chunking=dict(CHUNKING),
+        files={},
+        created=time.time(),
+    )
+    log.info("built index: %d articles, %d paragraphs, %d texts embedded", len(articles), len(paragraphs), todo)
+    return SearchIndex(
+        manifest=manifest,
+        articles={a.article_id: a.meta for a in articles},
+        paragraphs=paragraphs,
+        sentence_offsets=offsets,
+        paragraph_vectors=paragraph_vectors,
+        sentence_vectors=sentence_vectors,
+        dense=dense,
+        lexical=lexical,
+        text_hashes=[_text_hash(t) for t in paragraph_texts],
+        embedded_texts=todo,
+    )
+
+
+# --- saving and loading ------------------------------------------------------------
+
+
+def _corpus_json(index: SearchIndex) -> dict[str, Any]:
+    return {
+        "articles": [asdict(meta) for meta in index.articles.values()],
+        "paragraphs": [
+            {
+                "article_id": p.article_id,
+                "number": p.number,
+                "heading": p.heading,
+                "text": p.text,
+                "sentences": [[s.start, s.end] for s in p.sentences],
+            }
+            for p in index.paragraphs
+        ],
+    }
+
+
+def _write_version(index: SearchIndex, target: Path) -> IndexManifest:
+    """Write every file of a version into `target` (a fresh folder), the manifest last."""
+    (target / "corpus.json").write_text(json.dumps(_corpus_json(index), ensure_ascii=False), encoding="utf-8")
+    np.save(target / "paragraph_vectors.npy", index.paragraph_vectors)
+    np.save(target / "sentence_vectors.npy", index.sentence_vectors)
+    faiss.write_index(index.dense, str(target / "dense.faiss"))
+    index.lexical.save(target / "lexical")
+    files = {
+        str(path.relative_to(target)): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        for path in sorted(target.rglob("*"))
+        if path.is_file()
+    }
+    manifest = IndexManifest(**{**asdict(index.manifest), "files": files})
+    _fsync_tree(target)
+    manifest_tmp = target / "manifest.json.tmp"
+    manifest_tmp.write_text(manifest.to_json(), encoding="utf-8")
+    with manifest_tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(manifest_tmp, target / "manifest.json")
+    _fsync_dir(target)
+    return manifest
+
+
+def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> Path:
+    """Write `index` as a new version and make it current. Returns the version's path."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"v-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{index.manifest.fingerprint[:8]}"
+    staging = index_dir / f".tmp-{name}"
+    staging.mkdir()
+    try:
+        index.manifest = _write_version(index, staging)
+        final = index_dir / name
+        os.replace(staging, final)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pointer_tmp = index_dir / "CURRENT.tmp"
+    pointer_tmp.write_text(name + "\n", encoding="utf-8")
+    with pointer_tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer_tmp, index_dir / "CURRENT")
+    _fsync_dir(index_dir)
+    index.path = final
+    _prune(index_dir, keep=keep, current=name)
+    return final
+
+
+def _prune(index_dir: Path, *, keep: int, current: str) -> None:
+    """Drop old versions and abandoned temporary folders (a crashed writer's)."""
+    versions = sorted((p for p in index_dir.glob("v-*") if p.is_dir()), key=lambda p: p.name)
+    stale = [p for p in versions if p.name != current][: max(0, len(versions) - keep)]
+    stale += [p for p in index_dir.glob(".tmp-*") if p.is_dir() and time.time() - p.stat().st_mtime > 3600]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def current_version(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not name.startswith("v-") or "/" in name:
+        return None
+    path = index_dir / name
+    return path if path.is_dir() else None
+
+
+def read_manifest(version: Path) -> IndexManifest:
+    try:
+        return IndexManifest.from_json((version / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read manifest in {version}: {exc}") from exc
+
+
+def _verify_files(version: Path, manifest: IndexManifest) -> None:
+    if not manifest.files:
+        raise IndexCorruptError("manifest lists no files")
+    for rel, info in manifest.files.items():
+        path = version / rel
+        if not path.is_file():
+            raise IndexCorruptError(f"missing index file {rel}")
+        if path.stat().st_size != info.get("bytes"):
+            raise IndexCorruptError(f"index file {rel} has {path.stat().st_size} bytes, expected {info.get('bytes')}")
+        if _sha256(path) != info.get("sha256"):
+            raise IndexCorruptError(f"index file {rel} does not match its checksum")
+
+
+def load_version(version: Path) -> SearchIndex:
+    """Load one index version, checking every file against the manifest."""
+    manifest = read_manifest(version)
+    _verify_files(version, manifest)
+    try:
+        data = json.loads((version / "corpus.json").read_text(encoding="utf-8"))
+        articles = {a["article_id"]: ArticleMeta(**a) for a in data["articles"]}
+        paragraphs = [
+            Paragraph(
+                article_id=p["article_id"],
+                number=int(p["number"]),
+                text=p["text"],
+                sentences=tuple(Sentence(int(s), int(e)) for s, e in p["sentences"]),
+                heading=p.get("heading"),
+            )
+            for p in data["paragraphs"]
+        ]
+        paragraph_vectors = np.load(version / "paragraph_vectors.npy")
+        sentence_vectors = np.load(version / "sentence_vectors.npy")
+        dense = faiss.read_index(str(version / "dense.faiss"))
+        lexical = LexicalIndex.load(version / "lexical")
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorruptError(f"cannot load index version {version.name}: {exc}") from exc
+    offsets = np.zeros(len(paragraphs) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p.sentences) for p in paragraphs])
+    if (
+        paragraph_vectors.shape != (manifest.paragraphs, manifest.dim)
+        or sentence_vectors.shape != (manifest.sentences, manifest.dim)
+        or dense.ntotal != manifest.paragraphs
+        or lexical.num_docs != manifest.paragraphs
+        or int(offsets[-1]) != manifest.sentences
+    ):
+        raise IndexCorruptError(f"index version {version.name} has inconsistent sizes")
+    if manifest.faiss_type == "hnsw":
+        faiss.downcast_index(dense).hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]
+    return SearchIndex(
+        manifest=manifest,
+        articles=articles,
+        paragraphs=paragraphs,
+        sentence_offsets=offsets,
+        paragraph_vectors=paragraph_vectors,
+        sentence_vectors=sentence_vectors,
+        dense=dense,
+        lexical=lexical,
+        text_hashes=[_text_hash(p.text) for p in paragraphs],
+        path=version,
+    )
+
+
+def load_current(index_dir: Path) -> SearchIndex | None:
+    """The live version, or None when there is none or it is damaged (logged)."""
+    version = current_version(index_dir)
+    if version is None:
+        return None
+    try:
+        return load_version(version)
+    except IndexCorruptError as exc:
+        log.warning("index at %s is unusable, it will be rebuilt: %s", version, exc)
+        return None
+
+
+@dataclass(frozen=True)
+class EnsureResult:
+    index: SearchIndex
+    action: str  # "loaded" | "built" | "rebuilt"
+    reason: str
+    embedded: int = 0
+
+
+def ensure_index(
+    articles: Sequence[Article],
+    embedder: Embedder,
+    index_dir: Path,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+) -> EnsureResult:
+    """Load the index for these articles, or (re)build and save it when it is missing or stale."""
+    wanted = index_fingerprint(corpus_fingerprint(articles), embedder.name)
+    existing = load_current(index_dir)
+    if existing is not None and existing.manifest.fingerprint == wanted and not force:
+        return EnsureResult(existing, "loaded", "fingerprint matches")
+    if existing is None:
+        had_version = (index_dir / "CURRENT").exists()
+        action, reason = ("rebuilt", "the saved index was damaged") if had_version else ("built", "no saved index")
+    else:
+        action = "rebuilt"
+        reason = "forced" if force and existing.manifest.fingerprint == wanted else "corpus or model changed"
+    index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
+    save_index(index, index_dir)
+    return EnsureResult(index, action, reason, index.embedded_texts)

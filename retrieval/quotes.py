@@ -1,0 +1,180 @@
+"""Pick the sentences that answer the question from the top passages, or abstain.
+
+Each sentence in the best few paragraphs is scored by how close its vector is to
+the question, how much of the question's (IDF-weighted) vocabulary it shares,
+and whether it holds the kind of thing asked for (a number for "berapa", a name
+for "siapa", a time for "kapan"). The evidence must clear a bar before anything
+is quoted: quoting an unrelated sentence is worse than saying nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retrieval.index import SearchIndex
+from retrieval.search import Candidate, Query
+from retrieval.text import content_terms, raw_tokens
+
+QUOTE_PARAGRAPHS = 3  # sentences are drawn from this many top paragraphs
+MAX_QUOTES = 3
+SECOND_QUOTE_MARGIN = 0.025  # a further sentence must score within this of the best
+
+# Abstention: answer when the best sentence is semantically close, and the
+# question's distinctive words are found, unless the semantic match alone is strong.
+MIN_COSINE = 0.80
+STRONG_COSINE = 0.87
+MIN_COVERAGE = 0.34
+
+_NUMBER_WORDS = frozenset(
+    """
+    satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh puluhan ratus
+    ratusan ribu ribuan juta jutaan miliar triliun separuh setengah
+    """.split()
+)
+_TIME_WORDS = frozenset(
+    """
+    senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
+    september oktober november desember pekan bulan tahun malam pagi siang sore kemarin besok lalu
+    depan sejak hari
+    """.split()
+)
+_QUESTION_TYPES = (
+    ("number", re.compile(r"\b(berapa|brp|berapakah|jumlah|how many|how much|banyak)\b", re.I)),
+    ("time", re.compile(r"\b(kapan|kapankah|tanggal|tahun berapa|when|what year)\b", re.I)),
+    ("person", re.compile(r"\b(siapa|siapakah|who|whom)\b", re.I)),
+    ("place", re.compile(r"\b(di ?mana|dimanakah|ke ?mana|where)\b", re.I)),
+    ("reason", re.compile(r"\b(mengapa|kenapa|why|alasan)\b", re.I)),
+)
+
+
+@lru_cache(maxsize=100_000)
+def _term_set(text: str) -> frozenset[str]:
+    """Lexical terms of a passage; cached because the same paragraphs come back often."""
+    return frozenset(content_terms(text))
+
+
+_ANAPHORA = re.compile(
+    r"^[\"“]?(hal (ini|itu|tersebut)|ini|itu|dia|ia|mereka|beliau|namun|tetapi|akan tetapi|selain itu|"
+    r"oleh karena itu|karena itu|dengan demikian|menurut dia|menurutnya|dokumen ini|rencana ini|langkah ini)\b",
+    re.IGNORECASE,
+)
+
+
+def question_type(question: str) -> str | None:
+    for kind, pattern in _QUESTION_TYPES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def _has_answer_type(sentence: str, kind: str | None) -> bool:
+    tokens = raw_tokens(sentence)
+    if kind == "number":
+        return any(t[0].isdigit() or t.lower() in _NUMBER_WORDS for t in tokens)
+    if kind == "time":
+        return any(t.lower() in _TIME_WORDS or (t.isdigit() and len(t) == 4) for t in tokens) or "/" in sentence
+    if kind in {"person", "place"}:
+        return any(t[0].isupper() for t in tokens[1:])
+    if kind == "reason":
+        return bool(re.search(r"\b(karena|sebab|akibat|sebagai respons|untuk|agar|sehingga)\b", sentence, re.I))
+    return False
+
+
+@dataclass(frozen=True)
+class QuotePick:
+    """Sentences chosen from one paragraph (index rows), in text order."""
+
+    paragraph: int
+    sentences: tuple[int, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Selection:
+    picks: tuple[QuotePick, ...]
+    confident: bool
+    best_cosine: float
+    coverage: float
+
+
+class QuoteSelector:
+    """Chooses one to three verbatim sentences that answer the question."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def _idf(self, term: str) -> float:
+        n = max(self.index.lexical.num_docs, 1)
+        df = self.index.lexical.document_frequency(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def coverage(self, query_terms: list[str], text: str) -> float:
+        """IDF-weighted share of the question's terms that occur in `text`."""
+        terms = set(query_terms)
+        if not terms:
+            return 0.0
+        present = _term_set(text)
+        weights = {t: self._idf(t) for t in terms}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+    def select(self, query: Query, candidates: list[Candidate]) -> Selection:
+        if not candidates:
+            return Selection((), False, 0.0, 0.0)
+        kind = question_type(query.text)
+        scored: list[tuple[float, int, int]] = []  # (score, paragraph row, sentence row)
+        for cand in candidates[:QUOTE_PARAGRAPHS]:
+            paragraph = self.index.paragraphs[cand.paragraph]
+            rows = self.index.sentence_rows(cand.paragraph)
+            for offset, row in enumerate(rows):
+                sentence = paragraph.sentence_text(offset)
+                score = float(cand.sentence_scores[offset])
+                score += 0.10 * self.coverage(query.terms, sentence)
+                score += 0.02 * _has_answer_type(sentence, kind)
+                score += 0.015 / cand.rank
+                scored.append((score, cand.paragraph, row))
+        scored.sort(key=lambda item: -item[0])
+        best_score, best_par, best_row = scored[0]
+        chosen = [(best_par, best_row)]
+        for score, par, row in scored[1:]:
+            if len(chosen) >= MAX_QUOTES or score < best_score - SECOND_QUOTE_MARGIN:
+                break
+            chosen.append((par, row))
+        chosen = self._with_antecedent(chosen)
+        best_cand = next(c for c in candidates if c.paragraph == best_par)
+        best_cosine = float(best_cand.sentence_scores[best_row - self.index.sentence_rows(best_par).start])
+        cov = self.coverage(query.terms, self.index.paragraphs[best_par].text)
+        confident = best_cosine >= STRONG_COSINE or (best_cosine >= MIN_COSINE and cov >= MIN_COVERAGE)
+        if kind in {"number", "time"} and not any(
+            _has_answer_type(self._sentence(par, row), kind) for par, row in chosen
+        ):
+            confident = False  # "berapa"/"kapan" answered without any number or time is no answer
+        return Selection(self._group(chosen, scored), confident, best_cosine, cov)
+
+    def _sentence(self, paragraph: int, row: int) -> str:
+        return self.index.paragraphs[paragraph].sentence_text(row - self.index.sentence_rows(paragraph).start)
+
+    def _with_antecedent(self, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Add the sentence before one that opens with "Hal ini", "Dia", "Namun": it needs it to make sense."""
+        out: list[tuple[int, int]] = []
+        for par, row in chosen:
+            first = self.index.sentence_rows(par).start
+            if row > first and _ANAPHORA.match(self._sentence(par, row)) and (par, row - 1) not in chosen:
+                out.append((par, row - 1))
+            out.append((par, row))
+        return out
+
+    def _group(self, chosen: list[tuple[int, int]], scored: list[tuple[float, int, int]]) -> tuple[QuotePick, ...]:
+        """Group sentences by paragraph, keeping the paragraphs in the order first chosen."""
+        best = {row: score for score, _, row in scored}
+        order: list[int] = []
+        by_par: dict[int, list[int]] = {}
+        for par, row in chosen:
+            if par not in by_par:
+                order.append(par)
+                by_par[par] = []
+            by_par[par].append(row)
+        return tuple(QuotePick(par, tuple(sorted(by_par[par])), max(best[r] for r in by_par[par])) for par in order)

@@ -1,0 +1,117 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused with reciprocal rank fusion.
+
+Three rankings are fused over the union of both candidate lists: the paragraph's
+own vector, its best sentence's vector (a long paragraph dilutes one answering
+sentence) and BM25. Paragraphs found by only one of them still compete.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.index import SearchIndex
+
+RRF_K = 20  # small k: with a few dozen candidates, the top ranks should dominate
+DENSE_CANDIDATES = 30
+LEXICAL_CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared once for every stage: text, vector, lexical terms."""
+
+    text: str
+    vector: np.ndarray
+    terms: list[str]
+
+
+@dataclass
+class Candidate:
+    """A retrieved paragraph with the evidence for it."""
+
+    paragraph: int  # row in the index
+    fused: float
+    dense: float  # cosine of the paragraph vector
+    best_sentence: float  # best sentence cosine in the paragraph
+    sentence_scores: np.ndarray  # cosine of each sentence
+    bm25: float
+    rank: int = 0
+
+
+@dataclass
+class SearchResult:
+    candidates: list[Candidate]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _ranks(values: dict[int, float]) -> dict[int, int]:
+    order = sorted(values, key=lambda k: -values[k])
+    return {key: rank for rank, key in enumerate(order, start=1)}
+
+
+class HybridSearcher:
+    """Ranks paragraphs for a query; pure function of the index it holds."""
+
+    def __init__(self, index: SearchIndex, *, use_dense: bool = True, use_lexical: bool = True) -> None:
+        self.index = index
+        self.use_dense = use_dense
+        self.use_lexical = use_lexical
+
+    def search(self, query: Query, top_k: int = 5) -> SearchResult:
+        index = self.index
+        n = len(index.paragraphs)
+        timings: dict[str, float] = {}
+        if n == 0:
+            return SearchResult([], timings)
+        t0 = time.perf_counter()
+        dense_hits: dict[int, float] = {}
+        if self.use_dense:
+            scores, ids = index.dense.search(query.vector.reshape(1, -1).astype(np.float32), min(DENSE_CANDIDATES, n))
+            dense_hits = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        t1 = time.perf_counter()
+        lexical_hits: dict[int, float] = {}
+        if self.use_lexical and query.terms:
+            bm25 = index.lexical.scores(query.terms)
+            top = np.argsort(-bm25)[:LEXICAL_CANDIDATES]
+            lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
+        t2 = time.perf_counter()
+        candidates = self._fuse(query, dense_hits, lexical_hits)
+        t3 = time.perf_counter()
+        timings.update(dense=(t1 - t0) * 1e3, lexical=(t2 - t1) * 1e3, fusion=(t3 - t2) * 1e3)
+        return SearchResult(candidates[:top_k], timings)
+
+    def _fuse(self, query: Query, dense_hits: dict[int, float], lexical_hits: dict[int, float]) -> list[Candidate]:
+        index = self.index
+        pool = set(dense_hits) | set(lexical_hits)
+        cands: dict[int, Candidate] = {}
+        for row in pool:
+            rows = index.sentence_rows(row)
+            sentence_scores = index.sentence_vectors[rows.start : rows.stop] @ query.vector
+            dense = dense_hits.get(row)
+            if dense is None:
+                dense = float(index.paragraph_vectors[row] @ query.vector)
+            cands[row] = Candidate(
+                paragraph=row,
+                fused=0.0,
+                dense=dense,
+                best_sentence=float(sentence_scores.max()) if len(sentence_scores) else dense,
+                sentence_scores=sentence_scores,
+                bm25=lexical_hits.get(row, 0.0),
+            )
+        rankings: list[dict[int, int]] = []
+        if self.use_dense:
+            rankings.append(_ranks({r: c.dense for r, c in cands.items()}))
+            rankings.append(_ranks({r: c.best_sentence for r, c in cands.items()}))
+        if self.use_lexical and lexical_hits:
+            lex_rank = _ranks(lexical_hits)
+            rankings.append(lex_rank)
+            rankings.append(lex_rank)  # BM25 weighs as much as both dense views together
+        for row, cand in cands.items():
+            cand.fused = sum(1.0 / (RRF_K + r[row]) for r in rankings if row in r)
+        ordered = sorted(cands.values(), key=lambda c: (-c.fused, -c.best_sentence))
+        for rank, cand in enumerate(ordered, start=1):
+            cand.rank = rank
+        return ordered

@@ -1,0 +1,269 @@
+"""Indonesian text handling: sentence splitting, tokens for BM25, language guess.
+
+The splitter keeps decimals and thousands (`Rp353,2 triliun`, `30.000`), dates
+like `(5/7)`, abbreviations and quoted speech (`“...,” kata Stoltenberg.`) in one
+piece; sentences are returned as character spans so quotes stay verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+# Words that end with a period without ending a sentence. Lower-case, no dot.
+ABBREVIATIONS = frozenset(
+    """
+    a.n an bpk dr drs dra prof ir jl jln no nomor hlm tel telp kec kab kel prov dll dsb dst tsb yth
+    sdr sdri h hj kh st mr mrs ms jr sr vs etc inc ltd co corp gen jend kol letjen mayjen brigjen
+    kapt lt sgt rev pt tbk cv ybs jan feb mar apr jun jul agu ags sep sept okt nov des
+    """.split()
+)
+
+_OPENING_QUOTES = "“‘«"
+_CLOSING_QUOTES = "”’»"
+_SENTENCE_END = ".!?…"
+_AFTER_END = "\"'”’»)]"
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` closes an abbreviation or an initial."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot]
+    if not word:
+        return False
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "J. Stoltenberg"
+    return word.lower().rstrip(".") in ABBREVIATIONS or (word.count(".") >= 1 and len(word) <= 6)
+
+
+def _quote_depth(text: str, end: int) -> int:
+    """How many quotations are open before position `end` (straight quotes toggle)."""
+    depth = 0
+    straight_open = False
+    for ch in text[:end]:
+        if ch in _OPENING_QUOTES:
+            depth += 1
+        elif ch in _CLOSING_QUOTES and depth > 0:
+            depth -= 1
+        elif ch == '"':
+            straight_open = not straight_open
+    return depth + (1 if straight_open else 0)
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    """Does a new sentence plausibly begin at `pos` (after the whitespace)?"""
+    if pos >= len(text):
+        return False
+    ch = text[pos]
+    if ch in _OPENING_QUOTES or ch in "\"'(":
+        nxt = text[pos + 1 : pos + 2]
+        return bool(nxt) and (nxt.isupper() or nxt.isdigit() or nxt in '"“.')
+    return ch.isupper() or ch.isdigit()
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split a paragraph into sentences, returned as (start, end) character spans."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    start = n - len(text.lstrip())
+    i = 0
+    while i < n:
+        if text[i] not in _SENTENCE_END:
+            i += 1
+            continue
+        end = i + 1
+        while end < n and (text[end] in _SENTENCE_END or text[end] in _AFTER_END):
+            end += 1
+        if end < n and not text[end].isspace():
+            i = end  # "30.000", "5/7." or "U.S.A": not a boundary
+            continue
+        nxt = end
+        while nxt < n and text[nxt].isspace():
+            nxt += 1
+        boundary = nxt >= n or (
+            _starts_sentence(text, nxt)
+            and not (text[i] == "." and _is_abbreviation(text, i))
+            and _quote_depth(text, end) == 0
+            and text[start:i].strip(" .…\"“”'") != ""
+        )
+        if boundary:
+            spans.append((start, end))
+            start = nxt
+        i = end
+    if start < n and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+# --- tokens for lexical search -------------------------------------------------
+
+STOPWORDS_ID = frozenset(
+    """
+    ada adalah adanya agar akan akhirnya aku anda antara apa apakah atas atau bagaimana bagi bahwa
+    baik banyak beberapa begitu belum berapa berada bisa boleh bukan cara dalam dan dapat dari
+    daripada dengan di dia diri dimana ini itu jadi jika juga kah kami kamu kan kapan karena kata ke
+    kenapa kepada ketika kini kita lagi lain lalu maka mana masih mengapa menurut mereka nya oleh
+    pada para pun saat saja sama sangat saya sebagai sebelum secara sedang sehingga sejak selain
+    sementara seperti serta siapa sudah supaya tapi telah tentang tersebut tetapi tidak untuk walau
+    yaitu yakni yang dimanakah siapakah apakah berapakah kapankah bagaimanakah mengapakah sih dong
+    deh kok ya tolong jelaskan sebutkan apa saja apanya gimana kenapa
+    """.split()
+)
+STOPWORDS_EN = frozenset(
+    """
+    a an and are as at be been by can could did do does for from had has have how i in is it its of
+    on or that the their there these this to was were what when where which who whom why will with
+    would about into than then they them he she his her we you your our me my many much
+    """.split()
+)
+STOPWORDS = STOPWORDS_ID | STOPWORDS_EN
+
+# Informal spellings and abbreviations users type, mapped to the article's words.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "brp": ("berapa",),
+    "gmn": ("bagaimana",),
+    "gimana": ("bagaimana",),
+    "yg": ("yang",),
+    "dgn": ("dengan",),
+    "utk": ("untuk",),
+    "tdk": ("tidak",),
+    "gak": ("tidak",),
+    "nggak": ("tidak",),
+    "sm": ("sama",),
+    "dr": ("dari",),
+    "krn": ("karena",),
+    "org": ("orang",),
+    "tsb": ("tersebut",),
+    "menlu": ("menteri", "luar", "negeri"),
+    "menhan": ("menteri", "pertahanan"),
+    "sekjen": ("sekretaris", "jenderal"),
+    "ue": ("uni", "eropa"),
+    "eu": ("uni", "eropa"),
+    "ktt": ("pertemuan", "puncak"),
+    "as": ("amerika", "serikat"),
+    "us": ("amerika", "serikat"),
+    "usa": ("amerika", "serikat"),
+    "dk": ("dewan", "keamanan"),
+    "pbb": ("perserikatan", "bangsa"),
+    "jt": ("juta",),
+    "rb": ("ribu",),
+    "m": ("miliar",),
+    "t": ("triliun",),
+}
+# Alias keys that are ordinary words in lower case: expand them only when written in capitals.
+_CASE_SENSITIVE_ALIASES = frozenset({"as", "us", "ue", "eu", "m", "t", "dk"})
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+
+
+def normalize_number(token: str) -> str:
+    """`30.000` → `30000`; `20,9` → `20.9` (Indonesian decimal comma)."""
+    if _THOUSANDS_RE.match(token):
+        return token.replace(".", "")
+    if re.fullmatch(r"\d+,\d+", token):
+        return token.replace(",", ".")
+    return token
+
+
+def fold(text: str) -> str:
+    """Normalise Unicode (NFKC) and fold accents so `Władysław` matches `Wladyslaw`."""
+    text = unicodedata.normalize("NFKC", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("Ł", "L")
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Words and numbers in their original case, hyphenated words kept whole."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Sastrawi stem of one lower-case word (cached: Sastrawi is slow per call)."""
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    stemmed: str = _stemmer().stem(word)
+    return stemmed or word
+
+
+def _expand(token: str) -> tuple[str, ...]:
+    low = token.lower()
+    if low in ALIASES and (low not in _CASE_SENSITIVE_ALIASES or token.isupper()):
+        return ALIASES[low]
+    return (low,)
+
+
+def content_terms(text: str, *, use_stemming: bool = True, translate: bool = False) -> list[str]:
+    """Lexical terms for BM25: aliases expanded, stopwords dropped, numbers normalised, stemmed.
+
+    With `translate`, English news words also add their Indonesian equivalents
+    (for questions: documents are Indonesian).
+    """
+    tokens = raw_tokens(text)
+    if translate:
+        from retrieval.glossary import GLOSSARY
+
+        # Replace rather than add: an untranslated English word would count as
+        # a question term the articles lack and make the evidence look weaker.
+        tokens = [GLOSSARY.get(t.lower(), t) for t in tokens]
+    terms: list[str] = []
+    for token in tokens:
+        if token[0].isdigit():
+            terms.append(normalize_number(token))
+            continue
+        for word in _expand(token):
+            parts = [word, *word.split("-")] if "-" in word else [word]
+            for part in parts:
+                if part in STOPWORDS or len(part) < 2:
+                    continue
+                terms.append(stem(part) if use_stemming else part)
+    return terms
+
+
+_EN_MARKERS = frozenset(
+    """
+    the what who whom which when where why how is are was were does did do of and with about many
+    much will would could should has have been their there this that
+    """.split()
+)
+_ID_MARKERS = frozenset(
+    """
+    yang apa siapa berapa kapan dimana mana mengapa kenapa bagaimana gimana apakah dan dengan di ke
+    dari untuk pada ini itu adalah akan tidak sudah oleh sebagai dalam para brp yg
+    """.split()
+)
+
+
+def guess_language(text: str) -> str:
+    """'en' when the text reads as English, else 'id' (the default for the bot)."""
+    words = [w.lower() for w in raw_tokens(text) if not w[0].isdigit()]
+    en = sum(w in _EN_MARKERS for w in words)
+    idn = sum(w in _ID_MARKERS for w in words)
+    return "en" if en > idn else "id"
+
+
+def has_searchable_text(text: str) -> bool:
+    """False for emoji-only, punctuation-only or markup-only input."""
+    return any(ch.isalnum() for ch in strip_markup(text))
+
+
+_TAG_RE = re.compile(r"<[^>]{0,200}>")
+
+
+def strip_markup(text: str) -> str:
+    """Drop HTML tags and collapse whitespace: users paste HTML-laden text."""
+    import html
+
+    return " ".join(html.unescape(_TAG_RE.sub(" ", text)).split())

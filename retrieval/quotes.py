@@ -20,7 +20,8 @@ from retrieval.text import content_terms, raw_tokens
 
 QUOTE_PARAGRAPHS = 3  # sentences are drawn from this many top paragraphs
 MAX_QUOTES = 3
-SECOND_QUOTE_MARGIN = 0.025  # a further sentence must score within this of the best
+SECOND_QUOTE_MARGIN = 0.015  # a further sentence must score within this of the best
+TYPE_MARGIN = 0.06  # how much worse a sentence holding the asked-for number/time may score
 
 # Abstention: answer when the best sentence is semantically close, and the
 # question's distinctive words are found, unless the semantic match alone is strong.
@@ -38,7 +39,8 @@ _TIME_WORDS = frozenset(
     """
     senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
     september oktober november desember pekan bulan tahun malam pagi siang sore kemarin besok lalu
-    depan sejak hari
+    depan sejak hari musim gugur semi awal akhir paruh abad dekade kuartal triwulan semester sekarang
+    tanggal pukul jam
     """.split()
 )
 _QUESTION_TYPES = (
@@ -57,8 +59,8 @@ def _term_set(text: str) -> frozenset[str]:
 
 
 _ANAPHORA = re.compile(
-    r"^[\"“]?(hal (ini|itu|tersebut)|ini|itu|dia|ia|mereka|beliau|namun|tetapi|akan tetapi|selain itu|"
-    r"oleh karena itu|karena itu|dengan demikian|menurut dia|menurutnya|dokumen ini|rencana ini|langkah ini)\b",
+    r"^[\"“]?(hal (ini|itu|tersebut)|ini|itu|dia|ia|mereka|beliau|oleh karena itu|karena itu|dengan demikian|"
+    r"menurut dia|menurutnya|(dokumen|rencana|langkah|keputusan|kesepakatan|negara) (ini|itu|tersebut))\b",
     re.IGNORECASE,
 )
 
@@ -81,6 +83,15 @@ def _has_answer_type(sentence: str, kind: str | None) -> bool:
     if kind == "reason":
         return bool(re.search(r"\b(karena|sebab|akibat|sebagai respons|untuk|agar|sehingga)\b", sentence, re.I))
     return False
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    cosine: float
+    paragraph: int
+    row: int
+    has_type: bool
 
 
 @dataclass(frozen=True)
@@ -125,34 +136,40 @@ class QuoteSelector:
         if not candidates:
             return Selection((), False, 0.0, 0.0)
         kind = question_type(query.text)
-        scored: list[tuple[float, int, int]] = []  # (score, paragraph row, sentence row)
+        scored = self._score_sentences(query, candidates, kind)
+        best = scored[0]
+        typed_kind = kind in {"number", "time"}
+        if typed_kind:
+            # "berapa"/"kapan": the quote must hold a number or a time. Prefer the best
+            # sentence that does, unless it is clearly worse than the overall best.
+            typed = [s for s in scored if s.has_type]
+            if typed and typed[0].score >= best.score - TYPE_MARGIN:
+                best = typed[0]
+        chosen = [best]
+        for other in scored:
+            if len(chosen) >= MAX_QUOTES or other.score < best.score - SECOND_QUOTE_MARGIN:
+                break
+            if other is not best and (other.has_type or not typed_kind):
+                chosen.append(other)
+        rows = self._with_antecedent([(s.paragraph, s.row) for s in chosen])
+        coverage = self.coverage(query.terms, self.index.paragraphs[best.paragraph].text)
+        confident = best.cosine >= STRONG_COSINE or (best.cosine >= MIN_COSINE and coverage >= MIN_COVERAGE)
+        if typed_kind and not best.has_type:
+            confident = False  # a "berapa"/"kapan" answer without any number or time is no answer
+        return Selection(self._group(rows, scored), confident, best.cosine, coverage)
+
+    def _score_sentences(self, query: Query, candidates: list[Candidate], kind: str | None) -> list[_Scored]:
+        scored: list[_Scored] = []
         for cand in candidates[:QUOTE_PARAGRAPHS]:
             paragraph = self.index.paragraphs[cand.paragraph]
-            rows = self.index.sentence_rows(cand.paragraph)
-            for offset, row in enumerate(rows):
+            for offset, row in enumerate(self.index.sentence_rows(cand.paragraph)):
                 sentence = paragraph.sentence_text(offset)
-                score = float(cand.sentence_scores[offset])
-                score += 0.10 * self.coverage(query.terms, sentence)
-                score += 0.02 * _has_answer_type(sentence, kind)
-                score += 0.015 / cand.rank
-                scored.append((score, cand.paragraph, row))
-        scored.sort(key=lambda item: -item[0])
-        best_score, best_par, best_row = scored[0]
-        chosen = [(best_par, best_row)]
-        for score, par, row in scored[1:]:
-            if len(chosen) >= MAX_QUOTES or score < best_score - SECOND_QUOTE_MARGIN:
-                break
-            chosen.append((par, row))
-        chosen = self._with_antecedent(chosen)
-        best_cand = next(c for c in candidates if c.paragraph == best_par)
-        best_cosine = float(best_cand.sentence_scores[best_row - self.index.sentence_rows(best_par).start])
-        cov = self.coverage(query.terms, self.index.paragraphs[best_par].text)
-        confident = best_cosine >= STRONG_COSINE or (best_cosine >= MIN_COSINE and cov >= MIN_COVERAGE)
-        if kind in {"number", "time"} and not any(
-            _has_answer_type(self._sentence(par, row), kind) for par, row in chosen
-        ):
-            confident = False  # "berapa"/"kapan" answered without any number or time is no answer
-        return Selection(self._group(chosen, scored), confident, best_cosine, cov)
+                cosine = float(cand.sentence_scores[offset])
+                has_type = _has_answer_type(sentence, kind)
+                score = cosine + 0.10 * self.coverage(query.terms, sentence) + 0.02 * has_type + 0.015 / cand.rank
+                scored.append(_Scored(score, cosine, cand.paragraph, row, has_type))
+        scored.sort(key=lambda item: -item.score)
+        return scored
 
     def _sentence(self, paragraph: int, row: int) -> str:
         return self.index.paragraphs[paragraph].sentence_text(row - self.index.sentence_rows(paragraph).start)
@@ -167,9 +184,9 @@ class QuoteSelector:
             out.append((par, row))
         return out
 
-    def _group(self, chosen: list[tuple[int, int]], scored: list[tuple[float, int, int]]) -> tuple[QuotePick, ...]:
+    def _group(self, chosen: list[tuple[int, int]], scored: list[_Scored]) -> tuple[QuotePick, ...]:
         """Group sentences by paragraph, keeping the paragraphs in the order first chosen."""
-        best = {row: score for score, _, row in scored}
+        best = {s.row: s.score for s in scored}
         order: list[int] = []
         by_par: dict[int, list[int]] = {}
         for par, row in chosen:

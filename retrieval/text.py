@@ -141,6 +141,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "menlu": ("menteri", "luar", "negeri"),
     "menhan": ("menteri", "pertahanan"),
     "sekjen": ("sekretaris", "jenderal"),
+    "mundur": ("mundur", "undur"),
     "ue": ("uni", "eropa"),
     "eu": ("uni", "eropa"),
     "ktt": ("pertemuan", "puncak"),

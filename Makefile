@@ -19,7 +19,7 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check bot retrieval config tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 unit: $(TEST_STAMP)

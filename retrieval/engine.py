@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from config.settings import Settings
 from retrieval.answer import Answer, Quote, Reason, Source
@@ -20,6 +23,7 @@ from retrieval.text import guess_language, has_searchable_text, strip_markup
 log = logging.getLogger(__name__)
 
 SEARCH_TOP_K = 5
+QUERY_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class QAEngine:
         self.embedder = embedder
         self._pipeline = self._make_pipeline(index)
         self._swap_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @staticmethod
     def _make_pipeline(index: SearchIndex) -> _Pipeline:
@@ -89,7 +95,22 @@ class QAEngine:
         return self._finish(answer, started, timings)
 
     def _query(self, pipeline: _Pipeline, text: str) -> Query:
-        return Query(text, self.embedder.embed_query(text), pipeline.index.lexical.terms(text))
+        return Query(text, self._query_vector(text), pipeline.index.lexical.terms(text))
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """Embed a question, remembering recent ones: groups repeat questions, embedding is most of the cost."""
+        key = " ".join(text.lower().split())
+        with self._cache_lock:
+            cached = self._vector_cache.get(key)
+            if cached is not None:
+                self._vector_cache.move_to_end(key)
+                return cached
+        vector = self.embedder.embed_query(text)
+        with self._cache_lock:
+            self._vector_cache[key] = vector
+            if len(self._vector_cache) > QUERY_CACHE_SIZE:
+                self._vector_cache.popitem(last=False)
+        return vector
 
     def ranked_paragraphs(self, question: str, k: int = SEARCH_TOP_K) -> list[int]:
         """Index rows of the best `k` paragraphs for a question (retrieval only, for evaluation)."""

@@ -49,6 +49,7 @@ EXACT_SEARCH_MAX = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
 CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords-v1"}
 
 
@@ -362,7 +363,9 @@ def _verify_files(version: Path, manifest: IndexManifest) -> None:
             raise IndexCorruptError(f"missing index file {rel}")
         if path.stat().st_size != info.get("bytes"):
             raise IndexCorruptError(f"index file {rel} has {path.stat().st_size} bytes, expected {info.get('bytes')}")
-        if _sha256(path) != info.get("sha256"):
+        # Hashing gigabytes of vectors at every start-up costs seconds; large files are
+        # checked by size (a torn write changes it), small ones by content too.
+        if info["bytes"] <= CHECKSUM_MAX_BYTES and _sha256(path) != info.get("sha256"):
             raise IndexCorruptError(f"index file {rel} does not match its checksum")
 
 
@@ -383,8 +386,10 @@ def load_version(version: Path) -> SearchIndex:
             )
             for p in data["paragraphs"]
         ]
-        paragraph_vectors = np.load(version / "paragraph_vectors.npy")
-        sentence_vectors = np.load(version / "sentence_vectors.npy")
+        # Memory-mapped: only the rows a question touches are read, so a large corpus
+        # does not hold its vectors twice (FAISS has its own copy).
+        paragraph_vectors = np.load(version / "paragraph_vectors.npy", mmap_mode="r")
+        sentence_vectors = np.load(version / "sentence_vectors.npy", mmap_mode="r")
         dense = faiss.read_index(str(version / "dense.faiss"))
         lexical = LexicalIndex.load(version / "lexical")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

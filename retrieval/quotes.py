@@ -20,6 +20,7 @@ from retrieval.text import content_terms, raw_tokens
 
 QUOTE_PARAGRAPHS = 3  # sentences are drawn from this many top paragraphs
 MAX_QUOTES = 3
+PREWARM_MAX_PARAGRAPHS = 5_000
 SECOND_QUOTE_MARGIN = 0.015  # a further sentence must score within this of the best
 TYPE_MARGIN = 0.06  # how much worse a sentence holding the asked-for number/time may score
 
@@ -116,6 +117,12 @@ class QuoteSelector:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
+        if len(index.paragraphs) <= PREWARM_MAX_PARAGRAPHS:
+            # Stem every passage now rather than during someone's first questions.
+            for paragraph in index.paragraphs:
+                _term_set(paragraph.text)
+                for i in range(len(paragraph.sentences)):
+                    _term_set(paragraph.sentence_text(i))
 
     def _idf(self, term: str) -> float:
         n = max(self.index.lexical.num_docs, 1)

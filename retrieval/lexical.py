@@ -48,6 +48,13 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
 
+    def common_terms(self, share: float) -> frozenset[str]:
+        """Terms found in at least `share` of the paragraphs."""
+        indptr = np.asarray(self._bm25.scores["indptr"])
+        df = np.diff(indptr)
+        cutoff = share * self.num_docs
+        return frozenset(term for term, tid in self._bm25.vocab_dict.items() if tid < len(df) and df[tid] >= cutoff)
+
     @property
     def num_docs(self) -> int:
         return int(self._bm25.scores["num_docs"])

@@ -21,6 +21,9 @@ from retrieval.text import content_terms, raw_tokens
 QUOTE_PARAGRAPHS = 3  # sentences are drawn from this many top paragraphs
 MAX_QUOTES = 3
 PREWARM_MAX_PARAGRAPHS = 5_000
+# A name in this share of paragraphs or more is the corpus's topic (NATO, Ukraina),
+# often left implicit in the sentence that answers; not a sign of a missing subject.
+COMMON_TERM_SHARE = 0.2
 SECOND_QUOTE_MARGIN = 0.015  # a further sentence must score within this of the best
 TYPE_MARGIN = 0.06  # how much worse a sentence holding the asked-for number/time may score
 
@@ -32,7 +35,7 @@ MIN_COVERAGE = 0.34
 
 _NUMBER_WORDS = frozenset(
     """
-    satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh puluhan ratus
+    dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh puluhan ratus
     ratusan ribu ribuan juta jutaan miliar triliun separuh setengah
     """.split()
 )
@@ -40,7 +43,7 @@ _TIME_WORDS = frozenset(
     """
     senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
     september oktober november desember pekan bulan tahun malam pagi siang sore kemarin besok lalu
-    depan sejak hari musim gugur semi awal akhir paruh abad dekade kuartal triwulan semester sekarang
+    depan sejak hari musim gugur semi paruh abad dekade kuartal triwulan semester sekarang
     tanggal pukul jam
     """.split()
 )
@@ -64,6 +67,33 @@ _ANAPHORA = re.compile(
     r"menurut dia|menurutnya|(dokumen|rencana|langkah|keputusan|kesepakatan|negara) (ini|itu|tersebut))\b",
     re.IGNORECASE,
 )
+
+
+def _name_terms(question: str) -> list[str]:
+    """Terms of the capitalised names in a question ("Jerman", "NATO", "Rutte").
+
+    The first word is skipped unless it is an acronym: it is capitalised anyway.
+    """
+    tokens = raw_tokens(question)
+    names: list[str] = []
+    for i, token in enumerate(tokens):
+        if token[0].isdigit() or not token[0].isupper() or (i == 0 and not token.isupper()):
+            continue
+        names.extend(content_terms(token, translate=True))
+    return names
+
+
+def _known(term: str, passage: frozenset[str]) -> bool:
+    if term in passage:
+        return True
+    # Spelling variants ("Budapest"/"Budapes", "Kuleba"/"Kuleba's"): a long shared prefix.
+    prefix = max(4, len(term) - 2)
+    return len(term) >= 5 and any(len(t) >= prefix and t[:prefix] == term[:prefix] for t in passage)
+
+
+def missing_names(question: str, passage: frozenset[str]) -> list[str]:
+    """Names in the question that the passage does not contain."""
+    return [t for t in _name_terms(question) if not _known(t, passage)]
 
 
 def question_type(question: str) -> str | None:
@@ -117,6 +147,9 @@ class QuoteSelector:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
+        self._common_terms = (
+            index.lexical.common_terms(COMMON_TERM_SHARE) if len(index.paragraphs) >= 20 else frozenset()
+        )
         if len(index.paragraphs) <= PREWARM_MAX_PARAGRAPHS:
             # Stem every passage now rather than during someone's first questions.
             for paragraph in index.paragraphs:
@@ -163,6 +196,8 @@ class QuoteSelector:
         confident = best.cosine >= STRONG_COSINE or (best.cosine >= MIN_COSINE and coverage >= MIN_COVERAGE)
         if typed_kind and not best.has_type:
             confident = False  # a "berapa"/"kapan" answer without any number or time is no answer
+        if missing_names(query.text, self._passage_terms(best.paragraph)):
+            confident = False  # the question names someone or something this passage never mentions
         return Selection(self._group(rows, scored), confident, best.cosine, coverage)
 
     def _score_sentences(self, query: Query, candidates: list[Candidate], kind: str | None) -> list[_Scored]:
@@ -177,6 +212,15 @@ class QuoteSelector:
                 scored.append(_Scored(score, cosine, cand.paragraph, row, has_type))
         scored.sort(key=lambda item: -item.score)
         return scored
+
+    def _passage_terms(self, paragraph: int) -> frozenset[str]:
+        """Terms a quote from this paragraph can lean on: itself, its heading, the paragraph before
+        it (where "dia" or "perjanjian ini" is introduced) and the names found all over the corpus."""
+        p = self.index.paragraphs[paragraph]
+        terms = _term_set(p.text) | _term_set(p.heading or "") | self._common_terms
+        if paragraph > 0 and self.index.paragraphs[paragraph - 1].article_id == p.article_id:
+            terms |= _term_set(self.index.paragraphs[paragraph - 1].text)
+        return terms
 
     def _sentence(self, paragraph: int, row: int) -> str:
         return self.index.paragraphs[paragraph].sentence_text(row - self.index.sentence_rows(paragraph).start)

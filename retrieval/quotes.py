@@ -215,9 +215,12 @@ class QuoteSelector:
 
     def _passage_terms(self, paragraph: int) -> frozenset[str]:
         """Terms a quote from this paragraph can lean on: itself, its heading, the paragraph before
-        it (where "dia" or "perjanjian ini" is introduced) and the names found all over the corpus."""
+        it (where "dia" or "perjanjian ini" is introduced), the article's dateline and title, and the
+        names found all over the corpus."""
         p = self.index.paragraphs[paragraph]
+        meta = self.index.articles[p.article_id]
         terms = _term_set(p.text) | _term_set(p.heading or "") | self._common_terms
+        terms |= _term_set(f"{meta.dateline or ''} {meta.title}")
         if paragraph > 0 and self.index.paragraphs[paragraph - 1].article_id == p.article_id:
             terms |= _term_set(self.index.paragraphs[paragraph - 1].text)
         return terms

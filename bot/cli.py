@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.logs import configure_logging
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
@@ -20,11 +21,7 @@ DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 
 def _configure_logging(settings: Settings, quiet: bool) -> None:
     level = logging.WARNING if quiet else getattr(logging, settings.log_level, logging.INFO)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Both log full request URLs, and Telegram's URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    configure_logging(level, secrets=(settings.telegram_token, settings.discord_token, settings.webhook_secret))
 
 
 def _load_engine(settings: Settings, *, show_progress: bool = True) -> QAEngine:

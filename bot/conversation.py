@@ -1,0 +1,150 @@
+"""What Telegram and Discord share: memory of recent answers, follow-ups, rate limits, asking.
+
+Pure Python, no chat library: chats, users and messages are plain ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+from retrieval.answer import Answer
+from retrieval.engine import QAEngine
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """An answer the bot sent, with the question it answered."""
+
+    key: int  # stable id for buttons ("src:<key>")
+    chat_id: int
+    question: str
+    answer: Answer
+
+
+@dataclass
+class _ChatMemory:
+    by_key: OrderedDict[int, Remembered] = field(default_factory=OrderedDict)
+    by_message: dict[int, int] = field(default_factory=dict)  # bot message id → key
+
+
+class AnswerMemory:
+    """Recent answers per chat, bounded in answers per chat and in chats (least recently used go)."""
+
+    def __init__(self, per_chat: int = 50, max_chats: int = 5000) -> None:
+        self.per_chat = per_chat
+        self.max_chats = max_chats
+        self._chats: OrderedDict[int, _ChatMemory] = OrderedDict()
+        self._keys = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _chat(self, chat_id: int) -> _ChatMemory:
+        memory = self._chats.get(chat_id)
+        if memory is None:
+            memory = self._chats[chat_id] = _ChatMemory()
+            while len(self._chats) > self.max_chats:
+                self._chats.popitem(last=False)
+        self._chats.move_to_end(chat_id)
+        return memory
+
+    def remember(self, chat_id: int, question: str, answer: Answer) -> Remembered:
+        with self._lock:
+            memory = self._chat(chat_id)
+            item = Remembered(next(self._keys), chat_id, question, answer)
+            memory.by_key[item.key] = item
+            while len(memory.by_key) > self.per_chat:
+                old_key, _ = memory.by_key.popitem(last=False)
+                memory.by_message = {m: k for m, k in memory.by_message.items() if k != old_key}
+            return item
+
+    def attach_message(self, chat_id: int, key: int, message_id: int) -> None:
+        """Record which bot message carries answer `key` (for replies and /sumber as a reply)."""
+        with self._lock:
+            memory = self._chat(chat_id)
+            if key in memory.by_key:
+                memory.by_message[message_id] = key
+
+    def by_message(self, chat_id: int, message_id: int) -> Remembered | None:
+        with self._lock:
+            memory = self._chats.get(chat_id)
+            if memory is None or message_id not in memory.by_message:
+                return None
+            return memory.by_key.get(memory.by_message[message_id])
+
+    def by_key(self, chat_id: int, key: int) -> Remembered | None:
+        with self._lock:
+            memory = self._chats.get(chat_id)
+            return memory.by_key.get(key) if memory else None
+
+    def last_answered(self, chat_id: int) -> Remembered | None:
+        """The most recent answer in the chat that has sources."""
+        with self._lock:
+            memory = self._chats.get(chat_id)
+            if memory is None:
+                return None
+            return next((r for r in reversed(memory.by_key.values()) if r.answer.answered), None)
+
+    def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its memory follows it."""
+        with self._lock:
+            memory = self._chats.pop(old_chat_id, None)
+            if memory is not None:
+                self._chats[new_chat_id] = memory
+
+
+class RateLimiter:
+    """At most `limit` questions per user per `window` seconds in one chat."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._events: dict[tuple[int, int], deque[float]] = {}
+        self._warned: set[tuple[int, int]] = set()
+        self._lock = threading.Lock()
+
+    def check(self, chat_id: int, user_id: int, now: float | None = None) -> tuple[bool, bool]:
+        """(allowed, warn): `warn` is True only for the first refused question of a burst."""
+        if self.limit <= 0:
+            return True, False
+        now = time.monotonic() if now is None else now
+        key = (chat_id, user_id)
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and now - events[0] >= self.window:
+                events.popleft()
+            if len(events) < self.limit:
+                events.append(now)
+                self._warned.discard(key)
+                return True, False
+            warn = key not in self._warned
+            self._warned.add(key)
+            if len(self._events) > 100_000:  # forget idle users so memory stays bounded
+                self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < self.window}
+            return False, warn
+
+
+@dataclass(frozen=True)
+class Asked:
+    question: str
+    answer: Answer
+
+
+class QuestionService:
+    """Asks the engine off the event loop, folding in the question a follow-up replies to."""
+
+    def __init__(self, engine: QAEngine, memory: AnswerMemory) -> None:
+        self.engine = engine
+        self.memory = memory
+
+    async def ask(self, question: str, *, chat_id: int, replied_to: int | None = None) -> Asked:
+        context = None
+        if replied_to is not None:
+            earlier = self.memory.by_message(chat_id, replied_to)
+            context = earlier.question if earlier else None
+        # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
+        answer = await asyncio.to_thread(self.engine.ask, question, context)
+        return Asked(question, answer)

@@ -1,0 +1,43 @@
+"""Logging set-up shared by the bots: secrets never reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces every secret (bot tokens, webhook secrets) in a record's final text."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        exc_text = record.exc_text or ""
+        for secret in self._secrets:
+            message = message.replace(secret, "[REDACTED]")
+            exc_text = exc_text.replace(secret, "[REDACTED]")
+        record.msg, record.args = message, None
+        record.exc_text = exc_text or None
+        record.exc_info = None if exc_text else record.exc_info
+        return True
+
+
+def configure_logging(level: int, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr with secrets redacted; quiet the libraries that log request URLs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretRedactor(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
+    for name in ("httpx", "httpcore", "faiss.loader", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)

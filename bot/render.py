@@ -1,0 +1,183 @@
+"""Answers and citations composed once, rendered as Telegram HTML, Discord Markdown or plain text.
+
+Composition works on raw text and escapes at the last step, so a long quote is
+shortened as text and a tag or entity is never cut. Messages are lists of
+blocks joined until the platform's limit; no single block can exceed it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Protocol
+
+from bot.texts import reason_text, text
+from retrieval.answer import Answer, Source
+
+MAX_QUOTE_CHARS = 900  # one quote, before markup
+MAX_PARAGRAPH_CHARS = 1500  # one cited paragraph in /sumber, before markup
+
+
+class Markup(Protocol):
+    """How one platform writes emphasis, quotes and links."""
+
+    def escape(self, raw: str) -> str: ...
+    def bold(self, raw: str) -> str: ...
+    def highlight(self, raw: str) -> str: ...
+    def quote(self, rendered: str) -> str: ...
+    def link(self, label: str, url: str) -> str: ...
+
+
+class TelegramHtml:
+    """Telegram's HTML parse mode: only a few tags, `<`, `>` and `&` escaped."""
+
+    def escape(self, raw: str) -> str:
+        return html.escape(raw, quote=False)
+
+    def bold(self, raw: str) -> str:
+        return f"<b>{self.escape(raw)}</b>"
+
+    def highlight(self, raw: str) -> str:
+        return self.bold(raw)
+
+    def quote(self, rendered: str) -> str:
+        return f"<blockquote>{rendered}</blockquote>"
+
+    def link(self, label: str, url: str) -> str:
+        return f'<a href="{html.escape(url, quote=True)}">{self.escape(label)}</a>'
+
+
+_MD_SPECIAL = re.compile(r"([\\*_`~|>\[\]()#])")
+
+
+class DiscordMarkdown:
+    """Discord Markdown: special characters backslash-escaped."""
+
+    def escape(self, raw: str) -> str:
+        return _MD_SPECIAL.sub(r"\\\1", raw)
+
+    def bold(self, raw: str) -> str:
+        return f"**{self.escape(raw)}**"
+
+    def highlight(self, raw: str) -> str:
+        return self.bold(raw)
+
+    def quote(self, rendered: str) -> str:
+        return "\n".join("> " + line for line in rendered.split("\n"))
+
+    def link(self, label: str, url: str) -> str:
+        return f"[{self.escape(label)}](<{url}>)"
+
+
+class PlainText:
+    """Terminal output: no markup at all."""
+
+    def escape(self, raw: str) -> str:
+        return raw
+
+    def bold(self, raw: str) -> str:
+        return raw
+
+    def highlight(self, raw: str) -> str:
+        return f"»{raw}«"
+
+    def quote(self, rendered: str) -> str:
+        return f"“{rendered}”"
+
+    def link(self, label: str, url: str) -> str:
+        return f"{label} ({url})"
+
+
+def shorten(raw: str, limit: int) -> str:
+    """Cut raw text at a word boundary with an ellipsis."""
+    if len(raw) <= limit:
+        return raw
+    return raw[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def source_label(source: Source, language: str) -> str:
+    """`Title — Outlet, paragraf 3` (raw text)."""
+    parts = [source.title] + ([source.outlet] if source.outlet else [])
+    return " — ".join(parts) + f", {text('paragraph', language)} {source.paragraph}"
+
+
+def answer_blocks(answer: Answer, markup: Markup, *, question_limit: int = 1000) -> list[str]:
+    """The reply to a question: quotes with reference numbers, then one line per source."""
+    if not answer.answered:
+        return [markup.escape(reason_text(answer, question_limit))]
+    blocks = [markup.quote(f"{markup.escape(shorten(q.text, MAX_QUOTE_CHARS))} [{q.source}]") for q in answer.quotes]
+    lines = [markup.bold(text("sources", answer.language) + ":")]
+    for source in answer.sources:
+        line = f"[{source.n}] {markup.escape(source_label(source, answer.language))}"
+        if source.url:
+            line += " · " + markup.link(source.url, source.url)
+        lines.append(line)
+    blocks.append("\n".join(lines))
+    return blocks
+
+
+def _highlighted(source: Source, markup: Markup) -> str:
+    """The cited paragraph with its quoted sentences in bold, shortened around them if long."""
+    body = source.text
+    spans = sorted(source.quote_spans)
+    offset = 0
+    if len(body) > MAX_PARAGRAPH_CHARS and spans:
+        # Keep the window that starts a little before the first quote.
+        offset = max(0, min(spans[0][0] - 200, len(body) - MAX_PARAGRAPH_CHARS))
+    window = body[offset : offset + MAX_PARAGRAPH_CHARS]
+    out: list[str] = ["…" if offset else ""]
+    cursor = 0
+    for start, end in spans:
+        start, end = max(start - offset, 0), min(end - offset, len(window))
+        if start >= end or start < cursor:
+            continue
+        out.append(markup.escape(window[cursor:start]))
+        out.append(markup.highlight(window[start:end]))
+        cursor = end
+    out.append(markup.escape(window[cursor:]))
+    if offset + MAX_PARAGRAPH_CHARS < len(body):
+        out.append("…")
+    return "".join(out)
+
+
+def citation_blocks(answer: Answer | None, markup: Markup, number: int | None = None) -> list[str]:
+    """Full citations (`/sumber`): reference, dateline/date, the paragraph with the quotes highlighted."""
+    language = answer.language if answer else "id"
+    if answer is None or not answer.sources:
+        return [markup.escape(text("no_citations", language))]
+    sources = list(answer.sources)
+    if number is not None:
+        chosen = answer.source(number)
+        if chosen is None:
+            return [markup.escape(text("bad_number", language, n=number, count=len(sources)))]
+        sources = [chosen]
+    blocks = []
+    for s in sources:
+        header = markup.bold(f"[{s.n}] {s.title}")
+        details = [x for x in (s.outlet, s.dateline, s.date) if x]
+        details.append(f"{text('paragraph', language)} {s.paragraph}")
+        if s.heading:
+            details.append(f"“{s.heading}”")
+        details.append(f"id {s.article_id}")
+        meta = markup.escape(" · ".join(details))
+        link = f"\n{markup.link(s.url, s.url)}" if s.url else ""
+        blocks.append(f"{header}\n{meta}{link}\n{markup.quote(_highlighted(s, markup))}")
+    return blocks
+
+
+def pack(blocks: list[str], limit: int, separator: str = "\n\n") -> list[str]:
+    """Join blocks into as few messages as fit in `limit` characters each."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:  # cannot happen with the caps above; never cut markup
+            raise ValueError(f"a single block of {len(block)} characters exceeds the limit {limit}")
+        candidate = f"{current}{separator}{block}" if current else block
+        if len(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages

@@ -1,0 +1,400 @@
+"""Telegram adapter (python-telegram-bot v22): handlers only, no retrieval logic.
+
+Handler groups: group 0 holds the commands and the question handlers; an error
+handler logs and keeps the bot running. The engine is loaded once in
+`post_init` and kept in `bot_data`, like python-telegram-bot's rules-bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, MessageEntityType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
+from bot.texts import text
+from config.settings import Settings
+from retrieval.answer import Answer
+from retrieval.engine import QAEngine
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+HTML = TelegramHtml()
+BUTTON_PREFIX = "src:"
+_SEND_ATTEMPTS = 3
+
+
+def normalise_base_url(url: str) -> tuple[str, str]:
+    """PTB `base_url` and `base_file_url` from TELEGRAM_BASE_URL (with or without a trailing /bot)."""
+    url = url.strip().rstrip("/")
+    if "{token}" in url:
+        return url, url.replace("/bot", "/file/bot", 1)
+    root = url[: -len("/bot")] if url.endswith("/bot") else url
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+# --- state kept in bot_data ----------------------------------------------------------
+
+
+def _service(context: ContextTypes.DEFAULT_TYPE) -> QuestionService:
+    service: QuestionService = context.bot_data["service"]
+    return service
+
+
+def _memory(context: ContextTypes.DEFAULT_TYPE) -> AnswerMemory:
+    return _service(context).memory
+
+
+def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
+    settings: Settings = context.bot_data["settings"]
+    return settings
+
+
+# --- sending -------------------------------------------------------------------------
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def send_html(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    body: str,
+    *,
+    reply_to: int | None = None,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Send one HTML message, surviving migration, flood limits, time-outs and blocked chats."""
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
+        try:
+            return await context.bot.send_message(
+                chat_id,
+                body,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+                reply_markup=keyboard,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+            _memory(context).migrate(chat_id, exc.new_chat_id)
+            chat_id, reply_to = exc.new_chat_id, None  # message ids do not carry over
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            log.warning("flood limit in chat %s: waiting %.1f s", chat_id, wait)
+            await asyncio.sleep(min(wait, 60.0))
+        except Forbidden as exc:
+            log.info("cannot write to chat %s (%s): skipping", chat_id, exc.message)
+            return None
+        except BadRequest:
+            raise  # our request is wrong; retrying will not help
+        except (TimedOut, NetworkError) as exc:
+            log.warning("network trouble sending to %s (attempt %d): %s", chat_id, attempt, exc)
+            await asyncio.sleep(0.5 * attempt)
+    log.error("giving up sending to chat %s after %d attempts", chat_id, _SEND_ATTEMPTS)
+    return None
+
+
+async def send_blocks(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    blocks: list[str],
+    *,
+    reply_to: int | None,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> list[Message]:
+    """Send blocks packed into as few messages as fit; the keyboard goes under the last one."""
+    messages = pack(blocks, MESSAGE_LIMIT)
+    sent: list[Message] = []
+    for i, body in enumerate(messages):
+        last = i == len(messages) - 1
+        message = await send_html(
+            context, chat_id, body, reply_to=reply_to if i == 0 else None, keyboard=keyboard if last else None
+        )
+        if message is None:
+            break
+        sent.append(message)
+    return sent
+
+
+# --- answering -----------------------------------------------------------------------
+
+
+def _is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in {ChatType.GROUP, ChatType.SUPERGROUP}
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *, replied_to: int | None = None
+) -> None:
+    """Ask the engine and reply with quotes, sources and a Sources button."""
+    message = update.effective_message
+    chat = update.effective_chat
+    user = update.effective_user
+    if message is None or chat is None:
+        return
+    settings = _settings(context)
+    if _is_group(update) and user is not None:
+        allowed, warn = context.bot_data["rate_limiter"].check(chat.id, user.id)
+        if not allowed:
+            if warn:
+                await send_html(
+                    context,
+                    chat.id,
+                    HTML.escape(text("rate_limited", limit=settings.group_questions_per_minute)),
+                    reply_to=message.message_id,
+                )
+            return
+    asked = await _service(context).ask(question, chat_id=chat.id, replied_to=replied_to)
+    await deliver_answer(context, chat.id, message.message_id, asked.question, asked.answer)
+
+
+async def deliver_answer(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply_to: int, question: str, answer: Answer
+) -> None:
+    memory = _memory(context)
+    item = memory.remember(chat_id, question, answer)
+    keyboard = None
+    if answer.answered:
+        button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
+        keyboard = InlineKeyboardMarkup([[button]])
+    blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
+    for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
+        memory.attach_message(sent.chat_id, item.key, sent.message_id)
+
+
+def _command_argument(message: Message) -> str:
+    """Text after the leading `/command` or `/command@Bot`."""
+    body = message.text or ""
+    return re.sub(r"^/\S+\s*", "", body, count=1).strip()
+
+
+def _replied_to_bot(message: Message, bot_id: int) -> int | None:
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
+        return reply.message_id
+    return None
+
+
+def _mentions_bot(message: Message, username: str, bot_id: int) -> bool:
+    for entity in message.parse_entities([MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION]):
+        if entity.type == MessageEntityType.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            return True
+    mention = f"@{username}".lower()
+    return any(value.lower() == mention for value in message.parse_entities([MessageEntityType.MENTION]).values())
+
+
+def _without_mention(body: str, username: str) -> str:
+    return re.sub(rf"@{re.escape(username)}\b", " ", body, flags=re.IGNORECASE).strip(" ,:\n")
+
+
+# --- handlers --------------------------------------------------------------------------
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat every text message is a question (a reply to an answer is a follow-up)."""
+    message = update.effective_message
+    if message is None:
+        return
+    await answer_question(update, context, message.text or "", replied_to=_replied_to_bot(message, context.bot.id))
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups: a mention or a reply to one of our answers is a question; all else is ignored."""
+    message = update.effective_message
+    if message is None:
+        return
+    replied = _replied_to_bot(message, context.bot.id)
+    username = context.bot.username
+    if _mentions_bot(message, username, context.bot.id):
+        await answer_question(update, context, _without_mention(message.text or "", username), replied_to=replied)
+    elif replied is not None:
+        await answer_question(update, context, message.text or "", replied_to=replied)
+
+
+async def cmd_tanya(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/tanya <pertanyaan>`; as a reply to someone's message, asks that message."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = _command_argument(message)
+    reply = message.reply_to_message
+    replied = _replied_to_bot(message, context.bot.id)
+    if not question and reply is not None and replied is None:
+        question = reply.text or reply.caption or ""
+    await answer_question(update, context, question, replied_to=replied)
+
+
+async def cmd_sumber(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/sumber [n]`: citations of the last answer, or of the answer this command replies to."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    memory = _memory(context)
+    replied = _replied_to_bot(message, context.bot.id)
+    item = memory.by_message(chat.id, replied) if replied is not None else memory.last_answered(chat.id)
+    argument = _command_argument(message)
+    number = int(argument) if argument.isdigit() else None
+    await _send_citations(context, chat.id, message.message_id, item, number)
+
+
+async def _send_citations(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply_to: int, item: Remembered | None, number: int | None
+) -> None:
+    blocks = citation_blocks(item.answer if item else None, HTML, number)
+    await send_blocks(context, chat_id, blocks, reply_to=reply_to)
+
+
+async def on_sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "📚 Sumber" button: the citations of the answer it sits under."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    chat_id = query.message.chat.id if query.message else None
+    item = None
+    key = query.data.removeprefix(BUTTON_PREFIX)
+    if chat_id is not None and key.isdigit():
+        item = _memory(context).by_key(chat_id, int(key))
+    try:
+        if item is None:
+            await query.answer(text("expired"), show_alert=False)
+            return
+        await query.answer()
+    except TelegramError as exc:  # the query may have expired: the citations are still worth sending
+        log.info("could not answer callback query: %s", exc)
+        if item is None:
+            return
+    reply_to = query.message.message_id if query.message else None
+    await send_blocks(context, item.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
+
+
+async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    body = HTML.escape(text("help", mention=f"@{context.bot.username}"))
+    await send_html(context, chat.id, body, reply_to=message.message_id if _is_group(update) else None)
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group upgraded to a supergroup: keep its answers under the new id."""
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id:
+        _memory(context).migrate(message.chat.id, message.migrate_to_chat_id)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log and carry on: one bad update must never stop the bot."""
+    error = context.error
+    if isinstance(error, Forbidden | TimedOut | RetryAfter):
+        log.warning("Telegram refused or delayed a request: %s", error)
+        return
+    log.error("error while handling an update: %r", error, exc_info=error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    message = update.effective_message if isinstance(update, Update) else None
+    if chat is not None and message is not None and message.text:
+        await send_html(context, chat.id, HTML.escape(text("error")))
+
+
+# --- application -----------------------------------------------------------------------
+
+
+COMMANDS = ("tanya", "sumber", "bantuan", "start")
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    settings: Settings = application.bot_data["settings"]
+    engine = application.bot_data.get("engine")
+    if engine is None:
+        engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
+        application.bot_data["engine"] = engine
+    application.bot_data["service"] = QuestionService(engine, AnswerMemory())
+    application.bot_data["rate_limiter"] = RateLimiter(settings.group_questions_per_minute)
+    commands = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("could not register the command list: %s", exc)
+    log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, len(engine.index.paragraphs))
+
+
+def build_application(settings: Settings, engine: QAEngine | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB application with every handler; the engine is loaded in post_init unless given."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(16)
+        .post_init(_post_init)
+    )
+    if settings.telegram_base_url:
+        base_url, base_file_url = normalise_base_url(settings.telegram_base_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    if engine is not None:
+        application.bot_data["engine"] = engine
+
+    new_message = filters.UpdateType.MESSAGE  # edited messages are not questions
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
+    application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
+    application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
+    application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
+    application.add_handler(MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, on_private_text))
+    application.add_handler(MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND, on_group_text))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
+    """Run until stopped: long polling, or a webhook server when asked or WEBHOOK_URL is set."""
+    application = build_application(settings)
+    use_webhook = settings.uses_webhook if webhook is None else webhook
+    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    if not use_webhook:
+        application.run_polling(allowed_updates=allowed, drop_pending_updates=False)
+        return
+    if not settings.webhook_url:
+        raise SystemExit("Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).")
+    path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] or "telegram"
+    application.run_webhook(
+        listen="0.0.0.0",
+        port=settings.port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret or None,
+        allowed_updates=allowed,
+    )

@@ -1,0 +1,50 @@
+"""Start the real bot (`python -m bot telegram`) against the fake Bot API server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from config.settings import PROJECT_ROOT
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+
+@contextmanager
+def running_bot(env: dict[str, str], log_path: Path, *extra_args: str, **settings: str) -> Iterator[FakeTelegram]:
+    """A fake server and the bot process polling it; stops both afterwards."""
+    fake = FakeTelegram().start()
+    process_env = {
+        **env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "LOG_LEVEL": "INFO",
+        **settings,
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "telegram", *extra_args],
+            env=process_env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            fake.wait_for(lambda: fake.calls_of("getUpdates") or process.poll() is not None, timeout=60)
+            if process.poll() is not None:
+                raise AssertionError(f"bot exited early:\n{log_path.read_text()}")
+            yield fake
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            fake.stop()
+
+
+def bot_env(subprocess_env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in subprocess_env.items() if k != "WEBHOOK_URL"} | {"PYTHONPATH": os.fspath(PROJECT_ROOT)}

@@ -1,0 +1,234 @@
+"""The Telegram bot end to end: real PTB stack over HTTP against a fake Bot API server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
+from tests.telegram_harness import bot_env, running_bot
+
+RATE_LIMIT = 3
+
+
+@pytest.fixture(scope="module")
+def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("telegram") / "bot.log"
+
+
+@pytest.fixture(scope="module")
+def fake(settings: Any, log_path: Path) -> Iterator[FakeTelegram]:
+    env = bot_env(
+        {
+            "PATH": __import__("os").environ.get("PATH", ""),
+            "CORPUS_DIR": str(settings.corpus_dir),
+            "INDEX_DIR": str(settings.index_dir),
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
+    with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT)) as server:
+        yield server
+
+
+def only_reply(fake: FakeTelegram, chat_id: int, message_id: int, timeout: float = 20) -> dict[str, Any]:
+    calls = fake.wait_for(lambda: fake.replies_to(chat_id, message_id), timeout)
+    return fake.sent_message(calls[0])
+
+
+def test_start_registers_commands_and_polls(fake: FakeTelegram) -> None:
+    commands = fake.wait_for(lambda: fake.calls_of("setMyCommands"))
+    names = {c["command"] for c in json.loads(commands[0].params["commands"])}
+    assert {"tanya", "sumber", "bantuan"} <= names
+
+
+def test_private_question_gets_quote_and_source(fake: FakeTelegram) -> None:
+    asked = fake.send_text(101, "Siapa pengganti Stoltenberg?")
+    reply = only_reply(fake, 101, asked["message_id"])
+    assert "<blockquote>" in reply["text"] and "Mark Rutte" in reply["text"]
+    assert "paragraf 11" in reply["text"]
+    button = reply["reply_markup"]["inline_keyboard"][0][0]
+    assert button["text"] == "📚 Sumber" and button["callback_data"].startswith("src:")
+
+
+def test_tanya_in_group_and_addressed_command(fake: FakeTelegram) -> None:
+    fake.chat(-201, "group")
+    first = fake.send_text(-201, "/tanya Berapa personel yang direkrut Rusia per bulan?", user_id=11)
+    assert "30.000" in only_reply(fake, -201, first["message_id"])["text"]
+    second = fake.send_text(-201, f"/tanya@{BOT_USERNAME} Di mana pusat komando baru NATO?", user_id=12)
+    assert "Wiesbaden" in only_reply(fake, -201, second["message_id"])["text"]
+
+
+def test_mention_in_group_is_a_question(fake: FakeTelegram) -> None:
+    fake.chat(-202, "supergroup")
+    asked = fake.send_text(-202, f"@{BOT_USERNAME} siapa dua anggota terbaru NATO?", user_id=21)
+    assert "Finlandia dan Swedia" in only_reply(fake, -202, asked["message_id"])["text"]
+
+
+def test_group_chatter_is_ignored(fake: FakeTelegram) -> None:
+    fake.chat(-203, "group")
+    chatter = [
+        fake.send_text(-203, "Siapa pengganti Stoltenberg?", user_id=31),  # not addressed to the bot
+        fake.send_text(-203, "@someoneelse lihat berita ini", user_id=31),
+        fake.send_text(-203, "/tanya@OtherBot Siapa pengganti Stoltenberg?", user_id=31),
+    ]
+    marker = fake.send_text(-203, "/tanya Siapa pengganti Stoltenberg?", user_id=32)
+    only_reply(fake, -203, marker["message_id"])
+    for message in chatter:
+        assert fake.replies_to(-203, message["message_id"]) == []
+    assert len([c for c in fake.calls_of("sendMessage") if int(c.params["chat_id"]) == -203]) == 1
+
+
+def test_reply_to_an_answer_is_a_follow_up(fake: FakeTelegram) -> None:
+    fake.chat(-204, "group")
+    asked = fake.send_text(-204, "/tanya Siapa pengganti Stoltenberg?", user_id=41)
+    answer = only_reply(fake, -204, asked["message_id"])
+    follow = fake.send_text(-204, "kapan dia mundur?", user_id=41, reply_to=answer)
+    assert "musim gugur" in only_reply(fake, -204, follow["message_id"])["text"]
+
+
+def test_sumber_last_answer_numbered_and_as_reply(fake: FakeTelegram) -> None:
+    empty = fake.send_text(105, "/sumber")
+    assert "Belum ada jawaban" in only_reply(fake, 105, empty["message_id"])["text"]
+    asked = fake.send_text(105, "Apa yang diminta Sybiha dan berapa sistem pertahanan udara?")
+    answer = only_reply(fake, 105, asked["message_id"])
+    full = only_reply(fake, 105, fake.send_text(105, "/sumber")["message_id"])["text"]
+    assert "paragraf" in full and "<b>" in full and "002_ca4a7a2906fd2bee" in full
+    one = only_reply(fake, 105, fake.send_text(105, "/sumber 1")["message_id"])["text"]
+    assert one.startswith("<b>[1]")
+    missing = only_reply(fake, 105, fake.send_text(105, "/sumber 9")["message_id"])["text"]
+    assert "Tidak ada sumber nomor 9" in missing
+    fake.send_text(105, "Di mana pusat komando baru NATO?")  # a newer answer
+    replied = fake.send_text(105, "/sumber", reply_to=answer)
+    assert "002_ca4a7a2906fd2bee" in only_reply(fake, 105, replied["message_id"])["text"]
+
+
+def test_sources_button_shows_citations(fake: FakeTelegram) -> None:
+    asked = fake.send_text(106, "Berapa bantuan militer NATO pada paruh pertama 2024?")
+    answer = only_reply(fake, 106, asked["message_id"])
+    data = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    query_id = fake.press_button(106, answer, data)
+    fake.wait_for(
+        lambda: [c for c in fake.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
+    )
+    citation = only_reply(fake, 106, answer["message_id"])["text"]
+    assert "<b>20,9 miliar euro" in citation or "20,9 miliar euro" in citation
+    assert "003_0d97bd401b206dcc" in citation
+
+
+def test_abstains_politely(fake: FakeTelegram) -> None:
+    asked = fake.send_text(107, "Siapa juara Liga Inggris musim lalu?")
+    reply = only_reply(fake, 107, asked["message_id"])
+    assert "tidak ditemukan di artikel" in reply["text"]
+    assert "reply_markup" not in reply and "<blockquote>" not in reply["text"]
+
+
+def test_english_question_gets_english_wording(fake: FakeTelegram) -> None:
+    asked = fake.send_text(108, "Who will replace Stoltenberg?")
+    reply = only_reply(fake, 108, asked["message_id"])["text"]
+    assert "Mark Rutte" in reply and "Sources:" in reply and "paragraph 11" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("<b>Siapa</b> pengganti & <i>Stoltenberg</i>?\"'", "Mark Rutte"),
+        ("😀🔥🙏", "Tidak ada kata yang bisa dicari"),
+        ("NATO " * 300, "terlalu panjang"),
+        ("<script>alert(1)</script>", "tidak ditemukan"),
+    ],
+)
+def test_odd_input_gets_sensible_valid_html_reply(fake: FakeTelegram, question: str, expected: str) -> None:
+    asked = fake.send_text(109, question)
+    assert expected in only_reply(fake, 109, asked["message_id"])["text"]
+    assert fake.html_errors == []
+
+
+def test_every_message_is_valid_telegram_html_and_short_enough(fake: FakeTelegram) -> None:
+    for question in ("Apa yang dikatakan Stoltenberg?", "Apa kata Blinken tentang dukungan untuk Ukraina?"):
+        asked = fake.send_text(110, question)
+        only_reply(fake, 110, asked["message_id"])
+        fake.send_text(110, "/sumber")
+    fake.wait_for(lambda: len([c for c in fake.calls_of("sendMessage") if c.params["chat_id"] == "110"]) >= 4)
+    assert fake.html_errors == []
+    assert all(len(c.params["text"]) <= 4096 for c in fake.calls_of("sendMessage"))
+
+
+def test_group_rate_limit_warns_once(fake: FakeTelegram) -> None:
+    fake.chat(-211, "group")
+    asked = [fake.send_text(-211, "/tanya Siapa pengganti Stoltenberg?", user_id=77) for _ in range(RATE_LIMIT + 3)]
+    fake.wait_for(lambda: fake.replies_to(-211, asked[RATE_LIMIT]["message_id"]))
+    other = fake.send_text(-211, "/tanya Siapa pengganti Stoltenberg?", user_id=78)  # someone else is fine
+    only_reply(fake, -211, other["message_id"])
+    answered = [m for m in asked if fake.replies_to(-211, m["message_id"])]
+    assert len(answered) == RATE_LIMIT + 1  # the allowed ones and one polite warning
+    warning = fake.sent_message(fake.replies_to(-211, answered[-1]["message_id"])[0])
+    assert "Pelan-pelan" in warning["text"]
+
+
+def test_ignored_update_kinds_cause_no_reply_and_no_crash(fake: FakeTelegram) -> None:
+    fake.send_text(112, "Siapa pengganti Stoltenberg?", edited=True)
+    fake.send_text(
+        112,
+        "",
+        extra={
+            "sticker": {
+                "file_id": "x",
+                "file_unique_id": "y",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+    )
+    fake.send_text(112, "", extra={"photo": [{"file_id": "p", "file_unique_id": "q", "width": 1, "height": 1}]})
+    fake.chat(-212, "group")
+    fake.send_text(-212, "", kind="group", extra={"new_chat_members": [{"id": 9, "is_bot": False, "first_name": "A"}]})
+    marker = fake.send_text(112, "Siapa pengganti Stoltenberg?")
+    only_reply(fake, 112, marker["message_id"])
+    sent_to = [c.params["chat_id"] for c in fake.calls_of("sendMessage")]
+    assert sent_to.count("112") == 1 and "-212" not in sent_to
+
+
+def test_blocked_by_user_is_survived(fake: FakeTelegram) -> None:
+    fake.fail("sendMessage", "forbidden", chat_id=113)
+    fake.send_text(113, "Siapa pengganti Stoltenberg?")
+    after = fake.send_text(114, "Siapa pengganti Stoltenberg?")
+    assert "Mark Rutte" in only_reply(fake, 114, after["message_id"])["text"]
+
+
+def test_retry_after_is_waited_out(fake: FakeTelegram) -> None:
+    fake.fail("sendMessage", "retry_after", chat_id=115)
+    asked = fake.send_text(115, "Siapa pengganti Stoltenberg?")
+    assert "Mark Rutte" in only_reply(fake, 115, asked["message_id"], timeout=30)["text"]
+
+
+def test_migrated_group_gets_the_answer_in_the_supergroup(fake: FakeTelegram) -> None:
+    fake.chat(-216, "group")
+    fake.chat(-1000000000216, "supergroup")
+    fake.fail("sendMessage", "migrate", chat_id=-216, migrate_to=-1000000000216)
+    fake.send_text(-216, "/tanya Siapa pengganti Stoltenberg?", user_id=90)
+    sent = fake.wait_for(lambda: [c for c in fake.delivered() if c.params["chat_id"] == "-1000000000216"])
+    assert "Mark Rutte" in sent[0].params["text"]
+
+
+def test_polling_survives_a_server_error(fake: FakeTelegram) -> None:
+    fake.fail("getUpdates", "server_error", count=2)
+    asked = fake.send_text(117, "Siapa pengganti Stoltenberg?")
+    assert "Mark Rutte" in only_reply(fake, 117, asked["message_id"], timeout=40)["text"]
+
+
+def test_token_never_logged(fake: FakeTelegram, log_path: Path) -> None:
+    only_reply(fake, 118, fake.send_text(118, "Siapa pengganti Stoltenberg?")["message_id"])
+    log = log_path.read_text()
+    assert "ready" in log  # the log is being written
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+def test_bot_id_constant_matches(fake: FakeTelegram) -> None:
+    assert fake.calls_of("getMe") and BOT_ID > 0

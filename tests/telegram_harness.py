@@ -14,7 +14,9 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 
 @contextmanager
-def running_bot(env: dict[str, str], log_path: Path, *extra_args: str, **settings: str) -> Iterator[FakeTelegram]:
+def running_bot(
+    env: dict[str, str], log_path: Path, *extra_args: str, ready_on: str = "getUpdates", **settings: str
+) -> Iterator[FakeTelegram]:
     """A fake server and the bot process polling it; stops both afterwards."""
     fake = FakeTelegram().start()
     process_env = {
@@ -33,7 +35,7 @@ def running_bot(env: dict[str, str], log_path: Path, *extra_args: str, **setting
             stderr=subprocess.STDOUT,
         )
         try:
-            fake.wait_for(lambda: fake.calls_of("getUpdates") or process.poll() is not None, timeout=60)
+            fake.wait_for(lambda: fake.calls_of(ready_on) or process.poll() is not None, timeout=60)
             if process.poll() is not None:
                 raise AssertionError(f"bot exited early:\n{log_path.read_text()}")
             yield fake
@@ -46,5 +48,20 @@ def running_bot(env: dict[str, str], log_path: Path, *extra_args: str, **setting
             fake.stop()
 
 
-def bot_env(subprocess_env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in subprocess_env.items() if k != "WEBHOOK_URL"} | {"PYTHONPATH": os.fspath(PROJECT_ROOT)}
+def bot_env(corpus_dir: Path, index_dir: Path) -> dict[str, str]:
+    """A clean environment for the bot process: our folders, offline, no stray bot settings."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "WEBHOOK_"))}
+    return keep | {
+        "CORPUS_DIR": os.fspath(corpus_dir),
+        "INDEX_DIR": os.fspath(index_dir),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": os.fspath(PROJECT_ROOT),
+    }
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -22,14 +22,7 @@ def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def fake(settings: Any, log_path: Path) -> Iterator[FakeTelegram]:
-    env = bot_env(
-        {
-            "PATH": __import__("os").environ.get("PATH", ""),
-            "CORPUS_DIR": str(settings.corpus_dir),
-            "INDEX_DIR": str(settings.index_dir),
-            "HF_HUB_OFFLINE": "1",
-        }
-    )
+    env = bot_env(settings.corpus_dir, settings.index_dir)
     with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT)) as server:
         yield server
 

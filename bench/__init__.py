@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: quality, latency, load. Not timed assertions."""

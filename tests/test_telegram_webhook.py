@@ -1,0 +1,62 @@
+"""Webhook mode: updates arrive over HTTP and must carry the secret token."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from config.settings import Settings
+from tests.telegram_harness import bot_env, free_port, running_bot
+
+SECRET = "webhook-secret-42"
+
+
+def post_update(url: str, update: dict[str, object], secret: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except urllib.error.URLError:
+        return -1  # the webhook server is not listening yet
+
+
+def test_webhook_answers_with_secret_and_rejects_without(settings: Settings, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = bot_env(settings.corpus_dir, settings.index_dir)
+    with running_bot(
+        env,
+        tmp_path / "bot.log",
+        "--webhook",
+        ready_on="setWebhook",
+        WEBHOOK_URL=url,
+        WEBHOOK_SECRET=SECRET,
+        PORT=str(port),
+    ) as fake:
+        registered = fake.calls_of("setWebhook")[0].params
+        assert registered["url"] == url and registered["secret_token"] == SECRET
+        message = {
+            "message_id": 5,
+            "date": int(time.time()),
+            "chat": fake.chat(301),
+            "from": {"id": 301, "is_bot": False, "first_name": "A"},
+            "text": "Siapa pengganti Stoltenberg?",
+        }
+        status = fake.wait_for(lambda: post_update(url, {"update_id": 1, "message": message}, SECRET) == 200)
+        assert status
+        reply = fake.wait_for(lambda: fake.replies_to(301, 5))
+        assert "Mark Rutte" in reply[0].params["text"]
+        forged = {"update_id": 2, "message": {**message, "message_id": 6}}
+        assert post_update(url, forged, "wrong-secret") == 403
+        time.sleep(0.5)
+        assert fake.replies_to(301, 6) == []

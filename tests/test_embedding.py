@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,9 @@ def minilm_path(monkeypatch_module: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> pytest.MonkeyPatch:
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     patch = pytest.MonkeyPatch()
-    yield patch  # type: ignore[misc]
+    yield patch
     patch.undo()
 
 

@@ -1,0 +1,245 @@
+"""Discord adapter (discord.py 2.x): slash commands, mentions, follow-ups, a Sources button.
+
+Works without the privileged message-content intent: slash commands carry their
+text, and Discord includes the content of messages that mention the bot. The
+engine runs in a worker thread (`QuestionService.ask`), so the gateway heartbeat
+is never blocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
+from bot.texts import text
+from config.settings import Settings
+from retrieval.answer import Answer
+from retrieval.engine import QAEngine
+
+log = logging.getLogger(__name__)
+
+CONTENT_LIMIT = 2000
+MARKDOWN = DiscordMarkdown()
+NO_PINGS = discord.AllowedMentions.none()  # quotes may contain "@everyone": never ping anyone
+
+
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"src:(?P<key>[0-9]+)"):
+    """The "📚 Sumber" button; rebuilt from its custom id, so it works after a restart too."""
+
+    def __init__(self, key: int, label: str = "📚 Sumber") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"src:{key}"))
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SourcesButton:
+        return cls(int(match["key"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        client = interaction.client
+        assert isinstance(client, BeritaDiscordBot)
+        await client.show_citations(interaction, client.memory.by_key(interaction.channel_id or 0, self.key), None)
+
+
+def _guild_id(message: discord.Message) -> int | None:
+    """The message's server, also when the server is not in the cache; None in direct messages."""
+    if message.guild is not None:
+        return message.guild.id
+    guild_id = getattr(message.channel, "guild_id", None)
+    return int(guild_id) if guild_id else None
+
+
+def _sources_view(item: Remembered) -> discord.ui.View | None:
+    if not item.answer.answered:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(SourcesButton(item.key, text("button", item.answer.language)))
+    return view
+
+
+class BeritaDiscordBot(discord.Client):
+    """The Discord client with its command tree; the engine is loaded in `setup_hook`."""
+
+    def __init__(self, settings: Settings, engine: QAEngine | None = None) -> None:
+        intents = discord.Intents.default()  # no privileged intents needed
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS)
+        self.settings = settings
+        self._engine = engine
+        self.memory = AnswerMemory()
+        self.rate_limiter = RateLimiter(settings.group_questions_per_minute)
+        self.service: QuestionService | None = None
+        self.tree = app_commands.CommandTree(self)
+        self._register_commands()
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+
+    # -- start-up ---------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        if self._engine is None:
+            self._engine = await asyncio.to_thread(QAEngine.load, self.settings, show_progress=False)
+        self.service = QuestionService(self._engine, self.memory)
+        self.add_dynamic_items(SourcesButton)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync slash commands to DISCORD_GUILD_ID (instant) or globally, only when they changed."""
+        guild = discord.Object(self.settings.discord_guild_id) if self.settings.discord_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        scope = f"guild-{guild.id}" if guild else "global"
+        state_file = self.settings.index_dir / "discord_commands.json"
+        try:
+            synced = json.loads(state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            synced = {}
+        if synced.get(scope) == digest:
+            log.info("slash commands unchanged (%s): not syncing", scope)
+            return False
+        await self.tree.sync(guild=guild)
+        synced[scope] = digest
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(synced), encoding="utf-8")
+        log.info("slash commands synced (%s)", scope)
+        return True
+
+    def _register_commands(self) -> None:
+        @self.tree.command(name="tanya", description="Ajukan pertanyaan tentang artikel berita")
+        @app_commands.describe(pertanyaan="Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?")
+        async def tanya(interaction: discord.Interaction[Any], pertanyaan: str) -> None:
+            await self.answer_slash(interaction, pertanyaan)
+
+        @self.tree.command(name="sumber", description="Kutipan lengkap jawaban terakhir di kanal ini")
+        @app_commands.describe(nomor="Nomor sumber (opsional)")
+        async def sumber(
+            interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
+        ) -> None:
+            item = self.memory.last_answered(interaction.channel_id or 0)
+            await self.show_citations(interaction, item, nomor, ephemeral=False)
+
+    # -- questions ------------------------------------------------------------------------
+
+    def _allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
+        if guild_id is None:
+            return True, False  # direct messages are not rate limited
+        return self.rate_limiter.check(channel_id, user_id)
+
+    async def _ask(self, question: str, channel_id: int, replied_to: int | None = None) -> tuple[Remembered, list[str]]:
+        assert self.service is not None, "setup_hook has not run"
+        asked = await self.service.ask(question, chat_id=channel_id, replied_to=replied_to)
+        item = self.memory.remember(channel_id, asked.question, asked.answer)
+        return item, pack(
+            answer_blocks(asked.answer, MARKDOWN, question_limit=self.settings.max_question_chars), CONTENT_LIMIT
+        )
+
+    async def answer_slash(self, interaction: discord.Interaction[Any], question: str) -> None:
+        channel_id = interaction.channel_id or 0
+        allowed, _ = self._allowed(interaction.guild_id, channel_id, interaction.user.id)
+        if not allowed:
+            limit = self.settings.group_questions_per_minute
+            await interaction.response.send_message(text("rate_limited", limit=limit), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        item, messages = await self._ask(question, channel_id)
+        view = _sources_view(item)
+        for i, content in enumerate(messages):
+            last = i == len(messages) - 1
+            sent = await interaction.followup.send(
+                content, view=view if last and view else discord.utils.MISSING, allowed_mentions=NO_PINGS, wait=True
+            )
+            self.memory.attach_message(channel_id, item.key, sent.id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A mention of the bot, or a reply to one of its answers, is a question; DMs always are."""
+        if message.author.bot or self.user is None:
+            return
+        replied = None
+        ref = message.reference.message_id if message.reference else None
+        if ref is not None and self.memory.by_message(message.channel.id, ref) is not None:
+            replied = ref
+        mentioned = self.user in message.mentions
+        guild_id = _guild_id(message)
+        if guild_id is not None and not mentioned and replied is None:
+            return
+        question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
+        allowed, warn = self._allowed(guild_id, message.channel.id, message.author.id)
+        if not allowed:
+            if warn:
+                await self._reply(message, text("rate_limited", limit=self.settings.group_questions_per_minute))
+            return
+        item, messages = await self._ask(question, message.channel.id, replied)
+        view = _sources_view(item)
+        for i, content in enumerate(messages):
+            sent = await self._reply(message, content, view if i == len(messages) - 1 else None)
+            if sent is not None:
+                self.memory.attach_message(message.channel.id, item.key, sent.id)
+
+    async def _reply(
+        self, message: discord.Message, content: str, view: discord.ui.View | None = None
+    ) -> discord.Message | None:
+        """Reply without pinging; fall back to a plain send if the question was deleted."""
+        extra: dict[str, Any] = {"view": view} if view else {}
+        try:
+            return await message.reply(content, mention_author=False, allowed_mentions=NO_PINGS, **extra)
+        except discord.NotFound:
+            try:
+                return await message.channel.send(content, allowed_mentions=NO_PINGS, **extra)
+            except discord.HTTPException as exc:
+                log.warning("could not answer in channel %s: %s", message.channel.id, exc)
+        except discord.Forbidden as exc:
+            log.warning("missing permissions in channel %s: %s", message.channel.id, exc)
+        except discord.HTTPException as exc:
+            log.warning("could not reply in channel %s: %s", message.channel.id, exc)
+        return None
+
+    # -- citations --------------------------------------------------------------------
+
+    async def show_citations(
+        self,
+        interaction: discord.Interaction[Any],
+        item: Remembered | None,
+        number: int | None,
+        *,
+        ephemeral: bool = True,
+    ) -> None:
+        answer: Answer | None = item.answer if item else None
+        messages = pack(citation_blocks(answer, MARKDOWN, number), CONTENT_LIMIT)
+        await interaction.response.send_message(messages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+        for content in messages[1:]:
+            await interaction.followup.send(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        """Log and, when the interaction is still alive, tell the user; never crash."""
+        original = getattr(error, "original", error)
+        if isinstance(original, discord.NotFound):
+            log.info("interaction expired or message deleted: %s", original)
+            return
+        log.error("error in a slash command: %r", original, exc_info=original)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text("error"), ephemeral=True)
+            else:
+                await interaction.response.send_message(text("error"), ephemeral=True)
+        except discord.HTTPException:
+            pass
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("error in Discord event %s", event_method)
+
+
+def run_discord(settings: Settings) -> None:
+    """Connect to Discord and run until stopped."""
+    BeritaDiscordBot(settings).run(settings.discord_token, log_handler=None)

@@ -1,0 +1,215 @@
+"""The Discord bot: real discord.py command tree and event handlers, gateway payloads in,
+requests out over HTTP to a fake Discord API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+discord = pytest.importorskip("discord", reason="needs the 'discord' extra")
+
+from bot.discord_bot import BeritaDiscordBot  # noqa: E402
+from config.settings import Settings  # noqa: E402
+from retrieval.engine import QAEngine  # noqa: E402
+from tests.fake_discord import (  # noqa: E402
+    APP_ID,
+    BOT_USER_ID,
+    GUILD_ID,
+    TOKEN,
+    FakeDiscord,
+    button_payload,
+    message_payload,
+    slash_payload,
+)
+
+Scenario = Callable[[BeritaDiscordBot, FakeDiscord], Awaitable[None]]
+
+
+def run(settings: Settings, engine: QAEngine, tmp_path: Path, scenario: Scenario, **overrides: Any) -> None:
+    """Log a real client in against the fake API (syncing commands), then play the scenario."""
+
+    async def main() -> None:
+        fake = await FakeDiscord().start()
+        original = discord.http.Route.BASE
+        discord.http.Route.BASE = fake.base
+        state = settings.with_overrides(index_dir=tmp_path, discord_guild_id=GUILD_ID, **overrides)
+        client = BeritaDiscordBot(state, engine=engine)
+        try:
+            await client.login(TOKEN)
+            await scenario(client, fake)
+        finally:
+            discord.http.Route.BASE = original
+            await client.close()
+            await fake.stop()
+
+    asyncio.run(main())
+
+
+def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        synced = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+        assert {c["name"] for c in synced[0].body["items"]} == {"tanya", "sumber"}
+        assert await client.sync_commands() is False  # unchanged: no second sync
+        assert len(fake.of("PUT", "/commands")) == 1
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_slash_tanya_answers_with_quote_and_button(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa pengganti Stoltenberg?"}]
+        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=11, user_id=5))
+        defer = (await fake.wait_for("POST", "/callback"))[0]
+        assert defer.body["type"] == 5  # "thinking…" first: the answer may take a moment
+        followup = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
+        assert "Mark Rutte" in followup["content"] and "> " in followup["content"]
+        assert followup["allowed_mentions"]["parse"] == []
+        button = followup["components"][0]["components"][0]
+        assert button["custom_id"].startswith("src:") and "Sumber" in button["label"]
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_sumber_and_numbered_sumber(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        state.parse_interaction_create(slash_payload("sumber", [], channel_id=12, user_id=5))
+        empty = (await fake.wait_for("POST", "/callback"))[0].body
+        assert "Belum ada jawaban" in empty["data"]["content"]
+        option = [{"name": "pertanyaan", "type": 3, "value": "Berapa bantuan militer NATO di paruh pertama 2024?"}]
+        state.parse_interaction_create(slash_payload("tanya", option, channel_id=12, user_id=5))
+        await fake.wait_for("POST", f"/webhooks/{APP_ID}/")
+        state.parse_interaction_create(slash_payload("sumber", [], channel_id=12, user_id=5))
+        full = (await fake.wait_for("POST", "/callback", count=3))[-1].body["data"]["content"]
+        assert "0d97bd401b206dcc" in full and "**" in full
+        state.parse_interaction_create(
+            slash_payload("sumber", [{"name": "nomor", "type": 4, "value": 2}], channel_id=12, user_id=5)
+        )
+        numbered = (await fake.wait_for("POST", "/callback", count=4))[-1].body["data"]["content"]
+        assert "Tidak ada sumber nomor 2" in numbered or numbered.startswith("**\\[2\\]")
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_button_shows_citations_ephemerally(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        option = [{"name": "pertanyaan", "type": 3, "value": "Di mana pusat komando baru NATO?"}]
+        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=13, user_id=5))
+        answer = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
+        custom_id = answer["components"][0]["components"][0]["custom_id"]
+        message = fake.message(answer, "13")
+        client._connection.parse_interaction_create(button_payload(custom_id, message, channel_id=13, user_id=6))
+        shown = (await fake.wait_for("POST", "/callback", count=2))[-1].body["data"]
+        assert shown["flags"] & 64  # ephemeral: only the person who clicked sees it
+        assert "Wiesbaden" in shown["content"]
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_mention_and_follow_up_reply(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        state.parse_message_create(
+            message_payload(
+                f"<@{BOT_USER_ID}> Siapa pengganti Stoltenberg?", channel_id=14, user_id=7, mentions_bot=True
+            )
+        )
+        first = (await fake.wait_for("POST", "/channels/14/messages"))[0].body
+        assert "Mark Rutte" in first["content"] and first["allowed_mentions"]["replied_user"] is False
+        answer_id = client.memory.last_answered(14)
+        assert answer_id is not None
+        sent_id = next(m for m, k in client.memory._chats[14].by_message.items() if k == answer_id.key)
+        state.parse_message_create(
+            message_payload("kapan dia mundur?", channel_id=14, user_id=7, reply_to=str(sent_id))
+        )
+        follow = (await fake.wait_for("POST", "/channels/14/messages", count=2))[-1].body
+        assert "musim gugur" in follow["content"]
+        await asyncio.sleep(0.5)  # let a multi-message answer finish
+        before = len(fake.of("POST", "/channels/14/messages"))
+        state.parse_message_create(message_payload("obrolan biasa tanpa menyebut bot", channel_id=14, user_id=8))
+        await asyncio.sleep(0.5)
+        assert len(fake.of("POST", "/channels/14/messages")) == before  # chatter ignored
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_abstention(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa juara Liga Inggris musim lalu?"}]
+        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=15, user_id=5))
+        body = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
+        assert "tidak ditemukan di artikel" in body["content"] and not body.get("components")
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_long_answer_and_everyone_never_ping(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shout = "berteriak @everyone serta @here dengan keras " * 25
+    (corpus / "ping.txt").write_text(
+        "".join(
+            f"Ketua panitia festival Jakarta mengatakan warga {place} {shout}sepanjang malam festival.\n"
+            for place in ("di alun-alun", "di stadion", "di pelabuhan")
+        ),
+        encoding="utf-8",
+    )
+    index_dir = tmp_path / "idx"
+    own_settings = settings.with_overrides(corpus_dir=corpus, index_dir=index_dir)
+    own_engine = QAEngine.load(own_settings, show_progress=False)
+
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        option = [
+            {
+                "name": "pertanyaan",
+                "type": 3,
+                "value": "Apa kata ketua panitia festival Jakarta tentang warga yang berteriak?",
+            }
+        ]
+        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=16, user_id=5))
+        await fake.wait_for("POST", f"/webhooks/{APP_ID}/")
+        await asyncio.sleep(0.5)
+        bodies = [r.body for r in fake.of("POST", f"/webhooks/{APP_ID}/")]
+        assert len(bodies) >= 2, "three long quotes do not fit in one Discord message"
+        assert all(len(b["content"]) <= 2000 for b in bodies)
+        assert any("@everyone" in b["content"] for b in bodies)
+        assert all(b["allowed_mentions"]["parse"] == [] for b in bodies)
+
+    run(own_settings, own_engine, index_dir, scenario)
+
+
+def test_missing_permissions_and_deleted_message_are_survived(
+    settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        fake.fail("POST", "/channels/17/messages", 403, {"message": "Missing Permissions", "code": 50013})
+        state.parse_message_create(
+            message_payload(
+                f"<@{BOT_USER_ID}> Siapa pengganti Stoltenberg?", channel_id=17, user_id=7, mentions_bot=True
+            )
+        )
+        await fake.wait_for("POST", "/channels/17/messages")
+        fake.fail("POST", "/channels/18/messages", 404, {"message": "Unknown Message", "code": 10008})
+        state.parse_message_create(
+            message_payload(
+                f"<@{BOT_USER_ID}> Siapa pengganti Stoltenberg?", channel_id=18, user_id=7, mentions_bot=True
+            )
+        )
+        sent = await fake.wait_for("POST", "/channels/18/messages", count=2)
+        assert "message_reference" not in sent[-1].body and "Mark Rutte" in sent[-1].body["content"]
+        fake.fail("POST", "/callback", 404, {"message": "Unknown interaction", "code": 10062})
+        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa pengganti Stoltenberg?"}]
+        state.parse_interaction_create(slash_payload("tanya", option, channel_id=19, user_id=5))
+        await fake.wait_for("POST", "/callback")
+        fake.fail("POST", f"/webhooks/{APP_ID}/", 429, {"message": "You are being rate limited.", "retry_after": 0.1,
+                                                         "global": False})  # fmt: skip
+        state.parse_interaction_create(slash_payload("tanya", option, channel_id=20, user_id=5))
+        delivered = await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2)
+        assert "Mark Rutte" in delivered[-1].body["content"]  # retried after the 429
+
+    run(settings, engine, tmp_path, scenario)

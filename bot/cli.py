@@ -14,7 +14,7 @@ from bot.logs import configure_logging
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
-from retrieval.engine import QAEngine
+from retrieval.engine import EmptyCorpusError, QAEngine
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 
@@ -107,6 +107,30 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.ingest import Ingestor
+
+    report = Ingestor(settings).ingest_paths(Path(p) for p in args.paths)
+    print(report.summary())
+    return 1 if report.rejected and not report.changed and not report.skipped else 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.ingest import Ingestor
+
+    report = Ingestor(settings).remove(args.article_id)
+    print(report.summary())
+    return 0 if report.removed else 1
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.ingest import Ingestor
+
+    for item in Ingestor(settings).list_articles():
+        print(f"{item.article_id}\t{item.paragraphs} paragraf\t{item.outlet or '-'}\t{item.title}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_token:
         print("TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
@@ -169,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--show", action="store_true", help="tampilkan tiap pertanyaan")
     ev.set_defaults(func=cmd_eval, quiet=True)
 
+    ingest = sub.add_parser("ingest", help="tambahkan artikel (txt, md, html, jsonl, atau folder)")
+    ingest.add_argument("paths", nargs="+")
+    ingest.set_defaults(func=cmd_ingest, quiet=True)
+
+    remove = sub.add_parser("remove", help="hapus artikel dari korpus dan indeks")
+    remove.add_argument("article_id")
+    remove.set_defaults(func=cmd_remove, quiet=True)
+
+    listing = sub.add_parser("list", help="daftar artikel")
+    listing.set_defaults(func=cmd_list, quiet=True)
+
     tg = sub.add_parser("telegram", help="jalankan bot Telegram (polling, atau --webhook)")
     tg.add_argument("--webhook", action="store_true")
     tg.set_defaults(func=cmd_telegram, quiet=False)
@@ -193,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args, settings))
     except EmbedderError as exc:
         print(f"Model embedding tidak bisa dimuat: {exc}", file=sys.stderr)
+        return 2
+    except EmptyCorpusError as exc:
+        print(f"Korpus kosong: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -133,12 +133,27 @@ class Asked:
     answer: Answer
 
 
+@dataclass(frozen=True)
+class Stats:
+    answered: int
+    abstained: int
+    median_ms: float
+
+
 class QuestionService:
     """Asks the engine off the event loop, folding in the question a follow-up replies to."""
 
     def __init__(self, engine: QAEngine, memory: AnswerMemory) -> None:
         self.engine = engine
         self.memory = memory
+        self._answered = 0
+        self._abstained = 0
+        self._latencies: deque[float] = deque(maxlen=1000)
+
+    def stats(self) -> Stats:
+        latencies = sorted(self._latencies)
+        median = latencies[len(latencies) // 2] if latencies else 0.0
+        return Stats(self._answered, self._abstained, median)
 
     async def ask(self, question: str, *, chat_id: int, replied_to: int | None = None) -> Asked:
         context = None
@@ -147,4 +162,9 @@ class QuestionService:
             context = earlier.question if earlier else None
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)
+        if answer.answered:
+            self._answered += 1
+        else:
+            self._abstained += 1
+        self._latencies.append(answer.timings_ms.get("total", 0.0))
         return Asked(question, answer)

@@ -13,11 +13,13 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.admin import AdminDesk, watch_index
 from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.texts import text
@@ -78,6 +80,8 @@ class BeritaDiscordBot(discord.Client):
         self.memory = AnswerMemory()
         self.rate_limiter = RateLimiter(settings.group_questions_per_minute)
         self.service: QuestionService | None = None
+        self.admin: AdminDesk | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self.tree = app_commands.CommandTree(self)
         self._register_commands()
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
@@ -88,6 +92,8 @@ class BeritaDiscordBot(discord.Client):
         if self._engine is None:
             self._engine = await asyncio.to_thread(QAEngine.load, self.settings, show_progress=False)
         self.service = QuestionService(self._engine, self.memory)
+        self.admin = AdminDesk(self.settings, self.service)
+        self._watcher = asyncio.create_task(watch_index(self.settings, self.service))
         self.add_dynamic_items(SourcesButton)
         await self.sync_commands()
 
@@ -127,6 +133,53 @@ class BeritaDiscordBot(discord.Client):
         ) -> None:
             item = self.memory.last_answered(interaction.channel_id or 0)
             await self.show_citations(interaction, item, nomor, ephemeral=False)
+
+        @self.tree.command(name="tambah", description="(Admin) Tambahkan artikel: teks atau berkas")
+        @app_commands.describe(teks="Teks artikel", berkas="Berkas txt, md, html atau jsonl")
+        async def tambah(
+            interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
+        ) -> None:
+            async def work(desk: AdminDesk) -> str:
+                if berkas is not None:
+                    return (await desk.add_document(await berkas.read(), berkas.filename)).summary()
+                if teks:
+                    return (await desk.add_text(teks)).summary()
+                return text("tambah_usage")
+
+            await self._admin_action(interaction, work)
+
+        @self.tree.command(name="hapus", description="(Admin) Hapus artikel")
+        async def hapus(interaction: discord.Interaction[Any], artikel: str) -> None:
+            async def work(desk: AdminDesk) -> str:
+                return (await desk.remove(artikel)).summary()
+
+            await self._admin_action(interaction, work)
+
+        @self.tree.command(name="artikel", description="(Admin) Daftar artikel")
+        async def artikel(interaction: discord.Interaction[Any]) -> None:
+            async def work(desk: AdminDesk) -> str:
+                return desk.articles_text()
+
+            await self._admin_action(interaction, work)
+
+        @self.tree.command(name="statistik", description="(Admin) Statistik bot")
+        async def statistik(interaction: discord.Interaction[Any]) -> None:
+            async def work(desk: AdminDesk) -> str:
+                return desk.stats_text()
+
+            await self._admin_action(interaction, work)
+
+    async def _admin_action(
+        self, interaction: discord.Interaction[Any], work: Callable[[AdminDesk], Awaitable[str]]
+    ) -> None:
+        """Run an admin action for admins only; the result is shown to the admin alone."""
+        assert self.admin is not None, "setup_hook has not run"
+        if not self.admin.is_admin(interaction.user.id):
+            await interaction.response.send_message(text("admin_only"), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await work(self.admin)
+        await interaction.followup.send(f"```\n{result[:1900]}\n```", ephemeral=True, allowed_mentions=NO_PINGS)
 
     # -- questions ------------------------------------------------------------------------
 
@@ -235,6 +288,11 @@ class BeritaDiscordBot(discord.Client):
                 await interaction.response.send_message(text("error"), ephemeral=True)
         except discord.HTTPException:
             pass
+
+    async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error in Discord event %s", event_method)

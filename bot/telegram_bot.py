@@ -35,6 +35,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.admin import AdminDesk, watch_index
 from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
 from bot.texts import text
@@ -323,7 +324,74 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     message = update.effective_message if isinstance(update, Update) else None
     if chat is not None and message is not None and message.text:
-        await send_html(context, chat.id, HTML.escape(text("error")))
+        await send_html(context, chat.id, HTML.escape(text("error")), reply_to=message.message_id)
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+def _desk(context: ContextTypes.DEFAULT_TYPE) -> AdminDesk:
+    desk: AdminDesk = context.bot_data["admin"]
+    return desk
+
+
+async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+    """The command message when its sender is an admin; otherwise a polite refusal and None."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return None
+    user = update.effective_user
+    if _desk(context).is_admin(user.id if user else None):
+        return message
+    await send_html(context, chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
+    return None
+
+
+async def _report(context: ContextTypes.DEFAULT_TYPE, message: Message, body: str) -> None:
+    await send_blocks(context, message.chat.id, [f"<pre>{HTML.escape(body[:3500])}</pre>"], reply_to=message.message_id)
+
+
+async def cmd_tambah(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/tambah` as a reply to a document, or `/tambah <teks artikel>`."""
+    message = await _admin_only(update, context)
+    if message is None:
+        return
+    document = message.reply_to_message.document if message.reply_to_message else None
+    argument = _command_argument(message)
+    if document is not None:
+        telegram_file = await document.get_file()
+        data = bytes(await telegram_file.download_as_bytearray())
+        report = await _desk(context).add_document(data, document.file_name or "dokumen.txt")
+    elif argument:
+        report = await _desk(context).add_text(argument)
+    else:
+        await _report(context, message, text("tambah_usage"))
+        return
+    await _report(context, message, report.summary())
+
+
+async def cmd_hapus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = await _admin_only(update, context)
+    if message is None:
+        return
+    article_id = _command_argument(message)
+    if not article_id:
+        await _report(context, message, text("hapus_usage"))
+        return
+    await _report(context, message, (await _desk(context).remove(article_id)).summary())
+
+
+async def cmd_artikel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = await _admin_only(update, context)
+    if message is not None:
+        await _report(context, message, _desk(context).articles_text())
+
+
+async def cmd_statistik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = await _admin_only(update, context)
+    if message is not None:
+        await _report(context, message, _desk(context).stats_text())
 
 
 # --- application -----------------------------------------------------------------------
@@ -338,7 +406,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     if engine is None:
         engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
         application.bot_data["engine"] = engine
-    application.bot_data["service"] = QuestionService(engine, AnswerMemory())
+    service = QuestionService(engine, AnswerMemory())
+    application.bot_data["service"] = service
+    application.bot_data["admin"] = AdminDesk(settings, service)
+    application.bot_data["watcher"] = asyncio.create_task(watch_index(settings, service))
     application.bot_data["rate_limiter"] = RateLimiter(settings.group_questions_per_minute)
     commands = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
     try:
@@ -346,6 +417,12 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     except TelegramError as exc:
         log.warning("could not register the command list: %s", exc)
     log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, len(engine.index.paragraphs))
+
+
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    watcher = application.bot_data.get("watcher")
+    if watcher is not None:
+        watcher.cancel()
 
 
 def build_application(settings: Settings, engine: QAEngine | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -356,6 +433,7 @@ def build_application(settings: Settings, engine: QAEngine | None = None) -> App
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(16)
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     if settings.telegram_base_url:
         base_url, base_file_url = normalise_base_url(settings.telegram_base_url)
@@ -371,6 +449,10 @@ def build_application(settings: Settings, engine: QAEngine | None = None) -> App
     application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
     application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
     application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
+    application.add_handler(CommandHandler("tambah", cmd_tambah, filters=new_message))
+    application.add_handler(CommandHandler("hapus", cmd_hapus, filters=new_message))
+    application.add_handler(CommandHandler("artikel", cmd_artikel, filters=new_message))
+    application.add_handler(CommandHandler("statistik", cmd_statistik, filters=new_message))
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
     application.add_handler(MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, on_private_text))
     application.add_handler(MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND, on_group_text))

@@ -30,6 +30,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "• /bantuan — pesan ini.\n\n"
             "Jika artikel tidak memuat jawabannya, saya akan bilang begitu."
         ),
+        "admin_only": "Maaf, perintah ini hanya untuk admin bot.",
+        "tambah_usage": "Pakai /tambah sebagai balasan ke dokumen (txt, md, html, jsonl), atau /tambah <teks artikel>.",
+        "hapus_usage": "Pakai /hapus <id artikel>; lihat id dengan /artikel.",
         "cmd_tanya": "Ajukan pertanyaan tentang artikel",
         "cmd_sumber": "Kutipan lengkap jawaban terakhir",
         "cmd_bantuan": "Cara memakai bot",

@@ -26,6 +26,10 @@ SEARCH_TOP_K = 5
 QUERY_CACHE_SIZE = 2048
 
 
+class EmptyCorpusError(RuntimeError):
+    """There is nothing to index: the corpus folder has no article."""
+
+
 @dataclass(frozen=True)
 class _Pipeline:
     """One index with the searcher and selector built on it; swapped as a whole."""
@@ -191,5 +195,5 @@ def refresh_index(
     """Bring the saved index in line with the corpus folder (load, build or rebuild)."""
     articles = load_corpus(Path(settings.corpus_dir))
     if not articles:
-        log.warning("no articles found in %s", settings.corpus_dir)
+        raise EmptyCorpusError(f"tidak ada artikel (.txt/.md) di {settings.corpus_dir}")
     return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 BOT_ID = 7000001
 BOT_USERNAME = "BeritaQABot"
@@ -112,6 +112,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.pushed_at: dict[tuple[int, int], float] = {}  # (chat, message id) → time pushed
+        self.files: dict[str, bytes] = {}  # file_id → contents, served by getFile + download
         self._next_update = 1
         self._next_message = 1000
         self._cond = threading.Condition()
@@ -319,6 +320,21 @@ class FakeTelegram:
             params["_result"] = message
         return 200, {"ok": True, "result": message}
 
+    def api_getFile(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+        result = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
+                  "file_path": f"documents/{file_id}"}  # fmt: skip
+        return 200, {"ok": True, "result": result}
+
+    def send_document(self, chat_id: int, name: str, data: bytes, *, user_id: int) -> dict[str, Any]:
+        """A user uploads a file; returns the message carrying it."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "file_size": len(data)}
+        return self.send_text(chat_id, "", user_id=user_id, extra={"document": document})
+
     def api_getWebhookInfo(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
 
@@ -389,7 +405,19 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload = self.fake.handle(parts[1], params)
         self._reply(status, payload)
 
-    do_GET = do_POST
+    def do_GET(self) -> None:
+        prefix = f"/file/bot{TOKEN}/documents/"
+        path = unquote(self.path)  # PTB percent-encodes the ":" of the token in file URLs
+        if path.startswith(prefix):
+            data = self.fake.files.get(path.removeprefix(prefix))
+            if data is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+        self.do_POST()
 
     def _reply(self, status: int, payload: dict[str, Any]) -> None:
         body = json.dumps(payload).encode()

@@ -4,6 +4,7 @@ requests out over HTTP to a fake Discord API on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,14 @@ def run(settings: Settings, engine: QAEngine, tmp_path: Path, scenario: Scenario
 def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
         synced = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-        assert {c["name"] for c in synced[0].body["items"]} == {"tanya", "sumber"}
+        assert {c["name"] for c in synced[0].body["items"]} == {
+            "tanya",
+            "sumber",
+            "tambah",
+            "hapus",
+            "artikel",
+            "statistik",
+        }
         assert await client.sync_commands() is False  # unchanged: no second sync
         assert len(fake.of("PUT", "/commands")) == 1
 
@@ -213,3 +221,27 @@ def test_missing_permissions_and_deleted_message_are_survived(
         assert "Mark Rutte" in delivered[-1].body["content"]  # retried after the 429
 
     run(settings, engine, tmp_path, scenario)
+
+
+def test_admin_commands_are_for_admins_only(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    index_dir = tmp_path / "idx"
+    shutil.copytree(settings.index_dir, index_dir)
+    own = settings.with_overrides(corpus_dir=corpus, index_dir=index_dir, admin_user_ids=frozenset({42}))
+
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        article = [{"name": "teks", "type": 3, "value": "Ceko mengirim 40 tank tua ke Ukraina pada musim semi."}]
+        state.parse_interaction_create(slash_payload("tambah", article, channel_id=30, user_id=7))
+        refused = (await fake.wait_for("POST", "/callback"))[0].body["data"]
+        assert "hanya untuk admin" in refused["content"] and refused["flags"] & 64
+        state.parse_interaction_create(slash_payload("tambah", article, channel_id=30, user_id=42))
+        summary = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body["content"]
+        assert "Ditambahkan: 1" in summary
+        question = [{"name": "pertanyaan", "type": 3, "value": "Berapa tank yang dikirim Ceko ke Ukraina?"}]
+        state.parse_interaction_create(slash_payload("tanya", question, channel_id=30, user_id=7))
+        answer = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2))[-1].body["content"]
+        assert "40 tank" in answer
+
+    run(own, QAEngine.load(own, show_progress=False), index_dir, scenario)

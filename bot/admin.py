@@ -1,0 +1,79 @@
+"""Admin actions shared by Telegram and Discord: add/remove/list articles, statistics, hot index swap."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.conversation import QuestionService
+from config.settings import Settings
+from retrieval.index import current_version, load_version
+from retrieval.ingest import Ingestor, IngestPolicy, IngestReport
+
+log = logging.getLogger(__name__)
+
+INDEX_POLL_SECONDS = 5.0
+
+
+class AdminDesk:
+    """What admins may do; one change at a time, the live engine swapped after each."""
+
+    def __init__(self, settings: Settings, service: QuestionService) -> None:
+        self.settings = settings
+        self.service = service
+        self.ingestor = Ingestor(settings, embedder=service.engine.embedder, policy=IngestPolicy())
+        self._lock = asyncio.Lock()
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_user_ids
+
+    async def _apply(self, work: Callable[[], IngestReport]) -> IngestReport:
+        async with self._lock:
+            report = await asyncio.to_thread(work)
+        if report.index is not None:
+            self.service.engine.swap_index(report.index)  # questions in flight finish on the old one
+        return report
+
+    async def add_document(self, data: bytes, name: str) -> IngestReport:
+        return await self._apply(lambda: self.ingestor.ingest_bytes(data, name))
+
+    async def add_text(self, text: str) -> IngestReport:
+        return await self._apply(lambda: self.ingestor.ingest_text(text))
+
+    async def remove(self, article_id: str) -> IngestReport:
+        return await self._apply(lambda: self.ingestor.remove(article_id))
+
+    def articles_text(self) -> str:
+        items = self.ingestor.list_articles()
+        lines = [f"{len(items)} artikel:"]
+        lines += [f"• {a.article_id} — {a.title} ({a.outlet or '-'}, {a.paragraphs} paragraf)" for a in items]
+        return "\n".join(lines)
+
+    def stats_text(self) -> str:
+        index = self.service.engine.index
+        stats = self.service.stats()
+        return (
+            f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
+            f"Pertanyaan dijawab sejak mulai: {stats.answered}\nTidak ditemukan: {stats.abstained}\n"
+            f"Median waktu jawab: {stats.median_ms:.0f} ms"
+        )
+
+
+async def watch_index(settings: Settings, service: QuestionService) -> None:
+    """Swap in an index another process (e.g. `python -m bot ingest`) made current."""
+    index_dir = Path(settings.index_dir)
+    while True:
+        await asyncio.sleep(INDEX_POLL_SECONDS)
+        version = current_version(index_dir)
+        live = service.engine.index.path
+        if version is None or (live is not None and version.name == live.name):
+            continue
+        try:
+            index = await asyncio.to_thread(load_version, version)
+        except Exception as exc:  # a damaged new version must not stop the bot
+            log.warning("new index version %s is unusable: %s", version.name, exc)
+            continue
+        service.engine.swap_index(index)
+        log.info("index %s swapped in: %d paragraphs", version.name, index.manifest.paragraphs)

@@ -1,0 +1,80 @@
+"""Admin commands over the fake Bot API: access control, adding and removing articles while running."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.settings import Settings
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_harness import bot_env, running_bot
+
+ADMIN = 4242
+NEW_ARTICLE = (
+    "---\ntitle: Jerman kirim tank\noutlet: Kantor Berita Uji\n---\n"
+    "BERLIN - Menteri Pertahanan Jerman Boris Pistorius mengumumkan pengiriman 14 tank Leopard ke Ukraina.\n\n"
+    "Pistorius mengatakan tank-tank itu akan tiba sebelum musim dingin.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def admin_bot(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeTelegram, Path]]:
+    root = tmp_path_factory.mktemp("admin")
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.index_dir, index)  # same corpus: loads without re-embedding
+    with running_bot(bot_env(corpus, index), root / "bot.log", ADMIN_USER_IDS=str(ADMIN)) as fake:
+        yield fake, corpus
+
+
+def reply(fake: FakeTelegram, chat_id: int, message: dict[str, Any], timeout: float = 60) -> str:
+    calls = fake.wait_for(lambda: fake.replies_to(chat_id, message["message_id"]), timeout)
+    return str(calls[0].params["text"])
+
+
+def test_non_admin_is_refused(admin_bot: tuple[FakeTelegram, Path]) -> None:
+    fake, corpus = admin_bot
+    for command in ("/tambah Teks artikel apa pun yang cukup panjang.", "/hapus 000_180dce794d162729", "/statistik"):
+        assert "hanya untuk admin" in reply(fake, 501, fake.send_text(501, command, user_id=501))
+    assert (corpus / "000_180dce794d162729.txt").exists()
+
+
+def test_admin_adds_document_and_bot_answers_from_it(admin_bot: tuple[FakeTelegram, Path]) -> None:
+    fake, corpus = admin_bot
+    before = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa tank Leopard yang dikirim Jerman?", user_id=ADMIN))
+    assert "tidak ditemukan" in before
+    upload = fake.send_document(ADMIN, "jerman-tank.md", NEW_ARTICLE.encode(), user_id=ADMIN)
+    summary = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=upload))
+    assert "Ditambahkan: 1 (jerman-tank)" in summary and "Teks di-embed: 2" in summary
+    assert (corpus / "jerman-tank.md").exists()
+    after = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa tank Leopard yang dikirim Jerman?", user_id=ADMIN))
+    assert "14 tank Leopard" in after and "Jerman kirim tank" in after
+    again = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=upload))
+    assert "Ditambahkan: 0" in again and "sudah ada" in again
+
+
+def test_admin_rejections_keep_the_index(admin_bot: tuple[FakeTelegram, Path]) -> None:
+    fake, _ = admin_bot
+    binary = fake.send_document(ADMIN, "foto.txt", b"\x89PNG\x00\x00binary", user_id=ADMIN)
+    assert "berkas biner" in reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=binary))
+    pdf = fake.send_document(ADMIN, "laporan.pdf", b"%PDF-1.4", user_id=ADMIN)
+    assert "tidak didukung" in reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=pdf))
+    answer = reply(fake, ADMIN, fake.send_text(ADMIN, "Siapa pengganti Stoltenberg?", user_id=ADMIN))
+    assert "Mark Rutte" in answer
+
+
+def test_admin_lists_stats_and_removes(admin_bot: tuple[FakeTelegram, Path]) -> None:
+    fake, corpus = admin_bot
+    listing = reply(fake, ADMIN, fake.send_text(ADMIN, "/artikel", user_id=ADMIN))
+    assert "004_48468e831883892f" in listing and "paragraf" in listing
+    stats = reply(fake, ADMIN, fake.send_text(ADMIN, "/statistik", user_id=ADMIN))
+    assert "Paragraf:" in stats and "Pertanyaan dijawab sejak mulai:" in stats and "Median waktu jawab" in stats
+    removed = reply(fake, ADMIN, fake.send_text(ADMIN, "/hapus 001_4081d66b315ef270", user_id=ADMIN))
+    assert "Dihapus: 001_4081d66b315ef270" in removed and "Teks di-embed: 0" in removed
+    assert not (corpus / "001_4081d66b315ef270.txt").exists()
+    gone = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa personel yang direkrut Rusia tiap bulan?", user_id=ADMIN))
+    assert "30.000" not in gone

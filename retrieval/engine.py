@@ -101,6 +101,11 @@ class QAEngine:
     def _query(self, pipeline: _Pipeline, text: str) -> Query:
         return Query(text, self._query_vector(text), pipeline.index.lexical.terms(text))
 
+    def clear_query_cache(self) -> None:
+        """Forget remembered question vectors (benchmarks measure embedding every time)."""
+        with self._cache_lock:
+            self._vector_cache.clear()
+
     def _query_vector(self, text: str) -> np.ndarray:
         """Embed a question, remembering recent ones: groups repeat questions, embedding is most of the cost."""
         key = " ".join(text.lower().split())

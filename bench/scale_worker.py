@@ -62,7 +62,7 @@ def serve(index_path: str, queries_path: str) -> dict[str, object]:
     settings = EF_SWEEP if isinstance(index, faiss.IndexHNSWFlat) else (0,)
     for ef in settings:
         if ef:
-            faiss.downcast_index(index).hnsw.efSearch = ef
+            faiss.downcast_index(index).hnsw.efSearch = ef  # type: ignore[attr-defined]
         times, found = [], []
         for q in queries:
             t = time.perf_counter()

@@ -16,6 +16,7 @@ from retrieval.answer import Answer, Source
 
 MAX_QUOTE_CHARS = 900  # one quote, before markup
 MAX_PARAGRAPH_CHARS = 1500  # one cited paragraph in /sumber, before markup
+MAX_TITLE_CHARS = 200  # metadata comes from uploads: bound it so no block can outgrow a message
 
 
 class Markup(Protocol):
@@ -97,7 +98,7 @@ def shorten(raw: str, limit: int) -> str:
 
 def source_label(source: Source, language: str) -> str:
     """`Title — Outlet, paragraf 3` (raw text)."""
-    parts = [source.title] + ([source.outlet] if source.outlet else [])
+    parts = [shorten(source.title, MAX_TITLE_CHARS)] + ([shorten(source.outlet, 80)] if source.outlet else [])
     return " — ".join(parts) + f", {text('paragraph', language)} {source.paragraph}"
 
 
@@ -153,8 +154,8 @@ def citation_blocks(answer: Answer | None, markup: Markup, number: int | None = 
         sources = [chosen]
     blocks = []
     for s in sources:
-        header = markup.bold(f"[{s.n}] {s.title}")
-        details = [x for x in (s.outlet, s.dateline, s.date) if x]
+        header = markup.bold(f"[{s.n}] {shorten(s.title, MAX_TITLE_CHARS)}")
+        details = [shorten(x, 80) for x in (s.outlet, s.dateline, s.date) if x]
         details.append(f"{text('paragraph', language)} {s.paragraph}")
         if s.heading:
             details.append(f"“{s.heading}”")

@@ -225,3 +225,16 @@ def test_token_never_logged(fake: FakeTelegram, log_path: Path) -> None:
 
 def test_bot_id_constant_matches(fake: FakeTelegram) -> None:
     assert fake.calls_of("getMe") and BOT_ID > 0
+
+
+def test_render_bounds_every_block_even_with_huge_metadata() -> None:
+    from bot.render import DiscordMarkdown, TelegramHtml, answer_blocks, citation_blocks, pack
+    from retrieval.answer import Answer, Quote, Reason, Source
+
+    text = "Kalimat yang sangat panjang tentang NATO & <Ukraina>. " * 200
+    source = Source(1, "x", "Judul " * 500, "Outlet " * 100, 3, text, 0.5, dateline="KOTA " * 100,
+                    url="https://contoh.id/a?b=<c>&d", quote_spans=((0, len(text)),))  # fmt: skip
+    answer = Answer("q", True, (Quote(text, 1),) * 3, (source,), Reason.ANSWERED)
+    for markup, limit in ((TelegramHtml(), 4096), (DiscordMarkdown(), 2000)):
+        for blocks in (answer_blocks(answer, markup), citation_blocks(answer, markup)):
+            assert all(len(m) <= limit for m in pack(blocks, limit))

@@ -50,7 +50,7 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
 CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
-CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords-v1"}
+CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords+aliases-v2"}
 
 
 class IndexCorruptError(RuntimeError):

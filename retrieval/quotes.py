@@ -25,7 +25,7 @@ PREWARM_MAX_PARAGRAPHS = 5_000
 # often left implicit in the sentence that answers; not a sign of a missing subject.
 COMMON_TERM_SHARE = 0.2
 SECOND_QUOTE_MARGIN = 0.015  # a further sentence must score within this of the best
-TYPE_MARGIN = 0.06  # how much worse a sentence holding the asked-for number/time may score
+TYPE_MARGIN = 0.08  # how much worse a sentence holding the asked-for number/time may score
 
 # Abstention: answer when the best sentence is semantically close, and the
 # question's distinctive words are found, unless the semantic match alone is strong.
@@ -48,7 +48,10 @@ _TIME_WORDS = frozenset(
     """.split()
 )
 _QUESTION_TYPES = (
-    ("number", re.compile(r"\b(berapa|brp|berapakah|jumlah|how many|how much|banyak)\b", re.I)),
+    (
+        "number",
+        re.compile(r"\b(berapa|brp|berapakah|keberapa|seberapa|sebesar apa|jumlah|how many|how much|banyak)\b", re.I),
+    ),
     ("time", re.compile(r"\b(kapan|kapankah|tanggal|tahun berapa|when|what year)\b", re.I)),
     ("person", re.compile(r"\b(siapa|siapakah|who|whom)\b", re.I)),
     ("place", re.compile(r"\b(di ?mana|dimanakah|ke ?mana|where)\b", re.I)),

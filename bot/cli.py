@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -108,11 +109,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.ingest import Ingestor
+    """Copy articles into the corpus and refresh the index; exit 1 when anything was rejected."""
+    from retrieval.ingest import Ingestor, IngestPolicy
 
-    report = Ingestor(settings).ingest_paths(Path(p) for p in args.paths)
-    print(report.summary())
-    return 1 if report.rejected and not report.changed and not report.skipped else 0
+    policy = IngestPolicy()
+    if args.max_mb is not None:
+        policy = replace(policy, max_bytes=int(args.max_mb * 1_000_000))
+    if args.max_articles is not None:
+        policy = replace(policy, max_articles=args.max_articles)
+    report = Ingestor(settings, policy=policy).ingest_paths(Path(p) for p in args.paths)
+    print(report.summary(limit=None))
+    return 1 if report.rejected else 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,8 +133,10 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.ingest import Ingestor
 
-    for item in Ingestor(settings).list_articles():
+    items = Ingestor(settings).list_articles()
+    for item in items:
         print(f"{item.article_id}\t{item.paragraphs} paragraf\t{item.outlet or '-'}\t{item.title}")
+    print(f"{len(items)} artikel di {settings.corpus_dir}", file=sys.stderr)
     return 0
 
 
@@ -194,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval, quiet=True)
 
     ingest = sub.add_parser("ingest", help="tambahkan artikel (txt, md, html, jsonl, atau folder)")
-    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("paths", nargs="+", help="berkas atau folder (dibaca rekursif)")
+    ingest.add_argument("--max-mb", type=float, help="ukuran maksimal per berkas dalam MB (bawaan 2)")
+    ingest.add_argument("--max-articles", type=int, help="artikel baru/diperbarui maksimal per perintah (bawaan 200)")
     ingest.set_defaults(func=cmd_ingest, quiet=True)
 
     remove = sub.add_parser("remove", help="hapus artikel dari korpus dan indeks")

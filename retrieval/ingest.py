@@ -1,79 +1,122 @@
-"""Adding and removing articles: formats, limits, duplicate detection, incremental re-indexing.
+"""Adding, updating and removing articles, then refreshing the index incrementally.
 
-Accepted: plain text (`.txt`), Markdown with optional front matter (`.md`),
-HTML news pages (`.html`/`.htm`, text and title extracted with trafilatura, the
-`ingest` extra) and JSON Lines (`.jsonl`, one article per line with `text` and
-optional `id`, `title`, `outlet`, `url`, `date`). Folders are read recursively.
-Every article is stored in the corpus folder as `<id>.md` with front matter,
-written atomically; the index is then refreshed, embedding only new texts.
+Formats (read by `retrieval.formats`): plain text (`.txt`), Markdown with optional
+front matter (`.md`), HTML news pages (`.html`/`.htm`, via trafilatura, the
+`ingest` extra) and JSON Lines (`.jsonl`: `text` plus optional `id`, `title`,
+`outlet`, `url`, `date`). Folders are read recursively (hidden entries skipped).
+
+Storage: every new article becomes `CORPUS_DIR/<id>.md`, its metadata in front
+matter (no sidecar), written to a temporary file, fsynced and renamed into place.
+An update rewrites the article's existing file (a seed's `.txt` stays `.txt`) and
+drops its JSON sidecar, whose values would otherwise override the new ones: the
+ingested document replaces the article, metadata included.
+
+Identity: the id is the file name or JSONL `id`, made safe (`a-z0-9_-`); a known
+id with different content or metadata is an update. Text without a name (pasted
+text, JSONL lines without `id`) gets `<title or first words>-<content hash>`, so
+two different pasted articles never replace each other. Content already in the
+corpus under another id (case and whitespace ignored) is skipped as a duplicate.
+
+Afterwards the index is refreshed with `refresh_index`: vectors are reused by
+content hash, so only new paragraphs and sentences are embedded. A command that
+changes nothing does not write a new index version, unless the saved index does
+not match the corpus (e.g. an earlier run was killed between the two), which is
+then repaired.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
+import fcntl
 import os
-import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.settings import Settings
-from retrieval.corpus import SUPPORTED_SUFFIXES, article_files, load_article, parse_article
+from retrieval.corpus import Article, _read_sidecar, article_files, corpus_fingerprint, load_article, parse_article
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.engine import refresh_index
-from retrieval.index import SearchIndex
+from retrieval.formats import (
+    META_KEYS,
+    TEXT_SUFFIXES,
+    RawArticle,
+    clean_meta,
+    content_digest,
+    read_document,
+    read_markdown,
+    slugify,
+)
+from retrieval.index import IndexCorruptError, SearchIndex, current_version, read_manifest
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm"}
-JSONL_SUFFIXES = {".jsonl"}
-_META_KEYS = ("title", "outlet", "url", "date")
+__all__ = [
+    "MAX_ARTICLES",
+    "MAX_BYTES",
+    "ArticleSummary",
+    "IngestPolicy",
+    "IngestReport",
+    "Ingestor",
+    "slugify",
+]
+
+MAX_BYTES = 2_000_000  # per file, and per pasted text
+MAX_ARTICLES = 200  # articles added or updated per command
+SIDECAR_SUFFIXES = (".json", ".meta.json")
+LOCK_NAME = ".ingest.lock"
+SUMMARY_ITEMS = 20
 
 
 @dataclass(frozen=True)
 class IngestPolicy:
-    """Limits for one ingest command."""
+    """Limits for one command. The chat admin commands set `allowed_root`."""
 
-    allowed_root: Path | None = None  # when set, only files under it may be read
-    max_bytes: int = 2_000_000
-    max_articles: int = 200
-
-
-@dataclass(frozen=True)
-class _Incoming:
-    article_id: str
-    body: str
-    meta: dict[str, str]
-    origin: str
+    allowed_root: Path | None = None  # when set, only files inside it (symlinks resolved) may be read
+    max_bytes: int = MAX_BYTES
+    max_articles: int = MAX_ARTICLES
 
 
 @dataclass
 class IngestReport:
+    """What one command did. `index` is the new index when it changed (for `QAEngine.swap_index`)."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file or file:line, why)
     removed: list[str] = field(default_factory=list)
-    embedded: int = 0
+    embedded: int = 0  # texts (paragraphs + sentences) the index refresh had to embed
+    repaired: bool = False  # the corpus was unchanged but the saved index did not match it
     index: SearchIndex | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
-    def summary(self) -> str:
-        """What happened, in Indonesian, one line per kind."""
+    def summary(self, limit: int | None = SUMMARY_ITEMS) -> str:
+        """What happened, in Indonesian; at most `limit` items per list (chat messages are short)."""
+
+        def names(ids: list[str]) -> str:
+            shown = ids if limit is None else ids[:limit]
+            more = f", … +{len(ids) - len(shown)} lagi" if len(ids) > len(shown) else ""
+            return f" ({', '.join(shown)}{more})" if ids else ""
+
+        def reasons(items: list[tuple[str, str]]) -> list[str]:
+            shown = items if limit is None else items[:limit]
+            lines = [f"  - {what}: {why}" for what, why in shown]
+            return lines + ([f"  … dan {len(items) - len(shown)} lainnya"] if len(items) > len(shown) else [])
+
         lines = [
-            f"Ditambahkan: {len(self.added)}" + (f" ({', '.join(self.added)})" if self.added else ""),
-            f"Diperbarui: {len(self.updated)}" + (f" ({', '.join(self.updated)})" if self.updated else ""),
+            f"Ditambahkan: {len(self.added)}{names(self.added)}",
+            f"Diperbarui: {len(self.updated)}{names(self.updated)}",
         ]
         if self.removed:
             lines.append(f"Dihapus: {', '.join(self.removed)}")
-        lines.append(f"Dilewati: {len(self.skipped)}")
-        lines += [f"  - {what}: {why}" for what, why in self.skipped]
-        lines.append(f"Ditolak: {len(self.rejected)}")
-        lines += [f"  - {what}: {why}" for what, why in self.rejected]
+        lines += [f"Dilewati: {len(self.skipped)}", *reasons(self.skipped)]
+        lines += [f"Ditolak: {len(self.rejected)}", *reasons(self.rejected)]
+        if self.repaired:
+            lines.append("Indeks disegarkan: sebelumnya tidak cocok dengan korpus")
         lines.append(f"Teks di-embed: {self.embedded}")
         return "\n".join(lines)
 
@@ -83,104 +126,42 @@ class ArticleSummary:
     article_id: str
     title: str
     outlet: str | None
-    paragraphs: int
+    paragraphs: int  # 0: in the folder but not indexed (nothing left after boilerplate removal)
 
 
-def slugify(name: str) -> str:
-    """A safe article id: lower-case letters, digits, `_` and `-`."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")
-    return slug[:80] or "artikel"
+@dataclass
+class _Stored:
+    path: Path
+    article: Article
 
 
-def _normalised(body: str) -> str:
-    return hashlib.sha256(" ".join(body.split()).lower().encode("utf-8")).hexdigest()
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} KB"
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is refused, not guessed."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+def _is_sidecar(name: str, siblings: list[str]) -> bool:
+    """`x.json` / `x.meta.json` next to `x.txt` or `x.md`: metadata, read with its article."""
+    stem = name.removesuffix(".meta.json") if name.endswith(".meta.json") else name.removesuffix(".json")
+    return stem != name and any(f"{stem}{suffix}" in siblings for suffix in TEXT_SUFFIXES)
+
+
+def _paragraph_text(article: Article) -> str:
+    return "\n".join(p.text for p in article.paragraphs)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError("bukan teks UTF-8; simpan ulang berkas sebagai UTF-8") from exc
-
-
-def _looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    article = parse_article("x", text)
-    meta = {k: v for k, v in (("title", article.meta.title), ("outlet", article.meta.outlet),
-                              ("url", article.meta.url), ("date", article.meta.date)) if v}  # fmt: skip
-    if not text.lstrip().startswith("---"):
-        meta.pop("title", None)  # a derived title is not metadata; it is derived again on load
-        return meta, text
-    end = text.find("\n---", text.find("---") + 3)
-    return meta, text[end + 4 :].lstrip("\n") if end != -1 else text
-
-
-def _from_html(data: bytes, name: str) -> _Incoming:
-    try:
-        import trafilatura
-    except ImportError as exc:
-        raise ValueError("HTML memerlukan extra 'ingest' (pip install '.[ingest]')") from exc
-    extracted = trafilatura.bare_extraction(data, include_comments=False, include_tables=False, with_metadata=True)
-    if extracted is None:
-        raise ValueError("tidak ada teks artikel yang bisa diambil dari HTML ini")
-    doc = extracted if isinstance(extracted, dict) else extracted.as_dict()
-    body = str(doc.get("text") or "")
-    meta = {"title": doc.get("title"), "outlet": doc.get("sitename"), "url": doc.get("url"), "date": doc.get("date")}
-    return _Incoming(slugify(Path(name).stem), body, {k: str(v) for k, v in meta.items() if v}, name)
-
-
-def _from_jsonl(text: str, name: str) -> tuple[list[_Incoming], list[tuple[str, str]]]:
-    items: list[_Incoming] = []
-    bad: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(line)
-        except ValueError:
-            bad.append((where, "baris bukan JSON yang valid"))
-            continue
-        if not isinstance(record, dict) or not str(record.get("text") or "").strip():
-            bad.append((where, "baris tanpa 'text'"))
-            continue
-        body = str(record["text"])
-        raw_id = str(record.get("id") or record.get("title") or _normalised(body)[:12])
-        meta = {k: str(record[k]) for k in _META_KEYS if record.get(k)}
-        items.append(_Incoming(slugify(raw_id), body, meta, where))
-    return items, bad
-
-
-def read_document(data: bytes, name: str) -> tuple[list[_Incoming], list[tuple[str, str]]]:
-    """Articles in one document (file contents + its name), and what was refused in it."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
-        return [], [(name, f"format {suffix or '(tanpa ekstensi)'} tidak didukung (txt, md, html, jsonl)")]
-    if _looks_binary(data):
-        return [], [(name, "berkas biner, bukan teks")]
-    try:
-        if suffix in HTML_SUFFIXES:
-            return [_from_html(data, name)], []
-        text = _decode(data)
-        if suffix in JSONL_SUFFIXES:
-            return _from_jsonl(text, name)
-        meta, body = _split_front_matter(text)
-        return [_Incoming(slugify(Path(name).stem), body, meta, name)], []
-    except ValueError as exc:
-        return [], [(name, str(exc))]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_atomically(path: Path, content: str) -> None:
+    """Temp file in the same folder, fsync, rename: readers see the old file or the new one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
@@ -188,142 +169,286 @@ def _write_atomically(path: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)  # make the rename itself durable
 
 
-def _render(item: _Incoming) -> str:
-    lines = ["---"]
-    for key in _META_KEYS:
-        if item.meta.get(key):
-            lines.append(f"{key}: {' '.join(item.meta[key].split())}")
-    lines.append("---")
-    return "\n".join(lines) + "\n" + item.body.strip() + "\n"
+def _render(body: str, meta: dict[str, str]) -> str:
+    """The stored file: front matter (when there is metadata) and the body."""
+    body = body.strip()
+    header = [f"{key}: {meta[key]}" for key in META_KEYS if meta.get(key)]
+    # A body whose first line is `---` needs a (possibly empty) front matter block,
+    # or the corpus would read its opening lines as one.
+    if header or body.startswith("---"):
+        return "\n".join(["---", *header, "---", body]) + "\n"
+    return body + "\n"
 
 
 class Ingestor:
-    """Adds, updates, removes and lists the articles of `settings.corpus_dir`."""
+    """Adds, updates, removes and lists the articles of `settings.corpus_dir`, keeping the index in step.
+
+    Commands are serialised with a lock file in the index folder, so the CLI and a
+    running bot can both ingest without losing each other's articles from the index.
+    """
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: IngestPolicy | None = None):
         self.settings = settings
         self.corpus_dir = Path(settings.corpus_dir)
+        self.index_dir = Path(settings.index_dir)
         self.policy = policy or IngestPolicy()
         self._embedder = embedder
 
     @property
     def embedder(self) -> Embedder:
+        """Created on first use: listing, or a command that changes nothing, needs no model."""
         if self._embedder is None:
             self._embedder = create_embedder(self.settings)
         return self._embedder
 
-    # -- reading --------------------------------------------------------------------------
+    # -- public API -----------------------------------------------------------------------
 
-    def _files(self, paths: Iterable[Path], report: IngestReport) -> list[Path]:
-        files: list[Path] = []
-        root = self.policy.allowed_root.resolve() if self.policy.allowed_root else None
-        for path in paths:
-            resolved = Path(path).resolve()
-            if root is not None and not resolved.is_relative_to(root):
-                report.rejected.append((str(path), "di luar folder yang diizinkan"))
-            elif resolved.is_dir():
-                files += sorted(p for p in resolved.rglob("*") if p.is_file() and not p.name.startswith("."))
-            elif resolved.is_file():
-                files.append(resolved)
-            else:
-                report.rejected.append((str(path), "tidak ditemukan"))
-        return files
-
-    def ingest_paths(self, paths: Iterable[Path]) -> IngestReport:
+    def ingest_paths(self, paths: Iterable[Path | str]) -> IngestReport:
+        """Ingest files and folders (recursively) from the local disk."""
         report = IngestReport()
-        incoming: list[_Incoming] = []
-        for path in self._files(paths, report):
-            if path.stat().st_size > self.policy.max_bytes:
-                report.rejected.append((str(path), f"lebih dari {self.policy.max_bytes // 1000} KB"))
-                continue
-            items, bad = read_document(path.read_bytes(), path.name)
-            incoming += items
-            report.rejected += bad
-        return self._store(incoming, report)
+        with self._locked():
+            batch = _Batch(self, report)
+            for path, shown in self._files(paths, report):
+                if batch.full:
+                    report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
+                    continue
+                documents, bad = self._read_file(path, shown)
+                report.rejected += bad
+                for document in documents:
+                    batch.store(document)
+            self._refresh(report, batch)
+        return report
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestReport:
-        """An uploaded document (e.g. sent to the bot)."""
+        """An uploaded document (e.g. sent to the bot); `name` is its file name."""
         report = IngestReport()
         if len(data) > self.policy.max_bytes:
-            report.rejected.append((name, f"lebih dari {self.policy.max_bytes // 1000} KB"))
+            report.rejected.append((name, f"{_size(len(data))}, lebih dari batas {_size(self.policy.max_bytes)}"))
             return report
-        items, bad = read_document(data, name)
+        documents, bad = read_document(data, Path(name).name)
         report.rejected += bad
-        return self._store(items, report)
+        return self._store_all(documents, report)
 
-    def ingest_text(self, text: str, *, title: str | None = None, source_name: str | None = None) -> IngestReport:
-        """Article text pasted in a chat; the id comes from the title or the text's first words."""
-        name = source_name or title or " ".join(text.split()[:6]) or "artikel"
-        meta = {"title": title} if title else {}
-        return self._store([_Incoming(slugify(name), text, meta, name)], IngestReport())
+    def ingest_text(self, text: str, title: str | None = None, source_name: str | None = None) -> IngestReport:
+        """Article text pasted in a chat (front matter allowed).
+
+        The id comes from `source_name` (a file name) when given, so sending a new
+        version under the same name updates it; otherwise from the title or first
+        words plus a content hash.
+        """
+        report = IngestReport()
+        origin = source_name or title or "teks"
+        size = len(text.encode("utf-8"))
+        if size > self.policy.max_bytes:
+            report.rejected.append((origin, f"{_size(size)}, lebih dari batas {_size(self.policy.max_bytes)}"))
+            return report
+        named = slugify(Path(source_name).stem) if source_name else ""
+        document = read_markdown(text, origin, named or None)
+        if title:
+            document = dataclasses.replace(document, meta={**document.meta, "title": " ".join(title.split())})
+        return self._store_all([document], report)
+
+    def remove(self, article_id: str) -> IngestReport:
+        """Delete an article (its file and sidecar) and re-index; nothing is embedded."""
+        report = IngestReport()
+        with self._locked():
+            stored = self._scan()
+            # Only ids that exist can be removed, so no path can be built from user input.
+            if article_id not in stored:
+                report.rejected.append((article_id, "tidak ada artikel dengan id itu"))
+                return report
+            if not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
+                report.rejected.append((article_id, "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)"))
+                return report
+            path = stored[article_id].path
+            path.unlink()
+            self._drop_sidecars(path)
+            _fsync_dir(self.corpus_dir)
+            report.removed.append(article_id)
+            del stored[article_id]
+            self._refresh(report, stored)
+        return report
+
+    def list_articles(self) -> list[ArticleSummary]:
+        """Every article file in the corpus folder, sorted by id."""
+        return [
+            ArticleSummary(s.article.article_id, s.article.meta.title, s.article.meta.outlet, len(s.article.paragraphs))
+            for s in self._scan().values()
+        ]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _inside_root(self, path: Path) -> bool:
+        root = self.policy.allowed_root
+        return root is None or path.resolve().is_relative_to(root.resolve())
+
+    def _files(self, paths: Iterable[Path | str], report: IngestReport) -> Iterator[tuple[Path, str]]:
+        """(file, how to show it) for every file named or found in a named folder."""
+        for given in map(Path, paths):
+            if not self._inside_root(given):
+                report.rejected.append((str(given), "di luar folder yang diizinkan"))
+            elif given.is_dir():
+                for folder, dirs, names in os.walk(given):  # symlinked folders are not entered
+                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                    for name in sorted(n for n in names if not n.startswith(".") and not _is_sidecar(n, names)):
+                        path = Path(folder) / name
+                        # A symlink inside an allowed folder may still point outside it.
+                        if not self._inside_root(path):
+                            report.rejected.append((str(path), "di luar folder yang diizinkan"))
+                        else:
+                            yield path, str(path)
+            elif given.is_file():
+                yield given, str(given)
+            elif given.exists():
+                report.rejected.append((str(given), "bukan berkas biasa"))
+            else:
+                report.rejected.append((str(given), "tidak ditemukan"))
+
+    def _read_file(self, path: Path, shown: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
+        limit = self.policy.max_bytes
+        try:
+            size = path.stat().st_size
+            if size > limit:  # checked before reading: a huge file is never loaded
+                return [], [(shown, f"{_size(size)}, lebih dari batas {_size(limit)}")]
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)  # the file may have grown since stat
+        except OSError as exc:
+            return [], [(shown, f"tidak bisa dibaca: {exc.strerror or exc}")]
+        if len(data) > limit:
+            return [], [(shown, f"lebih dari batas {_size(limit)}")]
+        documents, bad = read_document(data, path.name)
+        # A folder in the corpus's own layout keeps its metadata in `<id>.json` sidecars;
+        # like the corpus, the sidecar's values win over front matter.
+        sidecar = clean_meta(_read_sidecar(path)) if path.suffix.lower() in TEXT_SUFFIXES else {}
+        # Messages name the path as given, not just the file name.
+        documents = [
+            dataclasses.replace(d, origin=shown + d.origin.removeprefix(path.name), meta={**d.meta, **sidecar})
+            for d in documents
+        ]
+        return documents, [(shown + what.removeprefix(path.name), why) for what, why in bad]
 
     # -- storing --------------------------------------------------------------------------
 
-    def _existing(self) -> tuple[dict[str, Path], dict[str, str]]:
-        by_id: dict[str, Path] = {}
-        by_hash: dict[str, str] = {}
-        for path in article_files(self.corpus_dir):
-            article_id = path.name.removesuffix(path.suffix)
-            by_id[article_id] = path
-            _, body = _split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
-            by_hash[_normalised(body)] = article_id
-        return by_id, by_hash
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time across processes (CLI and bot), released even if killed."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with (self.index_dir / LOCK_NAME).open("a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _store(self, incoming: list[_Incoming], report: IngestReport) -> IngestReport:
-        self.corpus_dir.mkdir(parents=True, exist_ok=True)
-        by_id, by_hash = self._existing()
-        for n, item in enumerate(incoming):
-            if n >= self.policy.max_articles:
-                report.rejected.append((item.origin, f"lebih dari {self.policy.max_articles} artikel sekaligus"))
-                continue
-            if not parse_article(item.article_id, item.body).paragraphs:
-                report.rejected.append((item.origin, "artikel kosong (tidak ada paragraf isi)"))
-                continue
-            digest = _normalised(item.body)
-            if digest in by_hash:
-                same = by_hash[digest]
-                report.skipped.append((item.article_id, "sudah ada" if same == item.article_id else f"duplikat {same}"))
-                continue
-            path = by_id.get(item.article_id) or self.corpus_dir / f"{item.article_id}.md"
-            (report.updated if item.article_id in by_id else report.added).append(item.article_id)
-            _write_atomically(path, _render(item))
-            by_id[item.article_id] = path
-            by_hash[digest] = item.article_id
-        return self._reindex(report)
-
-    def _reindex(self, report: IngestReport) -> IngestReport:
-        if report.changed:
-            result = refresh_index(self.settings, self.embedder, show_progress=False)
-            report.embedded, report.index = result.embedded, result.index
-        return report
-
-    # -- removing and listing -------------------------------------------------------------
-
-    def remove(self, article_id: str) -> IngestReport:
-        report = IngestReport()
-        if slugify(article_id) != article_id and article_id not in self._existing()[0]:
-            report.rejected.append((article_id, "id artikel tidak valid"))
-            return report
-        files = [self.corpus_dir / f"{article_id}{suffix}" for suffix in (*SUPPORTED_SUFFIXES, ".json", ".meta.json")]
-        found = [f for f in files if f.is_file()]
-        if not found:
-            report.rejected.append((article_id, "tidak ada artikel dengan id itu"))
-            return report
-        if len(article_files(self.corpus_dir)) <= 1:
-            report.rejected.append((article_id, "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)"))
-            return report
-        for path in found:
-            path.unlink()
-        report.removed.append(article_id)
-        return self._reindex(report)
-
-    def list_articles(self) -> list[ArticleSummary]:
-        summaries = []
+    def _scan(self) -> dict[str, _Stored]:
+        """The corpus as the index builder will read it, by id."""
+        stored: dict[str, _Stored] = {}
         for path in article_files(self.corpus_dir):
             article = load_article(path)
-            summaries.append(
-                ArticleSummary(article.article_id, article.meta.title, article.meta.outlet, len(article.paragraphs))
-            )
-        return summaries
+            stored.setdefault(article.article_id, _Stored(path, article))
+        return stored
+
+    def _drop_sidecars(self, path: Path) -> None:
+        for suffix in SIDECAR_SUFFIXES:
+            path.with_suffix(suffix).unlink(missing_ok=True)
+
+    def _store_all(self, documents: list[RawArticle], report: IngestReport) -> IngestReport:
+        with self._locked():
+            batch = _Batch(self, report)
+            for document in documents:
+                batch.store(document)
+            self._refresh(report, batch)
+        return report
+
+    def _refresh(self, report: IngestReport, corpus: _Batch | dict[str, _Stored]) -> None:
+        """Re-index after a change, or when the saved index does not match the (unchanged) corpus."""
+        stored = corpus.stored if isinstance(corpus, _Batch) else corpus
+        articles = [s.article for s in stored.values() if s.article.paragraphs]
+        if not articles:
+            return  # nothing to index (refresh_index would refuse an empty corpus)
+        if not report.changed:
+            if self._index_matches(articles):
+                return  # a no-op leaves the live index version alone
+            report.repaired = True
+        result = refresh_index(self.settings, self.embedder, show_progress=False)
+        report.embedded, report.index = result.embedded, result.index
+
+    def _index_matches(self, articles: list[Article]) -> bool:
+        version = current_version(self.index_dir)
+        if version is None:
+            return False
+        try:
+            return read_manifest(version).corpus_fingerprint == corpus_fingerprint(articles)
+        except IndexCorruptError:
+            return False
+
+
+class _Batch:
+    """The articles of one command being stored: decisions, limits and the corpus as it grows."""
+
+    def __init__(self, ingestor: Ingestor, report: IngestReport) -> None:
+        self.ingestor = ingestor
+        self.report = report
+        self.limit = ingestor.policy.max_articles
+        ingestor.corpus_dir.mkdir(parents=True, exist_ok=True)
+        self.stored = ingestor._scan()
+        # content digest -> id, for the duplicate test across ids
+        self.by_digest = {content_digest(_paragraph_text(s.article)): i for i, s in self.stored.items()}
+        self.written: set[str] = set()
+
+    @property
+    def full(self) -> bool:
+        return len(self.written) >= self.limit
+
+    @property
+    def full_reason(self) -> str:
+        return f"lebih dari {self.limit} artikel sekaligus; jalankan lagi untuk sisanya"
+
+    def store(self, document: RawArticle) -> None:
+        """Add, update, skip or reject one article, writing it when it is new or changed."""
+        report = self.report
+        body_meta = dict(document.meta)
+        content = _render(document.body, body_meta)
+        # Parse what would be stored, so every test below sees what the index will see.
+        probe = parse_article(document.article_id or "_", content)
+        if not probe.paragraphs:
+            report.rejected.append((document.origin, "artikel kosong (tidak ada paragraf isi)"))
+            return
+        digest = content_digest(_paragraph_text(probe))
+        article_id = document.article_id or self._derived_id(probe, digest)
+        article = parse_article(article_id, content) if article_id != probe.article_id else probe
+        twin = self.by_digest.get(digest)
+        old = self.stored.get(article_id)
+        if twin is not None and twin != article_id:
+            report.skipped.append((article_id, f"duplikat {twin}"))
+        elif old is not None and old.article.meta == article.meta and old.article.paragraphs == article.paragraphs:
+            report.skipped.append((article_id, "sudah ada"))
+        elif article_id in self.written:
+            # Two different documents in one command with the same name: neither silently wins.
+            report.rejected.append((document.origin, f"id {article_id} sudah dipakai artikel lain dalam perintah ini"))
+        elif self.full:
+            report.rejected.append((document.origin, self.full_reason))
+        else:
+            path = old.path if old is not None else self.ingestor.corpus_dir / f"{article_id}.md"
+            _write_atomically(path, content)
+            self.ingestor._drop_sidecars(path)  # stale (or stray) metadata would override the new
+            (report.updated if old is not None else report.added).append(article_id)
+            if old is not None:
+                self.by_digest.pop(content_digest(_paragraph_text(old.article)), None)
+            self.stored[article_id] = _Stored(path, article)
+            self.by_digest[digest] = article_id
+            self.written.add(article_id)
+
+    def _derived_id(self, article: Article, digest: str) -> str:
+        """`<title or first words>-<hash>`: readable, and stable for the same content."""
+        words = article.meta.title if article.meta.title != article.article_id else article.paragraphs[0].text
+        stem = ""
+        for word in words.split()[:8]:  # whole words only, at most ~50 characters
+            longer = slugify(f"{stem} {word}", limit=200)
+            if len(longer) > 50:
+                break
+            stem = longer
+        return f"{stem}-{digest[:8]}" if stem else f"artikel-{digest[:12]}"

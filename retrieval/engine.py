@@ -114,7 +114,7 @@ class QAEngine:
             if cached is not None:
                 self._vector_cache.move_to_end(key)
                 return cached
-        vector = self.embedder.embed_query(text)
+        vector = self.embedder.embed_query(text.rstrip("?!.… \t"))
         with self._cache_lock:
             self._vector_cache[key] = vector
             if len(self._vector_cache) > QUERY_CACHE_SIZE:

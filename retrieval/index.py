@@ -8,7 +8,7 @@ Layout (documented in README, "Index format")::
         corpus.json           articles' references, paragraphs, sentence spans, text hashes
         paragraph_vectors.npy float32 [paragraphs, dim], L2-normalised
         sentence_vectors.npy  float32 [sentences, dim], L2-normalised
-        dense.faiss           FAISS index over paragraph vectors (flat or HNSW)
+        dense.faiss           FAISS index over paragraph vectors (flat, or IVF + 8-bit above 20k)
         lexical/              bm25s index over stemmed paragraph terms
         manifest.json         written last: format version, fingerprint, parameters, file sizes + sha256
 
@@ -43,11 +43,20 @@ log = logging.getLogger(__name__)
 
 FORMAT_NAME = "berita-qa-index"
 FORMAT_VERSION = 1
-# Below this many paragraphs exact search stays under ~3 ms (bench: 1.3 ms at 10k, 12.5 ms at 100k);
-# above it an HNSW graph keeps search near 1 ms (efSearch 256: recall@10 0.95 at 100k).
+# Dense index by corpus size, chosen from `make bench` (README, "Benchmarks"; 2 cores, 1 search thread):
+# - up to EXACT_SEARCH_MAX paragraphs, exact search: ~0.14 ms per 1,000 paragraphs, recall 1.
+# - above it, IVF over 8-bit scalar-quantised vectors; its IVF_RERANK best are re-scored exactly from
+#   the stored float vectors. Recall against exact search depends on the probed share of the lists:
+#   at 100k, 1/16 gave 0.939 and 1/8 0.962; at 1M (4,096 lists), 1/16 gave 0.968 at 9 ms p50.
+#   Hence at least IVF_MIN_PROBES lists, and 1/16 of them on larger corpora.
+# HNSW (M 32) was as fast at 100k, but reached only 0.91 recall at 1M with efSearch 512 on the same
+# vectors and took 9 minutes to build there (IVF: ~3 minutes).
 EXACT_SEARCH_MAX = 20_000
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
+IVF_PROBE_FRACTION = 16
+IVF_MIN_PROBES = 256
+IVF_RERANK = 100
+IVF_TRAIN_PER_LIST = 64
+# Kept so that indexes built by earlier versions still load with their tuned search depth.
 HNSW_EF_SEARCH = 256
 CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
 CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords+aliases-v2"}
@@ -145,20 +154,71 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def ivf_lists(paragraphs: int) -> int:
+    """Inverted lists for an IVF index: the power of two nearest 4·sqrt(n), at least 256."""
+    target = 4 * max(paragraphs, 1) ** 0.5
+    return max(256, 2 ** round(np.log2(target)))
+
+
+def ivf_probes(lists: int) -> int:
+    """Lists searched per query (see IVF_MIN_PROBES)."""
+    return min(lists, max(lists // IVF_PROBE_FRACTION, IVF_MIN_PROBES))
+
+
 def build_faiss(vectors: np.ndarray) -> tuple[faiss.Index, str]:
-    """Exact inner-product search for small corpora, HNSW above EXACT_SEARCH_MAX."""
-    dim = vectors.shape[1]
-    index: faiss.Index
-    if len(vectors) <= EXACT_SEARCH_MAX:
-        index, kind = faiss.IndexFlatIP(dim), "flat"
-    else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-        kind = "hnsw"
+    """Exact inner-product search for small corpora, IVF + 8-bit vectors above EXACT_SEARCH_MAX."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) > EXACT_SEARCH_MAX:
+        return build_ivf(vectors), "ivf-sq8"
+    flat = faiss.IndexFlatIP(vectors.shape[1])
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index, kind
+        flat.add(vectors)
+    return flat, "flat"
+
+
+def build_ivf(vectors: np.ndarray) -> faiss.Index:
+    """IVF over 8-bit scalar-quantised vectors, trained on a fixed sample (reproducible builds)."""
+    dim = vectors.shape[1]
+    lists = ivf_lists(len(vectors))
+    ivf = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    sample_size = min(len(vectors), IVF_TRAIN_PER_LIST * lists)  # k-means needs ~64 points per list
+    ivf.train(vectors[np.sort(np.random.default_rng(0).choice(len(vectors), sample_size, replace=False))])
+    ivf.add(vectors)
+    ivf.nprobe = ivf_probes(lists)
+    return ivf
+
+
+def set_search_depth(dense: faiss.Index, faiss_type: str) -> None:
+    """Search parameters are not stored in FAISS files; set them after every load."""
+    if faiss_type == "hnsw":
+        faiss.downcast_index(dense).hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]
+    elif faiss_type == "ivf-sq8":
+        ivf = faiss.extract_index_ivf(dense)
+        ivf.nprobe = ivf_probes(ivf.nlist)
+
+
+def dense_search(index: SearchIndex, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k paragraph rows and their exact cosines."""
+    approximate = index.manifest.faiss_type != "flat"
+    return search_vectors(index.dense, index.paragraph_vectors, vector, k, approximate=approximate)
+
+
+def search_vectors(
+    dense: faiss.Index, vectors: np.ndarray, vector: np.ndarray, k: int, *, approximate: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Search `dense`; an approximate index's IVF_RERANK best are re-scored from the float `vectors`."""
+    query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+    if not approximate:
+        scores, ids = dense.search(query, k)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+    _, ids = dense.search(query, max(k, IVF_RERANK))
+    rows = np.sort(ids[0][ids[0] >= 0])  # in order: kind to memory-mapped vectors
+    exact = np.asarray(vectors[rows], dtype=np.float32) @ query[0]
+    order = np.argsort(-exact, kind="stable")[:k]
+    return rows[order], exact[order]
 
 
 # --- building ---------------------------------------------------------------------
@@ -388,8 +448,9 @@ def load_version(version: Path) -> SearchIndex:
         ]
         # Memory-mapped: only the rows a question touches are read, so a large corpus
         # does not hold its vectors twice (FAISS has its own copy).
-        paragraph_vectors = np.load(version / "paragraph_vectors.npy", mmap_mode="r")
-        sentence_vectors = np.load(version / "sentence_vectors.npy", mmap_mode="r")
+        # Memory-mapped, viewed as plain arrays: slicing an np.memmap costs ~7 µs a time.
+        paragraph_vectors = np.asarray(np.load(version / "paragraph_vectors.npy", mmap_mode="r"))
+        sentence_vectors = np.asarray(np.load(version / "sentence_vectors.npy", mmap_mode="r"))
         dense = faiss.read_index(str(version / "dense.faiss"))
         lexical = LexicalIndex.load(version / "lexical")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
@@ -404,8 +465,7 @@ def load_version(version: Path) -> SearchIndex:
         or int(offsets[-1]) != manifest.sentences
     ):
         raise IndexCorruptError(f"index version {version.name} has inconsistent sizes")
-    if manifest.faiss_type == "hnsw":
-        faiss.downcast_index(dense).hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]
+    set_search_depth(dense, manifest.faiss_type)
     return SearchIndex(
         manifest=manifest,
         articles=articles,

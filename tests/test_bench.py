@@ -1,8 +1,11 @@
-"""The benchmark's quality table on a few questions: every pipeline measured, metrics in range."""
+"""The benchmark on small inputs: quality table for every pipeline, scale rows from real workers."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from retrieval.engine import QAEngine
+from retrieval.index import ivf_lists, ivf_probes
 
 
 def test_quality_table_has_every_pipeline(engine: QAEngine) -> None:
@@ -19,3 +22,25 @@ def test_quality_table_has_every_pipeline(engine: QAEngine) -> None:
     table = markdown({"machine": {"cpu": "x", "cores": 2, "ram_gb": 1, "python": "3", "faiss": "1", "numpy": "2"},
                       "quality": rows})  # fmt: skip
     assert table.count("\n| ") >= len(rows) + 1
+
+
+def test_scale_rows_for_each_type_with_the_bots_choice_marked(engine: QAEngine) -> None:
+    """Small sizes, real workers: exact search is the truth, IVF rows say how close they come."""
+    from bench.__main__ import markdown, scale
+
+    rows = scale(engine, [3_000, 25_000], ("flat", "ivf-sq8"))
+    by_size = {n: [r for r in rows if r["n"] == n] for n in (3_000, 25_000)}
+    assert [r["type"] for r in by_size[3_000] if r["used_by_bot"]] == ["flat"]
+    chosen = [r for r in by_size[25_000] if r["used_by_bot"]]
+    assert len(chosen) == 1 and chosen[0]["type"].startswith(f"ivf-sq8 nprobe={ivf_probes(ivf_lists(25_000))}/")
+    assert chosen[0]["recall@10"] >= 0.95
+    for row in rows:
+        assert row["type"] != "flat" or row["recall@10"] == 1.0
+        assert row["search_p50_ms"] > 0 and row["serve_peak_mb"] > 0 and row["size_mb"] > 0
+    ivf = [r for r in by_size[25_000] if r["type"].startswith("ivf")]
+    recalls = [r["recall@10"] for r in ivf]  # rows come in order of probing depth
+    assert all(later >= earlier - 0.01 for earlier, later in pairwise(recalls))
+    assert recalls[-1] > recalls[0]
+    table = markdown({"machine": {"cpu": "x", "cores": 2, "ram_gb": 1, "python": "3", "faiss": "1", "numpy": "2"},
+                      "scale": rows})  # fmt: skip
+    assert "✓" in table

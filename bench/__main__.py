@@ -1,6 +1,7 @@
 """`python -m bench [--quick] [--only quality,latency,scale]`: figures side by side, one run.
 
-Writes bench/results/latest.json and latest.md and prints the Markdown.
+Writes bench/results/latest.json and latest.md (a full run) or partial.json and partial.md
+(--quick, --only, --sizes or --types), and prints the Markdown.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from retrieval.index import EXACT_SEARCH_MAX, build_index, ivf_lists, ivf_probes
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
+DEFAULT_PARTS = "quality,latency,scale"
 STAGES = ("embed", "dense", "lexical", "fusion", "select", "total")
 
 
@@ -178,7 +180,7 @@ def markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, scale at 10k only (< 2 min)")
-    parser.add_argument("--only", default="quality,latency,scale")
+    parser.add_argument("--only", default=DEFAULT_PARTS)
     parser.add_argument("--sizes", default="", help="comma-separated corpus sizes for the scale part")
     parser.add_argument("--types", default=",".join(SCALE_TYPES), help="FAISS types for the scale part")
     args = parser.parse_args(argv)
@@ -196,9 +198,12 @@ def main(argv: list[str] | None = None) -> int:
             sizes = [int(s) for s in args.sizes.split(",") if s] or default
             results["scale"] = scale(engine, sizes, tuple(args.types.split(",")))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+    full = not args.quick and parts == set(DEFAULT_PARTS.split(",")) and not args.sizes
+    full = full and args.types == ",".join(SCALE_TYPES)
+    name = "latest" if full else "partial"  # a quick look never replaces the full run's figures
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
     text = markdown(results)
-    (RESULTS / "latest.md").write_text(text)
+    (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return 0
 

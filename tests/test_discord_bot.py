@@ -50,6 +50,12 @@ def run(settings: Settings, engine: QAEngine, tmp_path: Path, scenario: Scenario
     asyncio.run(main())
 
 
+def ask_slash(client: BeritaDiscordBot, question: str, *, channel_id: int, user_id: int = 5) -> None:
+    """A user runs `/tanya pertanyaan:<question>` (gateway payload through discord.py's parser)."""
+    option = [{"name": "pertanyaan", "type": 3, "value": question}]
+    client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=channel_id, user_id=user_id))
+
+
 def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
         synced = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
@@ -69,8 +75,7 @@ def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngi
 
 def test_slash_tanya_answers_with_quote_and_button(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
-        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa pengganti Stoltenberg?"}]
-        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=11, user_id=5))
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=11)
         defer = (await fake.wait_for("POST", "/callback"))[0]
         assert defer.body["type"] == 5  # "thinking…" first: the answer may take a moment
         followup = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
@@ -88,8 +93,7 @@ def test_sumber_and_numbered_sumber(settings: Settings, engine: QAEngine, tmp_pa
         state.parse_interaction_create(slash_payload("sumber", [], channel_id=12, user_id=5))
         empty = (await fake.wait_for("POST", "/callback"))[0].body
         assert "Belum ada jawaban" in empty["data"]["content"]
-        option = [{"name": "pertanyaan", "type": 3, "value": "Berapa bantuan militer NATO di paruh pertama 2024?"}]
-        state.parse_interaction_create(slash_payload("tanya", option, channel_id=12, user_id=5))
+        ask_slash(client, "Berapa bantuan militer NATO di paruh pertama 2024?", channel_id=12)
         await fake.wait_for("POST", f"/webhooks/{APP_ID}/")
         state.parse_interaction_create(slash_payload("sumber", [], channel_id=12, user_id=5))
         full = (await fake.wait_for("POST", "/callback", count=3))[-1].body["data"]["content"]
@@ -105,8 +109,7 @@ def test_sumber_and_numbered_sumber(settings: Settings, engine: QAEngine, tmp_pa
 
 def test_button_shows_citations_ephemerally(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
-        option = [{"name": "pertanyaan", "type": 3, "value": "Di mana pusat komando baru NATO?"}]
-        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=13, user_id=5))
+        ask_slash(client, "Di mana pusat komando baru NATO?", channel_id=13)
         answer = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
         custom_id = answer["components"][0]["components"][0]["custom_id"]
         message = fake.message(answer, "13")
@@ -147,8 +150,7 @@ def test_mention_and_follow_up_reply(settings: Settings, engine: QAEngine, tmp_p
 
 def test_abstention(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
-        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa juara Liga Inggris musim lalu?"}]
-        client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=15, user_id=5))
+        ask_slash(client, "Siapa juara Liga Inggris musim lalu?", channel_id=15)
         body = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
         assert "tidak ditemukan di artikel" in body["content"] and not body.get("components")
 
@@ -211,12 +213,11 @@ def test_missing_permissions_and_deleted_message_are_survived(
         sent = await fake.wait_for("POST", "/channels/18/messages", count=2)
         assert "message_reference" not in sent[-1].body and "Mark Rutte" in sent[-1].body["content"]
         fake.fail("POST", "/callback", 404, {"message": "Unknown interaction", "code": 10062})
-        option = [{"name": "pertanyaan", "type": 3, "value": "Siapa pengganti Stoltenberg?"}]
-        state.parse_interaction_create(slash_payload("tanya", option, channel_id=19, user_id=5))
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=19)
         await fake.wait_for("POST", "/callback")
         fake.fail("POST", f"/webhooks/{APP_ID}/", 429, {"message": "You are being rate limited.", "retry_after": 0.1,
                                                          "global": False})  # fmt: skip
-        state.parse_interaction_create(slash_payload("tanya", option, channel_id=20, user_id=5))
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=20)
         delivered = await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2)
         assert "Mark Rutte" in delivered[-1].body["content"]  # retried after the 429
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.conversation import QuestionService
 from config.settings import Settings
 from retrieval.index import current_version, load_version
-from retrieval.ingest import Ingestor, IngestPolicy, IngestReport
+from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ class AdminDesk:
     def __init__(self, settings: Settings, service: QuestionService) -> None:
         self.settings = settings
         self.service = service
-        self.ingestor = Ingestor(settings, embedder=service.engine.embedder, policy=IngestPolicy())
+        policy = IngestPolicy(max_articles=CHAT_MAX_ARTICLES)
+        self.ingestor = Ingestor(settings, embedder=service.engine.embedder, policy=policy)
         self._lock = asyncio.Lock()
 
     def is_admin(self, user_id: int | None) -> bool:

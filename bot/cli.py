@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="tambahkan artikel (txt, md, html, jsonl, atau folder)")
     ingest.add_argument("paths", nargs="+", help="berkas atau folder (dibaca rekursif)")
     ingest.add_argument("--max-mb", type=float, help="ukuran maksimal per berkas dalam MB (bawaan 2)")
-    ingest.add_argument("--max-articles", type=int, help="artikel baru/diperbarui maksimal per perintah (bawaan 200)")
+    ingest.add_argument("--max-articles", type=int, help="batas artikel per perintah (bawaan: tanpa batas)")
     ingest.set_defaults(func=cmd_ingest, quiet=True)
 
     remove = sub.add_parser("remove", help="hapus artikel dari korpus dan indeks")

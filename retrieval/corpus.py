@@ -40,6 +40,8 @@ _DATELINE_RE = re.compile(
     r"(?:\s*\((?P<outlet>[A-Za-z][\w .]{0,25})\))?)\s+[-–—]{1,2}\s+"
 )
 _TERMINAL = ".!?…\"'”’:;)"
+# Wikipedia-style reference marks after the final punctuation: "… pemisah selektif.[1]", "….[2][3]".
+_FOOTNOTES_RE = re.compile(r"(?:\[(?:\d{1,3}|[a-z]|catatan \d{1,3}|butuh rujukan)\])+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,23 @@ class _Parsed:
     source_note: str | None = None
 
 
+def _is_credit(line: str) -> bool:
+    """"Editor: Budi", "Pewarta Ani Lestari": a credit, unless the word opens a sentence ("Penulis Injil ini …")."""
+    match = _CREDIT_RE.match(line)
+    return match is not None and (line[match.end() - 1 : match.end()] == ":" or len(line.split()) <= 6)
+
+
 def _is_boilerplate(line: str) -> bool:
-    return bool(_SHARE_RE.match(line) or _RELATED_RE.match(line) or _CREDIT_RE.match(line))
+    return bool(_SHARE_RE.match(line) or _RELATED_RE.match(line) or _is_credit(line))
 
 
 def _looks_like_heading(line: str) -> bool:
     """Short line without sentence punctuation: a section heading or headline."""
     words = line.split()
-    return 0 < len(words) <= 14 and len(line) <= 110 and line[-1] not in _TERMINAL and not line.startswith(("“", '"'))
+    bare = _FOOTNOTES_RE.sub("", line).rstrip()
+    if not bare:
+        return False
+    return 0 < len(words) <= 14 and len(line) <= 110 and bare[-1] not in _TERMINAL and not line.startswith(("“", '"'))
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -135,8 +146,11 @@ def _parse_lines(text: str) -> _Parsed:
     parsed.metadata, body = _split_front_matter(text)
     lines = [" ".join(raw.split()) for raw in body.splitlines()]
     lines = [line for line in lines if line]
-    # A trailing related headline: short unpunctuated lines at the very end.
-    while lines and (_looks_like_heading(lines[-1]) or _is_boilerplate(lines[-1]) or _SOURCE_RE.match(lines[-1])):
+    # A trailing related headline: short unpunctuated lines at the very end (a text of one such
+    # line is the content itself, not a headline of something else).
+    while lines and (
+        (len(lines) > 1 and _looks_like_heading(lines[-1])) or _is_boilerplate(lines[-1]) or _SOURCE_RE.match(lines[-1])
+    ):
         source = _SOURCE_RE.match(lines[-1])
         if source:
             parsed.source_note = source.group("source")

@@ -62,7 +62,7 @@ IVF_TRAIN_PER_LIST = 64
 # Kept so that indexes built by earlier versions still load with their tuned search depth.
 HNSW_EF_SEARCH = 256
 CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
-CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v1", "lexical": "sastrawi+stopwords+aliases-v2"}
+CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v2", "lexical": "sastrawi+stopwords+aliases-v2"}
 
 
 class IndexCorruptError(RuntimeError):

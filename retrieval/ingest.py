@@ -52,7 +52,7 @@ from retrieval.formats import (
 from retrieval.index import IndexCorruptError, SearchIndex, current_version, fsync_dir, read_manifest
 
 __all__ = [
-    "MAX_ARTICLES",
+    "CHAT_MAX_ARTICLES",
     "MAX_BYTES",
     "ArticleSummary",
     "IngestPolicy",
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 MAX_BYTES = 2_000_000  # per file, and per pasted text
-MAX_ARTICLES = 200  # articles added or updated per command
+CHAT_MAX_ARTICLES = 200  # articles one chat upload may add or update (the CLI has no cap unless asked)
 SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
 SUMMARY_ITEMS = 20
@@ -74,7 +74,7 @@ class IngestPolicy:
 
     allowed_root: Path | None = None  # when set, only files inside it (symlinks resolved) may be read
     max_bytes: int = MAX_BYTES
-    max_articles: int = MAX_ARTICLES
+    max_articles: int | None = None  # None: no cap per command
 
 
 @dataclass
@@ -393,7 +393,7 @@ class _Batch:
 
     @property
     def full(self) -> bool:
-        return len(self.written) >= self.limit
+        return self.limit is not None and len(self.written) >= self.limit
 
     @property
     def full_reason(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from retrieval.text import content_terms
+from retrieval.text import content_terms, flatten_terms, question_terms
 
 # bm25s logs an INFO line for every empty query; our callers handle that case.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -30,7 +30,9 @@ class LexicalIndex:
 
     def terms(self, text: str) -> list[str]:
         """Query terms: as for documents, plus Indonesian words for English ones."""
-        return content_terms(text, use_stemming=self.use_stemming, translate=True)
+        if self.use_stemming:
+            return flatten_terms(question_terms(text))
+        return content_terms(text, use_stemming=False, translate=True)
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every paragraph for the query terms (zeros when none are known)."""

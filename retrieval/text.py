@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -18,8 +20,11 @@ ABBREVIATIONS = frozenset(
     a.n an bpk dr drs dra prof ir jl jln no nomor hlm tel telp kec kab kel prov dll dsb dst tsb yth
     sdr sdri h hj kh st mr mrs ms jr sr vs etc inc ltd co corp gen jend kol letjen mayjen brigjen
     kapt lt sgt rev pt tbk cv ybs jan feb mar apr jun jul agu ags sep sept okt nov des
+    pdt pdm mgr ny nn tn sdri drg apt kpt c ca kr dkk sbb vol ed cf
     """.split()
 )
+# Reference marks glued to the end of a sentence in Wikipedia-style text: "….[1] Next", "…![2][3] Next".
+_FOOTNOTE_RE = re.compile(r"\[(?:\d{1,3}|[a-z]|catatan \d{1,3}|butuh rujukan)\]", re.IGNORECASE)
 
 _OPENING_QUOTES = "“‘«"
 _CLOSING_QUOTES = "”’»"
@@ -76,8 +81,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         end = i + 1
-        while end < n and (text[end] in _SENTENCE_END or text[end] in _AFTER_END):
-            end += 1
+        while end < n:
+            if text[end] in _SENTENCE_END or text[end] in _AFTER_END:
+                end += 1
+            elif (mark := _FOOTNOTE_RE.match(text, end)) is not None:
+                end = mark.end()
+            else:
+                break
         if end < n and not text[end].isspace():
             i = end  # "30.000", "5/7." or "U.S.A": not a boundary
             continue
@@ -172,6 +182,50 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Alias keys that are ordinary words in lower case: expand them only when written in capitals.
 _CASE_SENSITIVE_ALIASES = frozenset({"as", "us", "ue", "eu", "m", "t", "dk"})
 
+# Words that only frame a question ("apa pengertian X", "yang dimaksud dengan X"): in a passage
+# they may carry meaning, in a question they would lift every paragraph that defines anything.
+QUESTION_FILLERS = frozenset(
+    """
+    pengertian dimaksud maksud definisi definisikan jelaskan terangkan sebutkan uraikan artikel berita
+    disebutkan dijelaskan menurut tolong mohon kasih tahu kasihtau tau dong nih sih deh kak min gan bro
+    please tell explain
+    """.split()
+)
+
+# Other names of the same thing: a capital for its country ("Kyiv" in a question, "Ukraina" in the
+# article), and spellings that differ between outlets. Any one found counts as the question's word.
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "kyiv": ("kyiv", "kiev", "ukraina"),
+    "kiev": ("kyiv", "kiev", "ukraina"),
+    "moskow": ("moskow", "moscow", "rusia", "kremlin"),
+    "moscow": ("moskow", "moscow", "rusia", "kremlin"),
+    "kremlin": ("kremlin", "moskow", "rusia"),
+    "washington": ("washington", "amerika"),
+    "brussel": ("brussel", "brussels", "brusel"),
+    "brussels": ("brussel", "brussels", "brusel"),
+    "brusel": ("brussel", "brussels", "brusel"),
+    "beijing": ("beijing", "china", "tiongkok"),
+    "tiongkok": ("tiongkok", "china"),
+    "china": ("china", "tiongkok", "cina"),
+    "cina": ("cina", "china", "tiongkok"),
+    "paris": ("paris", "prancis", "perancis"),
+    "prancis": ("prancis", "perancis"),
+    "perancis": ("prancis", "perancis"),
+    "berlin": ("berlin", "jerman"),
+    "london": ("london", "inggris", "britania"),
+    "inggris": ("inggris", "britania"),
+    "warsawa": ("warsawa", "warsaw", "polandia"),
+    "warsaw": ("warsawa", "warsaw", "polandia"),
+    "budapest": ("budapest", "budapes", "hongaria"),
+    "stockholm": ("stockholm", "swedia"),
+    "helsinki": ("helsinki", "finlandia"),
+    "ankara": ("ankara", "turki"),
+    "tokyo": ("tokyo", "jepang"),
+    "teheran": ("teheran", "tehran", "iran"),
+    "tehran": ("teheran", "tehran", "iran"),
+    "amerika": ("amerika", "as"),
+}
+
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 
@@ -254,6 +308,75 @@ def content_terms(text: str, *, use_stemming: bool = True, translate: bool = Fal
     return terms
 
 
+@dataclass(frozen=True)
+class TermGroup:
+    """One word of a question as lexical terms: any of `terms` found in a passage counts."""
+
+    terms: tuple[str, ...]
+    name: bool = False  # written with a capital after the first word: a name, place or organisation
+    number: bool = False
+
+
+def _shouting(tokens: Sequence[str]) -> bool:
+    """An ALL-CAPS question carries no case information: nothing in it is marked as a name."""
+    letters = [t for t in tokens if t[0].isalpha()]
+    return len(letters) >= 3 and sum(t.isupper() for t in letters) >= 0.6 * len(letters)
+
+
+def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]:
+    """A question's terms grouped per word, with English words translated and alternatives attached.
+
+    Casual spellings are standardised first ("yg gantiin" → "yang gantikan"). Stopwords and
+    question framing ("pengertian", "jelaskan") are dropped; a word spelled differently or named
+    by its capital ("Kyiv" → Ukraina) gets its alternatives. English words are translated with
+    the glossary: every word of an English question, and in an Indonesian one only words that are
+    not Indonesian ("air" stays water).
+    """
+    from retrieval.colloquial import is_indonesian_word, standardize
+    from retrieval.glossary import GLOSSARY
+
+    if english is None:
+        english = guess_language(text) == "en"
+    tokens = raw_tokens(standardize(text))
+    no_case = _shouting(tokens)
+    groups: list[TermGroup] = []
+    seen: set[tuple[str, ...]] = set()
+    for i, token in enumerate(tokens):
+        if token[0].isdigit():
+            found = [TermGroup((normalize_number(token),), number=True)]
+        else:
+            is_name = not no_case and token[0].isupper() and (i > 0 or (token.isupper() and len(token) > 1))
+            low = token.lower()
+            translated = low in GLOSSARY and (english or not is_indonesian_word(low))
+            word = GLOSSARY[low] if translated else token
+            found = [TermGroup(terms, name=is_name) for terms in _word_groups(word)]
+        for group in found:
+            if group.terms and group.terms not in seen:
+                seen.add(group.terms)
+                groups.append(group)
+    return groups
+
+
+def _word_groups(token: str) -> list[tuple[str, ...]]:
+    low = token.lower()
+    if low in QUESTION_FILLERS:
+        return []
+    if low in ALTERNATIVES:
+        return [tuple(dict.fromkeys(stem(w) for w in ALTERNATIVES[low]))]
+    groups: list[tuple[str, ...]] = []
+    for word in _expand(token):
+        parts = [word, *word.split("-")] if "-" in word else [word]
+        kept = [stem(p) for p in parts if p not in STOPWORDS and p not in QUESTION_FILLERS and len(p) >= 2]
+        if kept:
+            groups.append(tuple(dict.fromkeys(kept)))
+    return groups
+
+
+def flatten_terms(groups: Sequence[TermGroup]) -> list[str]:
+    """Every term of every group, for BM25 (alternatives all search)."""
+    return [term for group in groups for term in group.terms]
+
+
 _EN_MARKERS = frozenset(
     """
     the what who whom which when where why how is are was were does did do of and with about many
@@ -279,6 +402,24 @@ def guess_language(text: str) -> str:
 def has_searchable_text(text: str) -> bool:
     """False for emoji-only, punctuation-only or markup-only input."""
     return any(ch.isalnum() for ch in strip_markup(text))
+
+
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalize_question(text: str) -> str:
+    """The one form of a question that every stage sees (cache key, embedding, lexical terms).
+
+    Unicode NFKC, zero-width and control characters removed (a zero-width space inside a word
+    would split it), whitespace collapsed, and an ALL-CAPS question put in sentence case: the
+    embedding of shouted text differs from the same words written normally.
+    """
+    text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))
+    text = " ".join(text.split())
+    if _shouting(raw_tokens(text)):
+        text = text.lower()
+        text = text[:1].upper() + text[1:]
+    return text
 
 
 _TAG_RE = re.compile(r"<[^>]{0,200}>")

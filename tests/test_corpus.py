@@ -70,3 +70,16 @@ def test_sentences_cover_paragraph_verbatim() -> None:
         for p in article.paragraphs:
             joined = " ".join(p.sentence_text(i) for i in range(len(p.sentences)))
             assert " ".join(joined.split()) == " ".join(p.text.split())
+
+
+def test_one_line_article_ending_in_a_reference_mark_is_kept() -> None:
+    """A short text whose last line ends in "[1]" is content, not a trailing related headline."""
+    article = parse_article("kromatografi", "Kromatografi adalah teknik pemisah selektif.[1]")
+    assert [p.text for p in article.paragraphs] == ["Kromatografi adalah teknik pemisah selektif.[1]"]
+    motto = parse_article("motto", "Satuan Bravo 90 memiliki Motto: Catya Wihikan Awacyama Kapala")
+    assert len(motto.paragraphs) == 1
+
+
+def test_a_sentence_opening_with_a_credit_word_is_content() -> None:
+    article = parse_article("injil", "Penulis Injil ini adalah Markus, yang disebut juga Yohanes.[1]\nEditor: Budi")
+    assert [p.text for p in article.paragraphs] == ["Penulis Injil ini adalah Markus, yang disebut juga Yohanes.[1]"]

@@ -6,9 +6,12 @@ import pytest
 
 from retrieval.text import (
     content_terms,
+    flatten_terms,
     guess_language,
     has_searchable_text,
     normalize_number,
+    normalize_question,
+    question_terms,
     split_sentences,
     strip_markup,
 )
@@ -56,6 +59,18 @@ def sentences(text: str) -> list[str]:
             "Pada 2022 perang dimulai. 2024 adalah tahun sulit.",
             ["Pada 2022 perang dimulai.", "2024 adalah tahun sulit."],
         ),
+        (  # church and clergy titles
+            "Kebaktian dipimpin Pdt. Yohanes Siahaan dan Mgr. Ignatius Suharyo. Umat memadati gereja.",
+            ["Kebaktian dipimpin Pdt. Yohanes Siahaan dan Mgr. Ignatius Suharyo.", "Umat memadati gereja."],
+        ),
+        (  # circa
+            "Candi itu dibangun (c. 850) oleh Wangsa Syailendra. Letaknya di Magelang.",
+            ["Candi itu dibangun (c. 850) oleh Wangsa Syailendra.", "Letaknya di Magelang."],
+        ),
+        (  # reference marks glued to the full stop stay with their sentence
+            "Kromatografi adalah teknik pemisah selektif.[1] Teknik ini tua.[2][3] Ia dipakai luas.",
+            ["Kromatografi adalah teknik pemisah selektif.[1]", "Teknik ini tua.[2][3]", "Ia dipakai luas."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
@@ -100,3 +115,40 @@ def test_searchable_text() -> None:
     assert not has_searchable_text("<b></b> &nbsp; ???")
     assert has_searchable_text("<b>NATO</b>?")
     assert strip_markup("<i>Siapa</i>   &amp; <b>apa</b>") == "Siapa & apa"
+
+
+def test_question_framing_words_are_not_searched() -> None:
+    """"pengertian", "dimaksud", "definisi" would lift every paragraph that defines anything."""
+    terms = flatten_terms(question_terms("Apa pengertian kromatografi? Apa yang dimaksud definisi reptil?"))
+    assert {"kromatografi", "reptil"} <= set(terms)
+    assert not {"erti", "pengertian", "maksud", "dimaksud", "definisi"} & set(terms)
+    # In a passage the same words still count: "yang dimaksud dengan X adalah …" is content there.
+    assert "definisi" in content_terms("Definisi resmi tercantum dalam undang-undang.")
+
+
+def test_chat_spellings_reach_the_article_words() -> None:
+    groups = [g.terms for g in question_terms("siapa yg gantiin stoltenberg?")]
+    assert groups == [("ganti",), ("stoltenberg",)]
+    assert "serang" in flatten_terms(question_terms("knp rusia nyerang ukraina"))
+    assert "sudah" not in flatten_terms(question_terms("udh gabung nato blm?"))  # stopwords either way
+
+
+def test_capitals_and_spelling_variants_are_alternatives() -> None:
+    """The question names the capital, the article the country: either one counts as found."""
+    kyiv = next(g for g in question_terms("Rudal buatan Amerika apa yang diminta Kyiv?") if "kyiv" in g.terms)
+    assert "ukraina" in kyiv.terms and kyiv.name
+    moscow = next(g for g in question_terms("Berapa tentara yang direkrut Moskow?") if "moskow" in g.terms)
+    assert "rusia" in moscow.terms
+
+
+def test_english_words_translated_only_where_they_are_english() -> None:
+    assert "luar" in flatten_terms(question_terms("Who is the EU foreign policy chief?"))
+    # "air" is Indonesian for water: not the English word in an Indonesian question.
+    assert "air" in flatten_terms(question_terms("Berapa suhu air laut?"))
+
+
+def test_question_normalisation_makes_one_form() -> None:
+    assert normalize_question("SIAPA PENGGANTI STOLTENBERG?") == "Siapa pengganti stoltenberg?"
+    assert normalize_question("Siapa peng\u200bganti\x00 Stoltenberg?") == "Siapa pengganti Stoltenberg?"
+    assert normalize_question("Berapa  bantuan\tNATO?") == "Berapa bantuan NATO?"
+    assert normalize_question("NATO dan UE sepakat") == "NATO dan UE sepakat"  # acronyms alone are not shouting

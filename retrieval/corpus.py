@@ -100,7 +100,7 @@ class _Parsed:
 
 
 def _is_credit(line: str) -> bool:
-    """"Editor: Budi", "Pewarta Ani Lestari": a credit, unless the word opens a sentence ("Penulis Injil ini …")."""
+    """ "Editor: Budi", "Pewarta Ani Lestari": a credit, unless the word opens a sentence ("Penulis Injil ini …")."""
     match = _CREDIT_RE.match(line)
     return match is not None and (line[match.end() - 1 : match.end()] == ":" or len(line.split()) <= 6)
 

@@ -151,9 +151,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "menlu": ("menteri", "luar", "negeri"),
     "menhan": ("menteri", "pertahanan"),
     "sekjen": ("sekretaris", "jenderal"),
-    "mundur": ("mundur", "undur"),
     # Colloquial words for what news articles say formally.
-    "lengser": ("mundur", "undur"),
     "peluru": ("amunisi",),
     "ultah": ("ulang", "tahun"),
     "hanud": ("pertahanan", "udara"),
@@ -165,7 +163,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sinyal": ("isyarat",),
     "ngatur": ("atur",),
     "bilang": ("kata",),
-    "ofensif": ("ofensif", "serang"),
     "ue": ("uni", "eropa"),
     "eu": ("uni", "eropa"),
     "ktt": ("pertemuan", "puncak"),
@@ -187,7 +184,7 @@ _CASE_SENSITIVE_ALIASES = frozenset({"as", "us", "ue", "eu", "m", "t", "dk"})
 QUESTION_FILLERS = frozenset(
     """
     pengertian dimaksud maksud definisi definisikan jelaskan terangkan sebutkan uraikan artikel berita
-    disebutkan dijelaskan menurut tolong mohon kasih tahu kasihtau tau dong nih sih deh kak min gan bro
+    disebutkan dijelaskan menurut tolong mohon kasih tahu kasihtau tau dong nih sih deh kak min gan bro mau
     please tell explain
     """.split()
 )
@@ -224,6 +221,11 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "teheran": ("teheran", "tehran", "iran"),
     "tehran": ("teheran", "tehran", "iran"),
     "amerika": ("amerika", "as"),
+    # Words for one event: "mundur" (stem of "mengundurkan" is "undur"), "lengser", an offensive.
+    "mundur": ("mundur", "undur", "lengser"),
+    "undur": ("mundur", "undur", "lengser"),
+    "lengser": ("mundur", "undur", "lengser"),
+    "ofensif": ("ofensif", "serang"),
 }
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -315,6 +317,7 @@ class TermGroup:
     terms: tuple[str, ...]
     name: bool = False  # written with a capital after the first word: a name, place or organisation
     number: bool = False
+    untranslated: bool = False  # a word of an English question the glossary does not know
 
 
 def _shouting(tokens: Sequence[str]) -> bool:
@@ -349,7 +352,8 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
             low = token.lower()
             translated = low in GLOSSARY and (english or not is_indonesian_word(low))
             word = GLOSSARY[low] if translated else token
-            found = [TermGroup(terms, name=is_name) for terms in _word_groups(word)]
+            untranslated = english and not translated and not is_name
+            found = [TermGroup(terms, name=is_name, untranslated=untranslated) for terms in _word_groups(word)]
         for group in found:
             if group.terms and group.terms not in seen:
                 seen.add(group.terms)

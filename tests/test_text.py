@@ -118,12 +118,17 @@ def test_searchable_text() -> None:
 
 
 def test_question_framing_words_are_not_searched() -> None:
-    """"pengertian", "dimaksud", "definisi" would lift every paragraph that defines anything."""
+    """ "pengertian", "dimaksud", "definisi" would lift every paragraph that defines anything."""
     terms = flatten_terms(question_terms("Apa pengertian kromatografi? Apa yang dimaksud definisi reptil?"))
     assert {"kromatografi", "reptil"} <= set(terms)
     assert not {"erti", "pengertian", "maksud", "dimaksud", "definisi"} & set(terms)
     # In a passage the same words still count: "yang dimaksud dengan X adalah …" is content there.
     assert "definisi" in content_terms("Definisi resmi tercantum dalam undang-undang.")
+
+
+def test_casual_modal_is_not_a_word_the_passage_must_contain() -> None:
+    """"mau" (want/will) frames the question like "akan"; the articles say "berupaya", "akan"."""
+    assert "mau" not in flatten_terms(question_terms("apakah UE mau menggantikan peran NATO"))
 
 
 def test_chat_spellings_reach_the_article_words() -> None:

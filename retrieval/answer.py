@@ -67,6 +67,7 @@ class Answer:
     reason: Reason = Reason.NOT_FOUND
     language: str = "id"  # "id" or "en": the language the bot should reply in
     timings_ms: dict[str, float] = field(default_factory=dict)
+    confidence: float | None = None  # the answer model's probability for its best sentence (None: rules)
 
     def source(self, n: int) -> Source | None:
         return next((s for s in self.sources if s.n == n), None)

@@ -6,19 +6,28 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from config.settings import Settings
 from retrieval.answer import Answer, Quote, Reason, Source
+from retrieval.answer_model import AnswerModel, AnswerModelError
+from retrieval.colloquial import standardize
 from retrieval.corpus import load_corpus
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, SearchIndex, ensure_index
-from retrieval.quotes import QuotePick, QuoteSelector, Selection
+from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
-from retrieval.text import guess_language, has_searchable_text, strip_markup
+from retrieval.text import (
+    flatten_terms,
+    guess_language,
+    has_searchable_text,
+    normalize_question,
+    question_terms,
+    strip_markup,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +45,7 @@ class _Pipeline:
 
     index: SearchIndex
     searcher: HybridSearcher
-    selector: QuoteSelector
+    selector: RuleSelector | ModelSelector
 
 
 class QAEngine:
@@ -45,14 +54,29 @@ class QAEngine:
     def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.answer_model = _load_answer_model(settings)
         self._pipeline = self._make_pipeline(index)
         self._swap_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    @staticmethod
-    def _make_pipeline(index: SearchIndex) -> _Pipeline:
-        return _Pipeline(index, HybridSearcher(index), QuoteSelector(index))
+    @property
+    def min_confidence(self) -> float:
+        """The answer model's bar: ANSWER_MIN_CONFIDENCE, else the model's default."""
+        if self.settings.answer_min_confidence is not None:
+            return self.settings.answer_min_confidence
+        return self.answer_model.default_min_confidence if self.answer_model else 0.5
+
+    def _make_pipeline(self, index: SearchIndex) -> _Pipeline:
+        selector: RuleSelector | ModelSelector
+        if self.answer_model is not None:
+            built_with, serving = index.manifest.answer_model, self.answer_model.name
+            if built_with and built_with != serving:
+                log.info("index built beside answer model %s; answering with %s", built_with, serving)
+            selector = ModelSelector(index, self.answer_model, self.min_confidence)
+        else:
+            selector = RuleSelector(index)
+        return _Pipeline(index, HybridSearcher(index), selector)
 
     @classmethod
     def load(cls, settings: Settings, *, show_progress: bool = True) -> QAEngine:
@@ -78,28 +102,36 @@ class QAEngine:
     def ask(self, question: str, context: str | None = None) -> Answer:
         """Answer `question`; `context` is the earlier question a follow-up refers to."""
         started = time.perf_counter()
-        cleaned = strip_markup(question)
+        cleaned = normalize_question(strip_markup(question))
         language = guess_language(cleaned) if cleaned else "id"
         early = self._reject(question, cleaned, language)
         if early is not None:
             return early
         pipeline = self._pipeline  # one consistent snapshot for this question
-        search_text = f"{strip_markup(context)} {cleaned}" if context else cleaned
+        search_text = f"{normalize_question(strip_markup(context))} {cleaned}" if context else cleaned
         t0 = time.perf_counter()
-        query = self._query(pipeline, search_text)
+        query = self._query(search_text)
         t1 = time.perf_counter()
         result = pipeline.searcher.search(query, top_k=SEARCH_TOP_K)
         t2 = time.perf_counter()
         selection = pipeline.selector.select(query, result.candidates)
         t3 = time.perf_counter()
         timings = {"embed": (t1 - t0) * 1e3, **result.timings_ms, "select": (t3 - t2) * 1e3}
+        confidence = selection.confidence if isinstance(pipeline.selector, ModelSelector) else None
         if not selection.confident:
-            return self._finish(Answer(question, False, reason=Reason.NOT_FOUND, language=language), started, timings)
-        answer = _compose(question, language, pipeline.index, result, selection)
+            answer = Answer(question, False, reason=Reason.NOT_FOUND, language=language, confidence=confidence)
+            return self._finish(answer, started, timings)
+        answer = _compose(question, language, pipeline.index, result, selection, confidence)
         return self._finish(answer, started, timings)
 
-    def _query(self, pipeline: _Pipeline, text: str) -> Query:
-        return Query(text, self._query_vector(text), pipeline.index.lexical.terms(text))
+    def prepare(self, question: str) -> Query:
+        """A question as every stage sees it (training uses exactly this): normalised text,
+        its vector, BM25 terms and terms per word."""
+        return self._query(normalize_question(strip_markup(question)))
+
+    def _query(self, text: str) -> Query:
+        groups = tuple(question_terms(text))
+        return Query(text, self._query_vector(text), flatten_terms(groups), groups)
 
     def clear_query_cache(self) -> None:
         """Forget remembered question vectors (benchmarks measure embedding every time)."""
@@ -108,13 +140,15 @@ class QAEngine:
 
     def _query_vector(self, text: str) -> np.ndarray:
         """Embed a question, remembering recent ones: groups repeat questions, embedding is most of the cost."""
-        key = " ".join(text.lower().split())
+        key = text  # already normalised: equal keys always mean equal vectors
         with self._cache_lock:
             cached = self._vector_cache.get(key)
             if cached is not None:
                 self._vector_cache.move_to_end(key)
                 return cached
-        vector = self.embedder.embed_query(text.rstrip("?!.… \t"))
+        # Casual spellings embed far from the articles' formal words ("yg gantiin" vs "yang
+        # menggantikan"): the model sees the standard spelling.
+        vector = self.embedder.embed_query(standardize(text).rstrip("?!.… \t"))
         with self._cache_lock:
             self._vector_cache[key] = vector
             if len(self._vector_cache) > QUERY_CACHE_SIZE:
@@ -124,8 +158,7 @@ class QAEngine:
     def ranked_paragraphs(self, question: str, k: int = SEARCH_TOP_K) -> list[int]:
         """Index rows of the best `k` paragraphs for a question (retrieval only, for evaluation)."""
         pipeline = self._pipeline
-        text = strip_markup(question)
-        query = self._query(pipeline, text)
+        query = self.prepare(question)
         return [c.paragraph for c in pipeline.searcher.search(query, top_k=k).candidates]
 
     def _reject(self, question: str, cleaned: str, language: str) -> Answer | None:
@@ -143,9 +176,18 @@ class QAEngine:
     @staticmethod
     def _finish(answer: Answer, started: float, timings: dict[str, float]) -> Answer:
         timings["total"] = (time.perf_counter() - started) * 1e3
-        return Answer(
-            answer.question, answer.answered, answer.quotes, answer.sources, answer.reason, answer.language, timings
-        )
+        return replace(answer, timings_ms=timings)
+
+
+def _load_answer_model(settings: Settings) -> AnswerModel | None:
+    """The trained answer model, unless the rules were asked for (or the model file is unusable)."""
+    if settings.answer_selector == "rules":
+        return None
+    try:
+        return AnswerModel.load()
+    except AnswerModelError as exc:
+        log.error("answer model unusable, falling back to the rule-based selector: %s", exc)
+        return None
 
 
 def _runs(rows: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -159,7 +201,14 @@ def _runs(rows: tuple[int, ...]) -> list[tuple[int, int]]:
     return runs
 
 
-def _compose(question: str, language: str, index: SearchIndex, result: SearchResult, selection: Selection) -> Answer:
+def _compose(
+    question: str,
+    language: str,
+    index: SearchIndex,
+    result: SearchResult,
+    selection: Selection,
+    confidence: float | None,
+) -> Answer:
     quotes: list[Quote] = []
     sources: list[Source] = []
     fused = {c.paragraph: c.fused for c in result.candidates}
@@ -167,7 +216,7 @@ def _compose(question: str, language: str, index: SearchIndex, result: SearchRes
         source, texts = _source_for(n, pick, index, fused.get(pick.paragraph, 0.0))
         sources.append(source)
         quotes.extend(Quote(text, n) for text in texts)
-    return Answer(question, True, tuple(quotes), tuple(sources), Reason.ANSWERED, language)
+    return Answer(question, True, tuple(quotes), tuple(sources), Reason.ANSWERED, language, confidence=confidence)
 
 
 def _source_for(n: int, pick: QuotePick, index: SearchIndex, score: float) -> tuple[Source, list[str]]:

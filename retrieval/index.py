@@ -62,7 +62,7 @@ IVF_TRAIN_PER_LIST = 64
 # Kept so that indexes built by earlier versions still load with their tuned search depth.
 HNSW_EF_SEARCH = 256
 CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
-CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v2", "lexical": "sastrawi+stopwords+aliases-v2"}
+CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v2", "lexical": "sastrawi+stopwords+aliases-v3"}
 
 
 class IndexCorruptError(RuntimeError):
@@ -86,6 +86,7 @@ class IndexManifest:
     created: float
     format: str = FORMAT_NAME
     version: int = FORMAT_VERSION
+    answer_model: str = ""  # the answer model shipped when this version was built ("" before it existed)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -323,6 +324,7 @@ def build_index(
         chunking=dict(CHUNKING),
         files={},
         created=time.time(),
+        answer_model=_shipped_answer_model(),
     )
     log.info("built index: %d articles, %d paragraphs, %d texts embedded", len(articles), len(paragraphs), todo)
     return SearchIndex(
@@ -337,6 +339,16 @@ def build_index(
         text_hashes=[_text_hash(t) for t in paragraph_texts],
         embedded_texts=todo,
     )
+
+
+def _shipped_answer_model() -> str:
+    """Name of the answer model file next to the code, recorded in the manifest ("" when unusable)."""
+    from retrieval.answer_model import AnswerModel, AnswerModelError
+
+    try:
+        return AnswerModel.load().name
+    except AnswerModelError:
+        return ""
 
 
 # --- saving and loading ------------------------------------------------------------

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from retrieval.answer_features import FeatureExtractor
+from retrieval.answer_model import AnswerModel
 from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
 from retrieval.text import content_terms, raw_tokens
@@ -143,10 +145,16 @@ class Selection:
     confident: bool
     best_cosine: float
     coverage: float
+    confidence: float = 0.0  # the answer model's probability that the best sentence answers
 
 
-class QuoteSelector:
-    """Chooses one to three verbatim sentences that answer the question."""
+class RuleSelector:
+    """The first version's hand-set rules (kept for comparison: ANSWER_SELECTOR=rules).
+
+    Chooses one to three verbatim sentences by cosine, coverage and answer type, and
+    abstains below fixed cosine/coverage bars or when the question names something
+    the passage never mentions.
+    """
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
@@ -194,14 +202,14 @@ class QuoteSelector:
                 break
             if other is not best and (other.has_type or not typed_kind):
                 chosen.append(other)
-        rows = self._with_antecedent([(s.paragraph, s.row) for s in chosen])
+        rows = with_antecedent(self.index, [(s.paragraph, s.row) for s in chosen])
         coverage = self.coverage(query.terms, self.index.paragraphs[best.paragraph].text)
         confident = best.cosine >= STRONG_COSINE or (best.cosine >= MIN_COSINE and coverage >= MIN_COVERAGE)
         if typed_kind and not best.has_type:
             confident = False  # a "berapa"/"kapan" answer without any number or time is no answer
         if missing_names(query.text, self._passage_terms(best.paragraph)):
             confident = False  # the question names someone or something this passage never mentions
-        return Selection(self._group(rows, scored), confident, best.cosine, coverage)
+        return Selection(group_picks(rows, {s.row: s.score for s in scored}), confident, best.cosine, coverage)
 
     def _score_sentences(self, query: Query, candidates: list[Candidate], kind: str | None) -> list[_Scored]:
         scored: list[_Scored] = []
@@ -228,27 +236,56 @@ class QuoteSelector:
             terms |= _term_set(self.index.paragraphs[paragraph - 1].text)
         return terms
 
-    def _sentence(self, paragraph: int, row: int) -> str:
-        return self.index.paragraphs[paragraph].sentence_text(row - self.index.sentence_rows(paragraph).start)
 
-    def _with_antecedent(self, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Add the sentence before one that opens with "Hal ini", "Dia", "Namun": it needs it to make sense."""
-        out: list[tuple[int, int]] = []
-        for par, row in chosen:
-            first = self.index.sentence_rows(par).start
-            if row > first and _ANAPHORA.match(self._sentence(par, row)) and (par, row - 1) not in chosen:
-                out.append((par, row - 1))
-            out.append((par, row))
-        return out
+def _sentence(index: SearchIndex, paragraph: int, row: int) -> str:
+    return index.paragraphs[paragraph].sentence_text(row - index.sentence_rows(paragraph).start)
 
-    def _group(self, chosen: list[tuple[int, int]], scored: list[_Scored]) -> tuple[QuotePick, ...]:
-        """Group sentences by paragraph, keeping the paragraphs in the order first chosen."""
-        best = {s.row: s.score for s in scored}
-        order: list[int] = []
-        by_par: dict[int, list[int]] = {}
-        for par, row in chosen:
-            if par not in by_par:
-                order.append(par)
-                by_par[par] = []
-            by_par[par].append(row)
-        return tuple(QuotePick(par, tuple(sorted(by_par[par])), max(best[r] for r in by_par[par])) for par in order)
+
+def with_antecedent(index: SearchIndex, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Add the sentence before one that opens with "Hal ini", "Dia", "Namun": it needs it to make sense."""
+    out: list[tuple[int, int]] = []
+    for par, row in chosen:
+        first = index.sentence_rows(par).start
+        if row > first and _ANAPHORA.match(_sentence(index, par, row)) and (par, row - 1) not in chosen:
+            out.append((par, row - 1))
+        out.append((par, row))
+    return out
+
+
+def group_picks(chosen: list[tuple[int, int]], scores: dict[int, float]) -> tuple[QuotePick, ...]:
+    """Group sentences by paragraph, keeping the paragraphs in the order first chosen."""
+    order: list[int] = []
+    by_par: dict[int, list[int]] = {}
+    for par, row in chosen:
+        if par not in by_par:
+            order.append(par)
+            by_par[par] = []
+        by_par[par].append(row)
+    return tuple(
+        QuotePick(par, tuple(sorted(by_par[par])), max(scores.get(r, 0.0) for r in by_par[par])) for par in order
+    )
+
+
+class ModelSelector:
+    """Quotes the sentence(s) the trained answer model chooses, when it is confident enough.
+
+    The ranker picks the best sentence (and the second when nearly as likely); the decider's
+    probability that this quote holds the answer must reach `min_confidence`.
+    """
+
+    def __init__(self, index: SearchIndex, model: AnswerModel, min_confidence: float) -> None:
+        self.index = index
+        self.model = model
+        self.min_confidence = min_confidence
+        self.extractor = FeatureExtractor(index)
+
+    def select(self, query: Query, candidates: list[Candidate]) -> Selection:
+        table = self.extractor.extract(query, list(query.groups), candidates)
+        verdict = self.model.decide(table)
+        if verdict is None:
+            return Selection((), False, 0.0, 0.0)
+        picked = [(table.rows[i].paragraph, table.rows[i].row) for i in verdict.chosen]
+        scores = {row.row: float(score) for row, score in zip(table.rows, verdict.sentence_scores, strict=True)}
+        picks = group_picks(with_antecedent(self.index, picked), scores)
+        best_cosine = float(table.cosines[verdict.chosen[0]])
+        return Selection(picks, verdict.confidence >= self.min_confidence, best_cosine, 0.0, verdict.confidence)

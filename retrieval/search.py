@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.index import SearchIndex, dense_search
+from retrieval.text import TermGroup
 
 RRF_K = 20  # small k: with a few dozen candidates, the top ranks should dominate
 DENSE_CANDIDATES = 30
@@ -25,7 +26,8 @@ class Query:
 
     text: str
     vector: np.ndarray
-    terms: list[str]
+    terms: list[str]  # lexical terms for BM25
+    groups: tuple[TermGroup, ...] = ()  # the same terms per question word, for the answer model
 
 
 @dataclass
@@ -60,7 +62,8 @@ class HybridSearcher:
         self.use_dense = use_dense
         self.use_lexical = use_lexical
 
-    def search(self, query: Query, top_k: int = 5) -> SearchResult:
+    def search(self, query: Query, top_k: int = 5, exclude: frozenset[int] = frozenset()) -> SearchResult:
+        """The best `top_k` paragraphs; `exclude` hides paragraphs (training: "the article is not here")."""
         index = self.index
         n = len(index.paragraphs)
         timings: dict[str, float] = {}
@@ -69,15 +72,17 @@ class HybridSearcher:
         t0 = time.perf_counter()
         dense_hits: dict[int, float] = {}
         if self.use_dense:
-            ids, scores = dense_search(index, query.vector, min(DENSE_CANDIDATES, n))
-            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True)}
+            ids, scores = dense_search(index, query.vector, min(DENSE_CANDIDATES + len(exclude), n))
+            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if int(i) not in exclude}
         t1 = time.perf_counter()
         lexical_hits: dict[int, float] = {}
         if self.use_lexical and query.terms:
             bm25 = index.lexical.scores(query.terms)
-            top = np.argsort(-bm25)[:LEXICAL_CANDIDATES]
-            lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
+            top = np.argsort(-bm25)[: LEXICAL_CANDIDATES + len(exclude)]
+            lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0 and int(i) not in exclude}
         t2 = time.perf_counter()
+        if not dense_hits and not lexical_hits:
+            return SearchResult([], timings)
         candidates = self._fuse(query, dense_hits, lexical_hits)
         t3 = time.perf_counter()
         timings.update(dense=(t1 - t0) * 1e3, lexical=(t2 - t1) * 1e3, fusion=(t3 - t2) * 1e3)

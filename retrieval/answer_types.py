@@ -1,0 +1,156 @@
+"""What a question asks for, and whether a sentence holds that kind of thing.
+
+A "berapa" question wants a number, "kapan" a time (a year such as `1998` or
+`91 SM`, a date such as `(5/7)` or `17 Agustus`, a season or a century), "siapa"
+a person, "di mana" a place. These are evidence for the answer model, not rules:
+it learns how much each one counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.text import raw_tokens
+
+KINDS = ("number", "time", "person", "place", "reason", "manner", "definition", "which", "other")
+
+# Order matters: "tahun berapa" asks for a time, not a number; "berapa" is checked after it.
+_QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (
+            "time",
+            r"\b(kapan|kapankah|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|abad|hari|pukul|jam) (ke ?)?berapa"
+            r"|pada (tahun|tanggal|abad|masa) apa|when|what (year|date|time|day|month|century))\b",
+        ),
+        (
+            "number",
+            r"\b(berapa|brp|berapakah|seberapa|keberapa|ke berapa|jumlah|how (many|much|long|old|far|big|large)"
+            r"|what (number|percentage|amount))\b",
+        ),
+        ("person", r"\b(siapa|siapakah|sapa|siapa saja|who|whom|whose|tokoh apa)\b"),
+        (
+            "place",
+            r"\b(di ?mana|di ?manakah|dmn|ke ?mana|dari ?mana|where|(negara|kota|provinsi|pulau|benua|wilayah"
+            r"|daerah|kabupaten|desa|tempat|lokasi|sungai|gunung|ibu ?kota) (apa|mana|manakah|apakah)|which "
+            r"(country|city|province|island|continent|region|place))\b",
+        ),
+        ("reason", r"\b(mengapa|kenapa|knp|napa|why|alasan|apa sebab|penyebab|disebabkan)\b"),
+        ("manner", r"\b(bagaimana|bagaimanakah|gimana|gmn|how)\b"),
+        (
+            "definition",
+            r"\b(apa (itu|yang dimaksud|maksud|arti|pengertian|definisi)|apakah (yang dimaksud|maksud|arti|itu)"
+            r"|pengertian|definisi|what (is|are|does) (a|an|the)?\b)",
+        ),
+        ("which", r"\b(apa|apakah|apa saja|manakah|mana|what|which)\b"),
+    )
+)
+
+_NUMBER_WORDS = frozenset(
+    """
+    satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh puluhan ratus
+    ratusan ribu ribuan juta jutaan miliar milyar triliun separuh setengah seperempat pertama kedua
+    ketiga keempat kelima lusin persen
+    """.split()
+)
+_MONTHS = frozenset(
+    """
+    januari februari maret april mei juni juli agustus september oktober november desember jan feb mar
+    apr jun jul agu ags agt sep sept okt nov des
+    """.split()
+)
+_TIME_WORDS = _MONTHS | frozenset(
+    """
+    senin selasa rabu kamis jumat sabtu minggu pekan bulan tahun abad dekade windu kuartal triwulan
+    semester malam pagi siang sore subuh kemarin besok lusa lalu silam depan sejak hingga sampai musim
+    gugur semi panas dingin paruh tanggal pukul jam masehi era zaman periode masa
+    """.split()
+)
+# A number followed by an era marker is a year even when it is short: "91 SM", "1500 M".
+_ERA_RE = re.compile(r"\b\d{1,4}\s*(SM|M|Masehi|BC|AD|BCE|CE|H|Hijriah)\b")
+_YEAR_RE = re.compile(r"(?<![\d.,])(1[0-9]{3}|20[0-9]{2})(?![\d.,])")
+_DATE_RE = re.compile(r"\(\s*\d{1,2}/\d{1,2}(/\d{2,4})?\s*\)|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b")
+_CENTURY_RE = re.compile(r"\babad\s+(ke-?\s*)?([0-9]+|[IVXLC]+)\b", re.IGNORECASE)
+_REASON_RE = re.compile(
+    r"\b(karena|sebab|akibat|sehingga|disebabkan|oleh karena|untuk|agar|supaya|demi|guna|alasan|dampak|because)\b",
+    re.IGNORECASE,
+)
+# "di Jember", "ke Brussel", "kota Kendal": a place named after a word that introduces one.
+_PLACE_RE = re.compile(
+    r"\b(di|ke|dari|dekat|sekitar|utara|selatan|timur|barat|kota|provinsi|negara|kabupaten|desa|pulau|wilayah"
+    r"|kawasan|daerah|distrik|benua|ibu kota|in|at|near)\s+[A-Z]",
+)
+_MANNER_RE = re.compile(r"\b(dengan|melalui|cara|lewat|menggunakan|secara)\b", re.IGNORECASE)
+_DEFINITION_RE = re.compile(
+    r"\b(adalah|merupakan|ialah|yaitu|yakni|disebut|dikenal sebagai|berarti|artinya|bermakna)\b", re.IGNORECASE
+)
+_NEGATION = frozenset("tidak tak bukan belum tanpa jangan non gak ga nggak enggak tdk blm bkn not never no".split())
+
+
+def question_kind(question: str) -> str:
+    """One of KINDS: what the question asks for."""
+    for kind, pattern in _QUESTION_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+def has_number(sentence: str) -> bool:
+    return any(t[0].isdigit() or t.lower() in _NUMBER_WORDS for t in raw_tokens(sentence))
+
+
+def has_time(sentence: str) -> bool:
+    """A year (also `91 SM`), a date, a month or weekday, a century or another time expression."""
+    if _ERA_RE.search(sentence) or _YEAR_RE.search(sentence) or _DATE_RE.search(sentence):
+        return True
+    return bool(_CENTURY_RE.search(sentence)) or any(t.lower() in _TIME_WORDS for t in raw_tokens(sentence))
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words after the first ("Rutte", "NATO", "Herbert"): names, places, organisations."""
+    tokens = raw_tokens(text)
+    return [t for i, t in enumerate(tokens) if i > 0 and t[0].isupper()]
+
+
+def negated(text: str) -> bool:
+    return any(t.lower() in _NEGATION for t in raw_tokens(text))
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """Answer-type evidence in one sentence, as numbers the model can weigh."""
+
+    number: bool
+    time: bool
+    names: int  # capitalised words after the first
+    place: bool  # a name introduced as a place ("di Jember", "kota Kendal")
+    reason: bool
+    manner: bool
+    definition: bool
+    negated: bool
+
+    def matches(self, kind: str) -> bool:
+        """Does the sentence hold the kind of thing the question asks for?"""
+        return {
+            "number": self.number,
+            "time": self.time,
+            "person": self.names > 0,
+            "place": self.place,
+            "reason": self.reason,
+            "manner": self.manner,
+            "definition": self.definition,
+        }.get(kind, True)
+
+
+def sentence_evidence(sentence: str) -> SentenceEvidence:
+    return SentenceEvidence(
+        number=has_number(sentence),
+        time=has_time(sentence),
+        names=len(names(sentence)),
+        place=bool(_PLACE_RE.search(sentence)),
+        reason=bool(_REASON_RE.search(sentence)),
+        manner=bool(_MANNER_RE.search(sentence)),
+        definition=bool(_DEFINITION_RE.search(sentence)),
+        negated=negated(sentence),
+    )

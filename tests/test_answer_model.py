@@ -1,0 +1,114 @@
+"""The answer model: file format, numpy serving (no training library needed to answer), its settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from config.settings import SettingsError
+from retrieval.answer_model import DEFAULT_MODEL_PATH, AnswerModel, AnswerModelError, TreeEnsemble, choose_quote
+from retrieval.engine import QAEngine
+from retrieval.training import REQUIRED_ABSTAINED, REQUIRED_ANSWERED, choose_bar, trees_from_lightgbm
+from tests.conftest import make_settings
+
+
+def test_numpy_trees_match_lightgbm() -> None:
+    """The exported arrays give the same probabilities as LightGBM itself."""
+    lightgbm = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(600, 5))
+    y = ((x[:, 0] + 0.5 * x[:, 1] * x[:, 2] + rng.normal(scale=0.3, size=600)) > 0).astype(float)
+    params = {"objective": "binary", "num_leaves": 7, "verbose": -1, "seed": 1, "deterministic": True, "num_threads": 1}
+    booster = lightgbm.train(params, lightgbm.Dataset(x, y), num_boost_round=40)
+    trees = trees_from_lightgbm(booster.dump_model())
+    probe = rng.normal(size=(50, 5))
+    assert np.allclose(trees.predict(probe), booster.predict(probe), atol=1e-9)
+    again = TreeEnsemble.from_json(json.loads(json.dumps(trees.to_json())))
+    assert np.array_equal(again.predict(probe), trees.predict(probe))
+
+
+def test_shipped_model_loads_and_scores() -> None:
+    model = AnswerModel.load()
+    assert 0.0 < model.default_min_confidence < 1.0
+    assert "IDK-MRC" in model.report["dataset"]
+    assert model.name.startswith("berita-qa-answer-model-v1-")
+
+
+def test_corrupt_or_foreign_model_files_are_refused(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    cases = {
+        "truncated.json": DEFAULT_MODEL_PATH.read_text(encoding="utf-8")[:1000],
+        "other_features.json": json.dumps({**data, "features": ["s_cos"]}),
+        "tampered.json": json.dumps({**data, "second_quote_share": 0.1}),
+        "not_a_model.json": json.dumps(["x"]),
+    }
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(AnswerModelError):
+            AnswerModel.load(path)
+    with pytest.raises(AnswerModelError):
+        AnswerModel.load(tmp_path / "missing.json")
+
+
+def test_second_sentence_quoted_only_when_nearly_as_likely() -> None:
+    assert choose_quote(np.array([0.2, 0.9, 0.6]), 0.6) == (1, 2)
+    assert choose_quote(np.array([0.2, 0.9, 0.5]), 0.6) == (1,)
+    assert choose_quote(np.array([0.7]), 0.6) == (0,)
+
+
+def test_default_bar_answers_most_while_quiet_on_half_the_unanswerable() -> None:
+    curve = [
+        {"min_confidence": 0.1, "answered": 0.95, "abstained": 0.3},
+        {"min_confidence": 0.2, "answered": 0.90, "abstained": 0.5},
+        {"min_confidence": 0.3, "answered": 0.86, "abstained": 0.6},
+        {"min_confidence": 0.4, "answered": 0.70, "abstained": 0.7},
+    ]
+    assert choose_bar(curve) == 0.2
+    # no bar meets both: the quietest that still answers enough
+    assert choose_bar([{**c, "abstained": c["abstained"] - 0.25} for c in curve]) == 0.3
+    # the shipped model's own report: its default meets the floor on IDK-MRC valid
+    report = AnswerModel.load().report
+    assert report["valid_at_default"]["answered"] >= REQUIRED_ANSWERED
+    assert report["valid_at_default"]["abstained"] >= REQUIRED_ABSTAINED
+    assert report["default_min_confidence"] == report["valid_at_default"]["min_confidence"]
+
+
+def test_a_higher_bar_keeps_the_bot_quiet(engine: QAEngine) -> None:
+    question = "Siapa pengganti Stoltenberg?"
+    sure = engine.ask(question)
+    assert sure.answered and sure.confidence is not None
+    strict = QAEngine(engine.index, engine.embedder, engine.settings.with_overrides(answer_min_confidence=0.999))
+    quiet = strict.ask(question)
+    assert not quiet.answered and quiet.quotes == ()
+
+
+def test_bar_setting_is_read_and_checked(tmp_path: Path) -> None:
+    assert make_settings(tmp_path, tmp_path, ANSWER_MIN_CONFIDENCE="0,3").answer_min_confidence == 0.3
+    assert make_settings(tmp_path, tmp_path).answer_min_confidence is None
+    for bad in ("tinggi", "1.5", "-0.1"):
+        with pytest.raises(SettingsError, match="ANSWER_MIN_CONFIDENCE"):
+            make_settings(tmp_path, tmp_path, ANSWER_MIN_CONFIDENCE=bad)
+    with pytest.raises(SettingsError, match="ANSWER_SELECTOR"):
+        make_settings(tmp_path, tmp_path, ANSWER_SELECTOR="magic")
+
+
+def test_rules_on_request_and_when_the_model_file_is_broken(
+    engine: QAEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = QAEngine(engine.index, engine.embedder, engine.settings.with_overrides(answer_selector="rules"))
+    assert rules.answer_model is None
+    assert "Mark Rutte" in " ".join(q.text for q in rules.ask("Siapa pengganti Stoltenberg?").quotes)
+
+    broken = tmp_path / "answer_model.json"
+    broken.write_text(DEFAULT_MODEL_PATH.read_text(encoding="utf-8")[:5000], encoding="utf-8")
+    load = AnswerModel.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(AnswerModel, "load", classmethod(lambda cls: load(cls, broken)))
+    with caplog.at_level(logging.ERROR):
+        fallback = QAEngine(engine.index, engine.embedder, engine.settings)
+    assert fallback.answer_model is None and "answer model unusable" in caplog.text
+    assert fallback.ask("Siapa pengganti Stoltenberg?").answered

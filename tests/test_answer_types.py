@@ -1,0 +1,54 @@
+"""What a question asks for, and the answer-type evidence in a sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer_types import has_number, has_time, question_kind, sentence_evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Berapa personel yang direkrut Rusia?", "number"),
+        ("brp juta butir amunisi yg dikirim", "number"),
+        ("Tahun berapa NATO didirikan?", "time"),
+        ("kapan stoltenberg mundur", "time"),
+        ("Siapa pengganti Stoltenberg?", "person"),
+        ("Di kota mana pertemuan diadakan?", "place"),
+        ("Negara mana yang menolak?", "place"),
+        ("Mengapa Swedia bergabung?", "reason"),
+        ("Apa yang dimaksud dengan herpetologi?", "definition"),
+        ("How many troops does Russia recruit?", "number"),
+        ("Who replaces Stoltenberg?", "person"),
+    ],
+)
+def test_question_kind(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kota itu jatuh pada 91 SM setelah pengepungan.",
+        "Stoltenberg, Jumat (5/7), mengatakan NATO siap.",
+        "Perjanjian ditandatangani pada 17 Agustus 1945.",
+        "Ia mundur pada musim gugur ini.",
+        "Kerajaan itu berdiri sejak abad ke-7.",
+    ],
+)
+def test_time_expressions(sentence: str) -> None:
+    assert has_time(sentence)
+
+
+def test_not_a_time() -> None:
+    assert not has_time("Rusia merekrut sekitar 30.000 personel.")
+    assert has_number("Rusia merekrut sekitar 30.000 personel.")
+    assert has_number("Dua anggota terbaru NATO bergabung.")
+
+
+def test_place_and_name_evidence() -> None:
+    evidence = sentence_evidence("Pusat komando baru dibangun di Wiesbaden, Jerman.")
+    assert evidence.place and evidence.matches("place") and evidence.names >= 2
+    founder = sentence_evidence("HootSuite didirikan oleh Invoke Media pada 2008.")
+    assert founder.matches("person") and not founder.matches("place")

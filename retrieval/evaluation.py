@@ -286,7 +286,8 @@ def _cell(rate: float | None) -> str:
 def mrc_markdown(result: dict[str, Any]) -> str:
     """The IDK-MRC result as the README's tables."""
     lines = [
-        f"IDK-MRC {result['split']}: {result['paragraphs']} paragraphs ingested, {result['questions']} questions "
+        f"{result['split']} (IDK-MRC format): {result['paragraphs']} paragraphs ingested, "
+        f"{result['questions']} questions "
         f"({result['answerable']} answerable, {result['unanswerable']} unanswerable); answer model "
         f"{result['answer_model']}, ANSWER_MIN_CONFIDENCE {result['min_confidence']}.",
         "",

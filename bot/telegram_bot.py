@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -477,6 +478,18 @@ def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
         port=settings.port,
         url_path=path,
         webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret or None,
+        secret_token=_webhook_secret(settings),
         allowed_updates=allowed,
     )
+
+
+def _webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET, else a random one for this process: Telegram sends it with every update, so
+    an update posted by anyone else (e.g. a forged admin command) is refused either way."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    log.warning(
+        "WEBHOOK_SECRET is not set: using a random secret for this process. "
+        "Set WEBHOOK_SECRET when more than one process serves the same bot."
+    )
+    return secrets.token_urlsafe(32)

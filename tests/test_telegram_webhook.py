@@ -60,3 +60,31 @@ def test_webhook_answers_with_secret_and_rejects_without(settings: Settings, tmp
         assert post_update(url, forged, "wrong-secret") == 403
         time.sleep(0.5)
         assert fake.replies_to(301, 6) == []
+
+
+def test_webhook_without_a_configured_secret_still_refuses_forged_updates(settings: Settings, tmp_path: Path) -> None:
+    """No WEBHOOK_SECRET: the bot registers a random one, so a forged update (say, an admin
+    command) posted to the webhook without it is refused, while Telegram's own updates pass."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = bot_env(settings.corpus_dir, settings.index_dir)
+    with running_bot(
+        env, tmp_path / "bot.log", "--webhook", ready_on="setWebhook", WEBHOOK_URL=url, PORT=str(port)
+    ) as fake:
+        registered = fake.calls_of("setWebhook")[0].params["secret_token"]
+        assert len(registered) >= 32
+        message = {
+            "message_id": 7,
+            "date": int(time.time()),
+            "chat": fake.chat(302),
+            "from": {"id": 302, "is_bot": False, "first_name": "B"},
+            "text": "Siapa pengganti Stoltenberg?",
+        }
+        assert fake.wait_for(lambda: post_update(url, {"update_id": 1, "message": message}, registered) == 200)
+        assert fake.wait_for(lambda: fake.replies_to(302, 7))
+        forged = {"update_id": 2, "message": {**message, "message_id": 8, "text": "/hapus 1"}}
+        assert post_update(url, forged, "") == 403
+        time.sleep(0.5)
+        assert fake.replies_to(302, 8) == []
+    assert "WEBHOOK_SECRET is not set" in (tmp_path / "bot.log").read_text()
+    assert registered not in (tmp_path / "bot.log").read_text()

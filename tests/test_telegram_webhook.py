@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from config.settings import Settings
+from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import bot_env, free_port, running_bot
 
 SECRET = "webhook-secret-42"
@@ -30,6 +31,17 @@ def post_update(url: str, update: dict[str, object], secret: str) -> int:
         return -1  # the webhook server is not listening yet
 
 
+def question_message(fake: FakeTelegram, user: int, message_id: int) -> dict[str, object]:
+    """A private-chat question from `user`, as Telegram delivers it."""
+    return {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": fake.chat(user),
+        "from": {"id": user, "is_bot": False, "first_name": "A"},
+        "text": "Siapa pengganti Stoltenberg?",
+    }
+
+
 def test_webhook_answers_with_secret_and_rejects_without(settings: Settings, tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
@@ -45,13 +57,7 @@ def test_webhook_answers_with_secret_and_rejects_without(settings: Settings, tmp
     ) as fake:
         registered = fake.calls_of("setWebhook")[0].params
         assert registered["url"] == url and registered["secret_token"] == SECRET
-        message = {
-            "message_id": 5,
-            "date": int(time.time()),
-            "chat": fake.chat(301),
-            "from": {"id": 301, "is_bot": False, "first_name": "A"},
-            "text": "Siapa pengganti Stoltenberg?",
-        }
+        message = question_message(fake, 301, 5)
         status = fake.wait_for(lambda: post_update(url, {"update_id": 1, "message": message}, SECRET) == 200)
         assert status
         reply = fake.wait_for(lambda: fake.replies_to(301, 5))
@@ -73,13 +79,7 @@ def test_webhook_without_a_configured_secret_still_refuses_forged_updates(settin
     ) as fake:
         registered = fake.calls_of("setWebhook")[0].params["secret_token"]
         assert len(registered) >= 32
-        message = {
-            "message_id": 7,
-            "date": int(time.time()),
-            "chat": fake.chat(302),
-            "from": {"id": 302, "is_bot": False, "first_name": "B"},
-            "text": "Siapa pengganti Stoltenberg?",
-        }
+        message = question_message(fake, 302, 7)
         assert fake.wait_for(lambda: post_update(url, {"update_id": 1, "message": message}, registered) == 200)
         assert fake.wait_for(lambda: fake.replies_to(302, 7))
         forged = {"update_id": 2, "message": {**message, "message_id": 8, "text": "/hapus 1"}}

@@ -197,9 +197,15 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_token:
         print("TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
         return 2
+    from telegram.error import InvalidToken
+
     from bot.telegram_bot import run_telegram
 
-    run_telegram(settings, webhook=True if args.webhook else None)
+    try:
+        run_telegram(settings, webhook=True if args.webhook else None)
+    except InvalidToken:  # its message quotes the token: never print it
+        print("TELEGRAM_BOT_TOKEN ditolak Telegram: periksa token dari @BotFather.", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
+import types
 from collections.abc import Iterable
 
 
@@ -20,21 +22,30 @@ class SecretRedactor(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        exc_text = record.exc_text or ""
-        for secret in self._secrets:
-            message = message.replace(secret, "[REDACTED]")
-            exc_text = exc_text.replace(secret, "[REDACTED]")
+        exc_text = self.redact(record.exc_text or "")
+        message = self.redact(message)
         record.msg, record.args = message, None
         record.exc_text = exc_text or None
         record.exc_info = None if exc_text else record.exc_info
         return True
 
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def excepthook(self, kind: type[BaseException], value: BaseException, trace: types.TracebackType | None) -> None:
+        """Python's last words on an uncaught exception, with secrets redacted like every log line."""
+        sys.stderr.write(self.redact("".join(traceback.format_exception(kind, value, trace))))
+
 
 def configure_logging(level: int, secrets: Iterable[str] = ()) -> None:
     """Log to stderr with secrets redacted; quiet the libraries that log request URLs."""
+    redactor = SecretRedactor(secrets)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(SecretRedactor(secrets))
+    handler.addFilter(redactor)
+    sys.excepthook = redactor.excepthook
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -238,3 +238,29 @@ def test_render_bounds_every_block_even_with_huge_metadata() -> None:
     for markup, limit in ((TelegramHtml(), 4096), (DiscordMarkdown(), 2000)):
         for blocks in (answer_blocks(answer, markup), citation_blocks(answer, markup)):
             assert all(len(m) <= limit for m in pack(blocks, limit))
+
+
+def test_rejected_token_ends_with_a_clear_message_and_never_prints_it(settings: Any) -> None:
+    """Telegram refuses the token: the bot says so and exits; the token appears in no output."""
+    import subprocess
+    import sys
+
+    from config.settings import PROJECT_ROOT
+
+    wrong = "7000001:WRONG-token-someone-pasted-abcdefgh"
+    server = FakeTelegram().start()
+    try:
+        env = bot_env(settings.corpus_dir, settings.index_dir) | {
+            "TELEGRAM_BOT_TOKEN": wrong,
+            "TELEGRAM_BASE_URL": server.base_url,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "telegram"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN ditolak" in done.stderr
+    output = done.stdout + done.stderr
+    assert wrong not in output and wrong.split(":")[1] not in output

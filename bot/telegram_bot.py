@@ -265,7 +265,11 @@ async def cmd_sumber(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     replied = _replied_to_bot(message, context.bot.id)
     item = memory.by_message(chat.id, replied) if replied is not None else memory.last_answered(chat.id)
     argument = _command_argument(message)
-    number = int(argument) if argument.isdigit() else None
+    if argument and not (argument.isascii() and argument.isdigit() and int(argument) >= 1):
+        # "/sumber abc", "/sumber -1", "/sumber 1 2": say what works rather than show everything
+        await send_blocks(context, chat.id, [text("bad_source_argument")], reply_to=message.message_id)
+        return
+    number = int(argument) if argument else None
     await _send_citations(context, chat.id, message.message_id, item, number)
 
 

@@ -19,6 +19,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_citations": "Belum ada jawaban yang bisa ditunjukkan sumbernya di obrolan ini.",
         "bad_number": "Tidak ada sumber nomor {n}. Jawaban itu punya {count} sumber: /sumber 1 sampai /sumber {count}.",
         "expired": "Jawaban itu sudah terlalu lama; sumbernya tidak disimpan lagi.",
+        "bad_source_argument": "Tulis /sumber untuk semua sumber, atau /sumber diikuti satu nomor (mis. /sumber 2).",
         "rate_limited": "Pelan-pelan ya 🙏 — maksimal {limit} pertanyaan per menit per orang di grup.",
         "error": "Maaf, terjadi kesalahan saat memproses pertanyaan. Silakan coba lagi.",
         "help": (
@@ -49,6 +50,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_citations": "There is no answer to show sources for in this chat yet.",
         "bad_number": "There is no source {n}. That answer has {count} sources: /sumber 1 to /sumber {count}.",
         "expired": "That answer is too old; its sources are no longer kept.",
+        "bad_source_argument": "Send /sumber for every source, or /sumber with one number (e.g. /sumber 2).",
         "rate_limited": "Easy there 🙏 — at most {limit} questions per minute per person in a group.",
         "error": "Sorry, something went wrong while answering. Please try again.",
     },

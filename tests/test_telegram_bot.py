@@ -94,6 +94,9 @@ def test_sumber_last_answer_numbered_and_as_reply(fake: FakeTelegram) -> None:
     assert one.startswith("<b>[1]")
     missing = only_reply(fake, 105, fake.send_text(105, "/sumber 9")["message_id"])["text"]
     assert "Tidak ada sumber nomor 9" in missing
+    for bad in ("/sumber abc", "/sumber -1", "/sumber 1 2", "/sumber 0", "/sumber ²"):
+        told = only_reply(fake, 105, fake.send_text(105, bad)["message_id"])["text"]
+        assert "satu nomor" in told and "002_ca4a7a2906fd2bee" not in told, bad
     fake.send_text(105, "Di mana pusat komando baru NATO?")  # a newer answer
     replied = fake.send_text(105, "/sumber", reply_to=answer)
     assert "002_ca4a7a2906fd2bee" in only_reply(fake, 105, replied["message_id"])["text"]

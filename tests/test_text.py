@@ -127,7 +127,7 @@ def test_question_framing_words_are_not_searched() -> None:
 
 
 def test_casual_modal_is_not_a_word_the_passage_must_contain() -> None:
-    """"mau" (want/will) frames the question like "akan"; the articles say "berupaya", "akan"."""
+    """ "mau" (want/will) frames the question like "akan"; the articles say "berupaya", "akan"."""
     assert "mau" not in flatten_terms(question_terms("apakah UE mau menggantikan peran NATO"))
 
 

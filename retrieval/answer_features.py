@@ -97,7 +97,7 @@ FEATURE_NAMES: tuple[str, ...] = _QUESTION_FEATURES + _PARAGRAPH_FEATURES + _SEN
 @lru_cache(maxsize=200_000)
 def term_set(text: str) -> frozenset[str]:
     """Lexical terms of a passage; cached because the same paragraphs come back often."""
-    return frozenset(content_terms(text))
+    return frozenset(_term_sequence(text))
 
 
 @lru_cache(maxsize=200_000)
@@ -107,6 +107,7 @@ def _evidence(sentence: str) -> SentenceEvidence:
 
 @lru_cache(maxsize=100_000)
 def _term_sequence(text: str) -> tuple[str, ...]:
+    """The terms in order (for bigrams); term_set is built from it, so a text is analysed once."""
     return tuple(content_terms(text))
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from retrieval.answer_features import FeatureExtractor
+from retrieval.answer_features import FeatureExtractor, term_set
 from retrieval.answer_model import AnswerModel
 from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
@@ -59,12 +58,6 @@ _QUESTION_TYPES = (
     ("place", re.compile(r"\b(di ?mana|dimanakah|ke ?mana|where)\b", re.I)),
     ("reason", re.compile(r"\b(mengapa|kenapa|why|alasan)\b", re.I)),
 )
-
-
-@lru_cache(maxsize=100_000)
-def _term_set(text: str) -> frozenset[str]:
-    """Lexical terms of a passage; cached because the same paragraphs come back often."""
-    return frozenset(content_terms(text))
 
 
 _ANAPHORA = re.compile(
@@ -164,9 +157,9 @@ class RuleSelector:
         if len(index.paragraphs) <= PREWARM_MAX_PARAGRAPHS:
             # Stem every passage now rather than during someone's first questions.
             for paragraph in index.paragraphs:
-                _term_set(paragraph.text)
+                term_set(paragraph.text)
                 for i in range(len(paragraph.sentences)):
-                    _term_set(paragraph.sentence_text(i))
+                    term_set(paragraph.sentence_text(i))
 
     def _idf(self, term: str) -> float:
         n = max(self.index.lexical.num_docs, 1)
@@ -178,7 +171,7 @@ class RuleSelector:
         terms = set(query_terms)
         if not terms:
             return 0.0
-        present = _term_set(text)
+        present = term_set(text)
         weights = {t: self._idf(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
@@ -230,10 +223,10 @@ class RuleSelector:
         names found all over the corpus."""
         p = self.index.paragraphs[paragraph]
         meta = self.index.articles[p.article_id]
-        terms = _term_set(p.text) | _term_set(p.heading or "") | self._common_terms
-        terms |= _term_set(f"{meta.dateline or ''} {meta.title}")
+        terms = term_set(p.text) | term_set(p.heading or "") | self._common_terms
+        terms |= term_set(f"{meta.dateline or ''} {meta.title}")
         if paragraph > 0 and self.index.paragraphs[paragraph - 1].article_id == p.article_id:
-            terms |= _term_set(self.index.paragraphs[paragraph - 1].text)
+            terms |= term_set(self.index.paragraphs[paragraph - 1].text)
         return terms
 
 

@@ -18,7 +18,6 @@ gives the same trees; the default bar is chosen on IDK-MRC valid.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import random
@@ -36,7 +35,6 @@ from retrieval.answer_features import FeatureExtractor, FeatureTable
 from retrieval.answer_model import DECISION_FEATURES, AnswerModel, TreeEnsemble, choose_quote, decision_row
 from retrieval.embedding import Embedder
 from retrieval.idk_mrc import MrcQuestion, MrcSplit, SplitIndex, answer_in_quote
-from retrieval.index import SearchIndex
 from retrieval.search import HybridSearcher, Query
 
 log = logging.getLogger(__name__)
@@ -61,67 +59,6 @@ class Sample:
     @property
     def should_answer(self) -> bool:
         return bool(self.labels.any())
-
-
-def sub_index(data: SplitIndex, rows: Sequence[int]) -> SplitIndex:
-    """The split's index cut down to some paragraphs (no embedding: vectors are sliced), so that the
-    model also learns from small corpora like a group's five articles, where BM25 and IDF behave
-    differently than over thousands of paragraphs."""
-    import faiss
-
-    from retrieval.lexical import LexicalIndex
-
-    index = data.index
-    paragraphs = [index.paragraphs[r] for r in rows]
-    sentence_rows = np.concatenate([np.arange(*_bounds(index, r)) for r in rows]).astype(np.int64)
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(p.sentences) for p in paragraphs])
-    vectors = np.ascontiguousarray(index.paragraph_vectors[list(rows)], dtype=np.float32)
-    dense = faiss.IndexFlatIP(vectors.shape[1])
-    dense.add(vectors)
-    articles = {p.article_id: index.articles[p.article_id] for p in paragraphs}
-    small = SearchIndex(
-        manifest=dataclasses.replace(
-            index.manifest, paragraphs=len(rows), sentences=len(sentence_rows), articles=len(articles)
-        ),
-        articles=articles,
-        paragraphs=paragraphs,
-        sentence_offsets=offsets,
-        paragraph_vectors=vectors,
-        sentence_vectors=np.ascontiguousarray(index.sentence_vectors[sentence_rows], dtype=np.float32),
-        dense=dense,
-        lexical=LexicalIndex.build([p.text for p in paragraphs]),
-    )
-    position = {row: n for n, row in enumerate(rows)}
-    gold = {
-        context: tuple(position[r] for r in found if r in position)
-        for context, found in data.gold_rows.items()
-        if any(r in position for r in found)
-    }
-    return SplitIndex(data.split, data.settings, small, gold)
-
-
-def _bounds(index: SearchIndex, row: int) -> tuple[int, int]:
-    return int(index.sentence_offsets[row]), int(index.sentence_offsets[row + 1])
-
-
-def shards(data: SplitIndex, size: int, seed: int) -> list[SplitIndex]:
-    """The split's paragraphs in groups of about `size` on one topic each (a random paragraph and its
-    nearest unassigned neighbours), each group as its own small index: like a group's own articles,
-    the paragraphs of a shard resemble each other."""
-    vectors = data.index.paragraph_vectors
-    order = list(range(len(vectors)))
-    random.Random(seed).shuffle(order)
-    free = np.ones(len(vectors), dtype=bool)
-    groups: list[SplitIndex] = []
-    for centre in order:
-        if not free[centre]:
-            continue
-        candidates = np.flatnonzero(free)
-        nearest = candidates[np.argsort(-(vectors[candidates] @ vectors[centre]), kind="stable")[:size]]
-        free[nearest] = False
-        groups.append(sub_index(data, sorted(int(r) for r in nearest)))
-    return groups
 
 
 class QuestionVectors:
@@ -314,7 +251,6 @@ def build_samples(
     *,
     hide_gold: bool,
     chat: bool = False,
-    only_present: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> list[Sample]:
     """Ask every question of the split; with `hide_gold`, answerable ones again without their paragraph;
@@ -325,8 +261,6 @@ def build_samples(
     samples: list[Sample] = []
     for n, question in enumerate(data.split.questions, start=1):
         gold = data.gold_rows.get(question.context, ())
-        if not gold and only_present:
-            continue  # a shard: its questions are those of its own paragraphs
         texts = [question.question]
         if chat:
             texts.append(chat_variant(question.question, question.id))

@@ -213,14 +213,18 @@ def confidence_curve(outcomes: Sequence[MrcOutcome], bars: Sequence[float]) -> l
     ANSWER_MIN_CONFIDENCE would give. Quotes do not depend on the bar, only whether to answer."""
     rows = []
     for bar in bars:
-        kept = [
-            MrcOutcome(o.question, o.answered and (o.confidence or 0.0) >= bar,
-                       o.in_quote and (o.confidence or 0.0) >= bar, o.rank, o.confidence, o.latency_ms)
-            for o in outcomes
-        ]  # fmt: skip
-        summary = summarize_mrc(kept)
+        summary = summarize_mrc(with_bar(outcomes, bar))
         rows.append({"min_confidence": bar, **{k: summary[k] for k in _CURVE_KEYS}})
     return rows
+
+
+def with_bar(outcomes: Sequence[MrcOutcome], bar: float) -> list[MrcOutcome]:
+    """A run made with no bar, as the bot with ANSWER_MIN_CONFIDENCE `bar` would have answered."""
+    return [
+        MrcOutcome(o.question, o.answered and (o.confidence or 0.0) >= bar,
+                   o.in_quote and (o.confidence or 0.0) >= bar, o.rank, o.confidence, o.latency_ms)
+        for o in outcomes
+    ]  # fmt: skip
 
 
 _CURVE_KEYS = (
@@ -258,12 +262,17 @@ def evaluate_idk_mrc(split_path: Path, settings: Settings, work: Path, limit: in
             ranks[question] = model.ranked_paragraphs(question, 5)
         return ranks[question]
 
+    every_quote = run_mrc(data, unbarred.ask, ranked, limit)  # quotes do not depend on the bar
+    if model.answer_model is not None:
+        answered = with_bar(every_quote, model.min_confidence)
+    else:  # no usable model: the engine answers with the rules, as the bot would
+        answered = run_mrc(data, model.ask, ranked, limit)
     runs = {
-        "answer model (this version)": run_mrc(data, model.ask, ranked, limit),
+        "answer model (this version)": answered,
         "rules (first version)": run_mrc(data, rules.ask, ranked, limit),
         "BM25 baseline": run_mrc(data, bm25.ask, bm25.ranked, limit),
     }
-    curve = confidence_curve(run_mrc(data, unbarred.ask, ranked, limit), CURVE_BARS)
+    curve = confidence_curve(every_quote, CURVE_BARS)
     counts = summarize_mrc(next(iter(runs.values())))
     return {
         "split": split.name,

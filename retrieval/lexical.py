@@ -8,7 +8,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from retrieval.text import content_terms, flatten_terms, question_terms
+from retrieval.text import content_terms
 
 # bm25s logs an INFO line for every empty query; our callers handle that case.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -27,12 +27,6 @@ class LexicalIndex:
         retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index(corpus_terms, show_progress=False)
         return cls(retriever, use_stemming)
-
-    def terms(self, text: str) -> list[str]:
-        """Query terms: as for documents, plus Indonesian words for English ones."""
-        if self.use_stemming:
-            return flatten_terms(question_terms(text))
-        return content_terms(text, use_stemming=False, translate=True)
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every paragraph for the query terms (zeros when none are known)."""

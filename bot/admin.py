@@ -9,12 +9,14 @@ from pathlib import Path
 
 from bot.conversation import QuestionService
 from config.settings import Settings
+from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
 from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport
 
 log = logging.getLogger(__name__)
 
 INDEX_POLL_SECONDS = 5.0
+REFRESH_RETRY_SECONDS = 60.0  # after a failed refresh (disk full, read-only folder), try again this often
 
 
 class AdminDesk:
@@ -63,12 +65,20 @@ class AdminDesk:
 
 
 async def watch_index(settings: Settings, service: QuestionService) -> None:
-    """Swap in an index another process (e.g. `python -m bot ingest`) made current."""
+    """Swap in an index another process (e.g. `python -m bot ingest`) made current, and retry a
+    refresh that failed at start (disk full, read-only INDEX_DIR) until it succeeds."""
     index_dir = Path(settings.index_dir)
+    last_retry = asyncio.get_running_loop().time()
     while True:
         await asyncio.sleep(INDEX_POLL_SECONDS)
+        engine = service.engine
+        now = asyncio.get_running_loop().time()
+        if engine.stale_reason is not None and now - last_retry >= REFRESH_RETRY_SECONDS:
+            last_retry = now
+            await retry_refresh(settings, engine)
+            continue
         version = current_version(index_dir)
-        live = service.engine.index.path
+        live = engine.index.path
         if version is None or (live is not None and version.name == live.name):
             continue
         try:
@@ -76,5 +86,19 @@ async def watch_index(settings: Settings, service: QuestionService) -> None:
         except Exception as exc:  # a damaged new version must not stop the bot
             log.warning("new index version %s is unusable: %s", version.name, exc)
             continue
-        service.engine.swap_index(index)
+        engine.swap_index(index)
         log.info("index %s swapped in: %d paragraphs", version.name, index.manifest.paragraphs)
+
+
+async def retry_refresh(settings: Settings, engine: QAEngine) -> None:
+    """One more try at bringing the index in line with the corpus; the live index stays on failure."""
+    try:
+        result = await asyncio.to_thread(serve_index, settings, engine.embedder, show_progress=False)
+    except Exception as exc:  # nothing usable on disk: keep answering from what is live
+        log.warning("index refresh failed again, still answering from the live index: %s", exc)
+        return
+    if result.action != "kept" or result.index.path != engine.index.path:
+        engine.swap_index(result.index)
+    engine.stale_reason = result.reason if result.action in STALE_ACTIONS else None
+    if engine.stale_reason is None:
+        log.info("index refresh succeeded: %s, %d paragraphs", result.action, result.index.manifest.paragraphs)

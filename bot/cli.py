@@ -16,6 +16,8 @@ from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
+from retrieval.index import IndexRefreshError
+from retrieval.ingest import storage_problem
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -172,6 +174,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         policy = replace(policy, max_articles=args.max_articles)
     report = Ingestor(settings, policy=policy).ingest_paths(Path(p) for p in args.paths)
     print(report.summary(limit=None))
+    if report.failure is not None:
+        return 2
     return 1 if report.rejected else 0
 
 
@@ -180,6 +184,8 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
     report = Ingestor(settings).remove(args.article_id)
     print(report.summary())
+    if report.failure is not None:
+        return 2
     return 0 if report.removed else 1
 
 
@@ -314,6 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EmptyCorpusError as exc:
         print(f"Korpus kosong: {exc}", file=sys.stderr)
+        return 2
+    except IndexRefreshError as exc:  # no usable index at all: nothing to fall back on
+        cause = exc.cause
+        why = storage_problem(cause, settings.index_dir) if isinstance(cause, OSError) else str(cause)
+        print(f"Indeks tidak bisa dibuat: {why}.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,7 +17,7 @@ from retrieval.answer_model import AnswerModel, AnswerModelError
 from retrieval.colloquial import standardize
 from retrieval.corpus import load_corpus
 from retrieval.embedding import Embedder, create_embedder
-from retrieval.index import EnsureResult, SearchIndex, ensure_index
+from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index, load_current
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
 from retrieval.text import (
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_TOP_K = 5
 QUERY_CACHE_SIZE = 2048
+STALE_ACTIONS = ("unsaved", "kept")  # serve_index's answers when a refresh failed
 
 
 class EmptyCorpusError(RuntimeError):
@@ -59,6 +60,8 @@ class QAEngine:
         self._swap_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Why the served index is not the saved, up-to-date one (a failed refresh), else None.
+        self.stale_reason: str | None = None
 
     @property
     def min_confidence(self) -> float:
@@ -87,8 +90,10 @@ class QAEngine:
     @classmethod
     def load_with_report(cls, settings: Settings, *, show_progress: bool = True) -> tuple[QAEngine, EnsureResult]:
         embedder = create_embedder(settings)
-        result = refresh_index(settings, embedder, show_progress=show_progress)
-        return cls(result.index, embedder, settings), result
+        result = serve_index(settings, embedder, show_progress=show_progress)
+        engine = cls(result.index, embedder, settings)
+        engine.stale_reason = result.reason if result.action in STALE_ACTIONS else None
+        return engine, result
 
     @property
     def index(self) -> SearchIndex:
@@ -251,3 +256,24 @@ def refresh_index(
     if not articles:
         raise EmptyCorpusError(f"tidak ada artikel (.txt/.md) di {settings.corpus_dir}")
     return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
+
+
+def serve_index(settings: Settings, embedder: Embedder, *, show_progress: bool = True) -> EnsureResult:
+    """`refresh_index` for a process that answers questions: a failed refresh never stops it.
+
+    When saving fails (disk full, read-only INDEX_DIR) the freshly built index is served from
+    memory; when building fails the last good version on disk is served. Either way one line is
+    logged and the result says so (`action` "unsaved" or "kept"), so a watcher can retry later.
+    Only with no usable index at all does the error propagate.
+    """
+    try:
+        return refresh_index(settings, embedder, show_progress=show_progress)
+    except IndexRefreshError as exc:
+        if exc.built is not None:
+            log.error("%s; answering from the new index in memory, the previous version stays on disk", exc)
+            return EnsureResult(exc.built, "unsaved", str(exc), exc.built.embedded_texts)
+        previous = load_current(Path(settings.index_dir))
+        if previous is None:
+            raise
+        log.error("%s; answering from the previous index %s", exc, previous.path)
+        return EnsureResult(previous, "kept", str(exc))

@@ -37,7 +37,7 @@ import faiss
 import numpy as np
 
 from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence, corpus_fingerprint
-from retrieval.embedding import Embedder
+from retrieval.embedding import Embedder, EmbedderError
 from retrieval.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,19 @@ CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v2", "lexical": 
 
 class IndexCorruptError(RuntimeError):
     """An index version exists but cannot be trusted."""
+
+
+class IndexRefreshError(RuntimeError):
+    """A new index version could not be built or saved (disk full, read-only folder, embedding failure).
+
+    `built` is the new index when only saving failed: it is complete and can be served from memory.
+    `cause` is the underlying error (an `OSError` carries the errno: ENOSPC, EROFS, …).
+    """
+
+    def __init__(self, message: str, cause: BaseException, built: SearchIndex | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.built = built
 
 
 @dataclass(frozen=True)
@@ -527,7 +540,7 @@ def load_current(index_dir: Path) -> SearchIndex | None:
 @dataclass(frozen=True)
 class EnsureResult:
     index: SearchIndex
-    action: str  # "loaded" | "built" | "rebuilt"
+    action: str  # "loaded" | "built" | "rebuilt"; when a refresh failed, "unsaved" | "kept" (see serve_index)
     reason: str
     embedded: int = 0
 
@@ -551,6 +564,12 @@ def ensure_index(
     else:
         action = "rebuilt"
         reason = "forced" if force and existing.manifest.fingerprint == wanted else "corpus or model changed"
-    index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
-    save_index(index, index_dir)
+    try:
+        index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
+    except (OSError, MemoryError, EmbedderError) as exc:
+        raise IndexRefreshError(f"building the index failed: {exc}", exc) from exc
+    try:
+        save_index(index, index_dir)
+    except OSError as exc:
+        raise IndexRefreshError(f"saving the index in {index_dir} failed: {exc}", exc, built=index) from exc
     return EnsureResult(index, action, reason, index.embedded_texts)

@@ -22,11 +22,17 @@ content hash, so only new paragraphs and sentences are embedded. A command that
 changes nothing does not write a new index version, unless the saved index does
 not match the corpus (e.g. an earlier run was killed between the two), which is
 then repaired.
+
+A command is all or nothing: when a write or the index refresh fails (disk full,
+read-only folder, an interrupt), the files it added are deleted and the ones it
+replaced or removed are put back, and the report says why (`failure`); the live
+index is the previous version.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import fcntl
 import os
 import tempfile
@@ -49,7 +55,14 @@ from retrieval.formats import (
     read_markdown,
     slugify,
 )
-from retrieval.index import IndexCorruptError, SearchIndex, current_version, fsync_dir, read_manifest
+from retrieval.index import (
+    IndexCorruptError,
+    IndexRefreshError,
+    SearchIndex,
+    current_version,
+    fsync_dir,
+    read_manifest,
+)
 
 __all__ = [
     "CHAT_MAX_ARTICLES",
@@ -65,6 +78,7 @@ MAX_BYTES = 2_000_000  # per file, and per pasted text
 CHAT_MAX_ARTICLES = 200  # articles one chat upload may add or update (the CLI has no cap unless asked)
 SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
+BACKUP_SUFFIX = ".ingest-backup"  # hidden copies set aside during one command; never read as articles
 SUMMARY_ITEMS = 20
 
 
@@ -88,6 +102,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     embedded: int = 0  # texts (paragraphs + sentences) the index refresh had to embed
     repaired: bool = False  # the corpus was unchanged but the saved index did not match it
+    failure: str | None = None  # a system error undid the whole command (disk full, read-only folder)
     index: SearchIndex | None = None
 
     @property
@@ -107,6 +122,8 @@ class IngestReport:
             lines = [f"  - {what}: {why}" for what, why in shown]
             return lines + ([f"  … dan {len(items) - len(shown)} lainnya"] if len(items) > len(shown) else [])
 
+        if self.failure is not None:
+            return f"Gagal: {self.failure}. Tidak ada artikel yang diubah; indeks lama tetap dipakai."
         lines = [
             f"Ditambahkan: {len(self.added)}{names(self.added)}",
             f"Diperbarui: {len(self.updated)}{names(self.updated)}",
@@ -201,8 +218,7 @@ class Ingestor:
     def ingest_paths(self, paths: Iterable[Path | str]) -> IngestReport:
         """Ingest files and folders (recursively) from the local disk."""
         report = IngestReport()
-        with self._locked():
-            batch = _Batch(self, report)
+        with self._command(report) as batch:
             for path, shown in self._files(paths, report):
                 if batch.full:
                     report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
@@ -246,8 +262,8 @@ class Ingestor:
     def remove(self, article_id: str) -> IngestReport:
         """Delete an article (its file and sidecar) and re-index; nothing is embedded."""
         report = IngestReport()
-        with self._locked():
-            stored = self._scan()
+        with self._command(report) as batch:
+            stored = batch.stored
             # Only ids that exist can be removed, so no path can be built from user input.
             if article_id not in stored:
                 report.rejected.append((article_id, "tidak ada artikel dengan id itu"))
@@ -255,13 +271,8 @@ class Ingestor:
             if not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
                 report.rejected.append((article_id, "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)"))
                 return report
-            path = stored[article_id].path
-            path.unlink()
-            self._drop_sidecars(path)
-            fsync_dir(self.corpus_dir)
-            report.removed.append(article_id)
-            del stored[article_id]
-            self._refresh(report, stored)
+            batch.delete(article_id)
+            self._refresh(report, batch)
         return report
 
     def list_articles(self) -> list[ArticleSummary]:
@@ -325,10 +336,27 @@ class Ingestor:
     # -- storing --------------------------------------------------------------------------
 
     @contextmanager
+    def _command(self, report: IngestReport) -> Iterator[_Batch]:
+        """One changing command: under the lock, all or nothing.
+
+        A system error inside (disk full, read-only folder) ends it with `report.failure`
+        set, after `_Batch` has put the corpus back as it was.
+        """
+        try:
+            with self._locked(), _Batch(self, report) as batch:
+                yield batch
+        except _CommandFailed as failed:
+            report.failure = failed.reason
+
+    @contextmanager
     def _locked(self) -> Iterator[None]:
         """One writer at a time across processes (CLI and bot), released even if killed."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with (self.index_dir / LOCK_NAME).open("a") as handle:
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            handle = (self.index_dir / LOCK_NAME).open("a")
+        except OSError as exc:
+            raise _CommandFailed(storage_problem(exc, self.index_dir)) from exc
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -343,29 +371,28 @@ class Ingestor:
             stored.setdefault(article.article_id, _Stored(path, article))
         return stored
 
-    def _drop_sidecars(self, path: Path) -> None:
-        for suffix in SIDECAR_SUFFIXES:
-            path.with_suffix(suffix).unlink(missing_ok=True)
-
     def _store_all(self, documents: list[RawArticle], report: IngestReport) -> IngestReport:
-        with self._locked():
-            batch = _Batch(self, report)
+        with self._command(report) as batch:
             for document in documents:
                 batch.store(document)
             self._refresh(report, batch)
         return report
 
-    def _refresh(self, report: IngestReport, corpus: _Batch | dict[str, _Stored]) -> None:
+    def _refresh(self, report: IngestReport, batch: _Batch) -> None:
         """Re-index after a change, or when the saved index does not match the (unchanged) corpus."""
-        stored = corpus.stored if isinstance(corpus, _Batch) else corpus
-        articles = [s.article for s in stored.values() if s.article.paragraphs]
+        articles = [s.article for s in batch.stored.values() if s.article.paragraphs]
         if not articles:
             return  # nothing to index (refresh_index would refuse an empty corpus)
         if not report.changed:
             if self._index_matches(articles):
                 return  # a no-op leaves the live index version alone
             report.repaired = True
-        result = refresh_index(self.settings, self.embedder, show_progress=False)
+        try:
+            result = refresh_index(self.settings, self.embedder, show_progress=False)
+        except IndexRefreshError as exc:
+            cause = exc.cause
+            reason = storage_problem(cause, self.index_dir) if isinstance(cause, OSError) else str(exc)
+            raise _CommandFailed(reason) from exc
         report.embedded, report.index = result.embedded, result.index
 
     def _index_matches(self, articles: list[Article]) -> bool:
@@ -378,18 +405,98 @@ class Ingestor:
             return False
 
 
+class _CommandFailed(Exception):
+    """A system error ended an ingest command; the corpus has been put back as it was."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def storage_problem(exc: OSError, where: Path) -> str:
+    """What went wrong writing to disk, for the person who can fix it (Indonesian)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"disk penuh ({where})"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"folder tidak bisa ditulis ({where}: {exc.strerror})"
+    return f"gagal menulis ke disk ({where}: {exc.strerror or exc})"
+
+
 class _Batch:
-    """The articles of one command being stored: decisions, limits and the corpus as it grows."""
+    """The articles of one command being stored: decisions, limits and the corpus as it grows.
+
+    Used as a context manager, it is all or nothing: every file it replaces or deletes is first
+    renamed aside (no extra disk space needed), and when the command fails (a write or the index
+    refresh: disk full, read-only folder) new files are deleted and the old ones renamed back,
+    so the corpus never holds articles the index does not.
+    """
 
     def __init__(self, ingestor: Ingestor, report: IngestReport) -> None:
         self.ingestor = ingestor
         self.report = report
         self.limit = ingestor.policy.max_articles
-        ingestor.corpus_dir.mkdir(parents=True, exist_ok=True)
-        self.stored = ingestor._scan()
-        # content digest -> id, for the duplicate test across ids
-        self.by_digest = {content_digest(_paragraph_text(s.article)): i for i, s in self.stored.items()}
+        self.stored: dict[str, _Stored] = {}
+        self.by_digest: dict[str, str] = {}  # content digest -> id, for the duplicate test across ids
         self.written: set[str] = set()
+        self._created: list[Path] = []
+        self._backups: list[tuple[Path, Path]] = []  # (original, backup)
+
+    def __enter__(self) -> _Batch:
+        corpus_dir = self.ingestor.corpus_dir
+        try:
+            corpus_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _CommandFailed(storage_problem(exc, corpus_dir)) from exc
+        for leftover in corpus_dir.glob(f".*{BACKUP_SUFFIX}"):  # a killed command's: it had finished writing
+            leftover.unlink(missing_ok=True)
+        self.stored = self.ingestor._scan()
+        self.by_digest = {content_digest(_paragraph_text(s.article)): i for i, s in self.stored.items()}
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            for _, backup in self._backups:
+                backup.unlink(missing_ok=True)
+            return
+        self._undo()
+        for field_ in (self.report.added, self.report.updated, self.report.removed):
+            field_.clear()
+        if isinstance(exc, OSError):
+            raise _CommandFailed(storage_problem(exc, self.ingestor.corpus_dir)) from exc
+
+    def _undo(self) -> None:
+        for path in self._created:
+            path.unlink(missing_ok=True)
+        for original, backup in reversed(self._backups):
+            if backup.exists():
+                os.replace(backup, original)
+        fsync_dir(self.ingestor.corpus_dir)
+
+    def _set_aside(self, path: Path, *, keep: bool) -> None:
+        """Keep `path`'s current content for `_undo`: a hard link when the file stays in place until
+        it is atomically replaced (readers, and a killed command, still see the old file), else a
+        rename (the file is being deleted)."""
+        if not path.exists():
+            return
+        backup = path.with_name(f".{path.name}{BACKUP_SUFFIX}")
+        backup.unlink(missing_ok=True)
+        if keep:
+            os.link(path, backup)
+        else:
+            os.replace(path, backup)
+        self._backups.append((path, backup))
+
+    def _drop_sidecars(self, path: Path) -> None:
+        for suffix in SIDECAR_SUFFIXES:
+            self._set_aside(path.with_suffix(suffix), keep=False)
+
+    def delete(self, article_id: str) -> None:
+        """Remove a stored article (its file and sidecars)."""
+        path = self.stored.pop(article_id).path
+        self._set_aside(path, keep=False)
+        self._drop_sidecars(path)
+        fsync_dir(self.ingestor.corpus_dir)
+        self.report.removed.append(article_id)
 
     @property
     def full(self) -> bool:
@@ -425,8 +532,12 @@ class _Batch:
             report.rejected.append((document.origin, self.full_reason))
         else:
             path = old.path if old is not None else self.ingestor.corpus_dir / f"{article_id}.md"
+            if old is None:
+                self._created.append(path)
+            else:
+                self._set_aside(path, keep=True)
             _write_atomically(path, content)
-            self.ingestor._drop_sidecars(path)  # stale (or stray) metadata would override the new
+            self._drop_sidecars(path)  # stale (or stray) metadata would override the new
             (report.updated if old is not None else report.added).append(article_id)
             if old is not None:
                 self.by_digest.pop(content_digest(_paragraph_text(old.article)), None)

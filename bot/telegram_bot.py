@@ -38,6 +38,7 @@ from telegram.ext import (
 
 from bot.admin import AdminDesk, watch_index
 from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
 from bot.texts import text
 from config.settings import Settings
@@ -403,6 +404,10 @@ async def cmd_statistik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 COMMANDS = ("tanya", "sumber", "bantuan", "start")
+# getMe, deleteWebhook/setWebhook at start: a 500 or an unreachable Telegram is retried without end,
+# waiting 1 s, then 1.5× longer each time up to 30 s (python-telegram-bot's loop); a rejected token
+# is not retried.
+STARTUP_RETRIES = -1
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -471,8 +476,11 @@ def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
     application = build_application(settings)
     use_webhook = settings.uses_webhook if webhook is None else webhook
     allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    show_network_retries()
     if not use_webhook:
-        application.run_polling(allowed_updates=allowed, drop_pending_updates=False)
+        application.run_polling(
+            allowed_updates=allowed, drop_pending_updates=False, bootstrap_retries=STARTUP_RETRIES
+        )
         return
     if not settings.webhook_url:
         raise SystemExit("Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).")
@@ -484,6 +492,7 @@ def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
         webhook_url=settings.webhook_url,
         secret_token=_webhook_secret(settings),
         allowed_updates=allowed,
+        bootstrap_retries=STARTUP_RETRIES,
     )
 
 

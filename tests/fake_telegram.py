@@ -125,13 +125,14 @@ class FakeTelegram:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
 
-    def start(self) -> FakeTelegram:
+    def start(self, port: int = 0) -> FakeTelegram:
+        """Serve on `port` (any free one by default)."""
         state = self
 
         class Handler(_Handler):
             fake = state
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self

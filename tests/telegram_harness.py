@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,14 +16,29 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 @contextmanager
 def running_bot(
-    env: dict[str, str], log_path: Path, *extra_args: str, ready_on: str = "getUpdates", **settings: str
+    env: dict[str, str],
+    log_path: Path,
+    *extra_args: str,
+    ready_on: str = "getUpdates",
+    failures: Sequence[tuple[str, str]] = (),
+    api_down_for: float = 0.0,
+    **settings: str,
 ) -> Iterator[FakeTelegram]:
-    """A fake server and the bot process polling it; stops both afterwards."""
-    fake = FakeTelegram().start()
+    """A fake server and the bot process polling it; stops both afterwards.
+
+    `failures` are (method, kind) faults queued before the bot starts (see `FakeTelegram.fail`);
+    with `api_down_for` the server only starts listening that many seconds after the bot.
+    """
+    fake = FakeTelegram()
+    port = free_port()
+    if not api_down_for:
+        fake.start(port)
+    for method, kind in failures:
+        fake.fail(method, kind)
     process_env = {
         **env,
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": fake.base_url,
+        "TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}/bot",
         "LOG_LEVEL": "INFO",
         **settings,
     }
@@ -35,6 +51,9 @@ def running_bot(
             stderr=subprocess.STDOUT,
         )
         try:
+            if api_down_for:
+                time.sleep(api_down_for)
+                fake.start(port)
             fake.wait_for(lambda: fake.calls_of(ready_on) or process.poll() is not None, timeout=60)
             if process.poll() is not None:
                 raise AssertionError(f"bot exited early:\n{log_path.read_text()}")

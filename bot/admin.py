@@ -8,14 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.conversation import QuestionService
+from bot.texts import text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
-from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport
+from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport, megabytes
 
 log = logging.getLogger(__name__)
 
 INDEX_POLL_SECONDS = 5.0
+MIN_PASTED_WORDS = 8  # shortest text `/tambah <teks>` takes as an article (a one-sentence news brief)
 REFRESH_RETRY_SECONDS = 60.0  # after a failed refresh (disk full, read-only folder), try again this often
 
 
@@ -31,6 +33,21 @@ class AdminDesk:
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids
+
+    def upload_refusal(self, name: str, size: int | None) -> str | None:
+        """Why an upload of `size` bytes is refused before downloading it, else None."""
+        limit = self.ingestor.policy.max_bytes
+        if size is None or size <= limit:
+            return None
+        return text("upload_too_big", name=name, size=megabytes(size), limit=megabytes(limit))
+
+    @staticmethod
+    def pasted_text_refusal(pasted: str) -> str | None:
+        """`/tambah abc` is a slip, not an article: refuse text too short to be one."""
+        words = len(pasted.split())
+        if words >= MIN_PASTED_WORDS:
+            return None
+        return text("tambah_too_short", words=words, minimum=MIN_PASTED_WORDS)
 
     async def _apply(self, work: Callable[[], IngestReport]) -> IngestReport:
         async with self._lock:

@@ -167,4 +167,4 @@ class QuestionService:
         else:
             self._abstained += 1
         self._latencies.append(answer.timings_ms.get("total", 0.0))
-        return Asked(question, answer)
+        return Asked(answer.question, answer)  # the engine's copy: broken characters already replaced

@@ -141,9 +141,11 @@ class BeritaDiscordBot(discord.Client):
         ) -> None:
             async def work(desk: AdminDesk) -> str:
                 if berkas is not None:
-                    return (await desk.add_document(await berkas.read(), berkas.filename)).summary()
+                    # Discord says the size up front: a huge file is never downloaded
+                    refusal = desk.upload_refusal(berkas.filename, berkas.size)
+                    return refusal or (await desk.add_document(await berkas.read(), berkas.filename)).summary()
                 if teks:
-                    return (await desk.add_text(teks)).summary()
+                    return desk.pasted_text_refusal(teks) or (await desk.add_text(teks)).summary()
                 return text("tambah_usage")
 
             await self._admin_action(interaction, work)

@@ -194,10 +194,14 @@ async def deliver_answer(
         memory.attach_message(sent.chat_id, item.key, sent.message_id)
 
 
+def _body(message: Message) -> str:
+    """What the person wrote: the text, or the caption of a photo, video or file."""
+    return message.text or message.caption or ""
+
+
 def _command_argument(message: Message) -> str:
     """Text after the leading `/command` or `/command@Bot`."""
-    body = message.text or ""
-    return re.sub(r"^/\S+\s*", "", body, count=1).strip()
+    return re.sub(r"^/\S+\s*", "", _body(message), count=1).strip()
 
 
 def _replied_to_bot(message: Message, bot_id: int) -> int | None:
@@ -208,11 +212,15 @@ def _replied_to_bot(message: Message, bot_id: int) -> int | None:
 
 
 def _mentions_bot(message: Message, username: str, bot_id: int) -> bool:
-    for entity in message.parse_entities([MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION]):
+    kinds: list[str | None] = [MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION]
+    entities = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
+    mention = f"@{username}".lower()
+    for entity, value in entities.items():
         if entity.type == MessageEntityType.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             return True
-    mention = f"@{username}".lower()
-    return any(value.lower() == mention for value in message.parse_entities([MessageEntityType.MENTION]).values())
+        if entity.type == MessageEntityType.MENTION and value.lower() == mention:
+            return True
+    return False
 
 
 def _without_mention(body: str, username: str) -> str:
@@ -227,7 +235,7 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None:
         return
-    await answer_question(update, context, message.text or "", replied_to=_replied_to_bot(message, context.bot.id))
+    await answer_question(update, context, _body(message), replied_to=_replied_to_bot(message, context.bot.id))
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -238,9 +246,9 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     replied = _replied_to_bot(message, context.bot.id)
     username = context.bot.username
     if _mentions_bot(message, username, context.bot.id):
-        await answer_question(update, context, _without_mention(message.text or "", username), replied_to=replied)
+        await answer_question(update, context, _without_mention(_body(message), username), replied_to=replied)
     elif replied is not None:
-        await answer_question(update, context, message.text or "", replied_to=replied)
+        await answer_question(update, context, _body(message), replied_to=replied)
 
 
 async def cmd_tanya(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,6 +312,13 @@ async def on_sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await send_blocks(context, item.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
 
 
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other button press (an old keyboard, forged data): answered, so the spinner stops."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text("unknown_button"))
+
+
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
@@ -365,12 +380,22 @@ async def cmd_tambah(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     document = message.reply_to_message.document if message.reply_to_message else None
     argument = _command_argument(message)
+    desk = _desk(context)
     if document is not None:
+        name = document.file_name or "dokumen.txt"
+        refusal = desk.upload_refusal(name, document.file_size)
+        if refusal:  # Telegram says the size up front: a huge file is never downloaded
+            await _report(context, message, refusal)
+            return
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
-        report = await _desk(context).add_document(data, document.file_name or "dokumen.txt")
+        report = await desk.add_document(data, name)
     elif argument:
-        report = await _desk(context).add_text(argument)
+        refusal = desk.pasted_text_refusal(argument)
+        if refusal:
+            await _report(context, message, refusal)
+            return
+        report = await desk.add_text(argument)
     else:
         await _report(context, message, text("tambah_usage"))
         return
@@ -464,8 +489,12 @@ def build_application(settings: Settings, engine: QAEngine | None = None) -> App
     application.add_handler(CommandHandler("artikel", cmd_artikel, filters=new_message))
     application.add_handler(CommandHandler("statistik", cmd_statistik, filters=new_message))
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
-    application.add_handler(MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, on_private_text))
-    application.add_handler(MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND, on_group_text))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))
+    # A question may come as text or as the caption of a photo, video or file; a caption that starts
+    # with a command is left alone (commands are read from text only).
+    written = (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/"))
+    application.add_handler(MessageHandler(new_message & private & written, on_private_text))
+    application.add_handler(MessageHandler(new_message & groups & written, on_group_text))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_error_handler(on_error)
     return application

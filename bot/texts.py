@@ -34,6 +34,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "admin_only": "Maaf, perintah ini hanya untuk admin bot.",
         "tambah_usage": "Pakai /tambah sebagai balasan ke dokumen (txt, md, html, jsonl), atau /tambah <teks artikel>.",
         "hapus_usage": "Pakai /hapus <id artikel>; lihat id dengan /artikel.",
+        "tambah_too_short": (
+            "Teks itu terlalu pendek untuk sebuah artikel ({words} kata; minimal {minimum}). "
+            "Tempel seluruh isi artikel setelah /tambah, atau balas dokumennya dengan /tambah."
+        ),
+        "upload_too_big": "Berkas {name} berukuran {size}, lebih dari batas {limit}; tidak diunduh.",
+        "unknown_button": "Tombol ini tidak dikenal atau sudah tidak berlaku.",
         "cmd_tanya": "Ajukan pertanyaan tentang artikel",
         "cmd_sumber": "Kutipan lengkap jawaban terakhir",
         "cmd_bantuan": "Cara memakai bot",

@@ -27,6 +27,7 @@ from retrieval.text import (
     normalize_question,
     question_terms,
     strip_markup,
+    valid_unicode,
 )
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class QAEngine:
     def ask(self, question: str, context: str | None = None) -> Answer:
         """Answer `question`; `context` is the earlier question a follow-up refers to."""
         started = time.perf_counter()
+        question, context = valid_unicode(question), valid_unicode(context) if context else context
         cleaned = normalize_question(strip_markup(question))
         language = guess_language(cleaned) if cleaned else "id"
         early = self._reject(question, cleaned, language)

@@ -152,6 +152,24 @@ def read_html(data: bytes, origin: str, article_id: str | None) -> RawArticle:
     return RawArticle("\n".join(lines), origin, article_id, meta)
 
 
+_JSON_TYPES = {int: "angka", float: "angka", bool: "true/false", list: "daftar", dict: "objek", type(None): "null"}
+
+
+def _jsonl_text_problem(record: object) -> str:
+    """Why a JSONL line has no usable article text ("" when it has one)."""
+    if not isinstance(record, dict):
+        return "baris harus berupa objek JSON {\"text\": ...}"
+    if "text" not in record:
+        keys = ", ".join(sorted(map(str, record))[:5]) or "-"
+        return f"baris tanpa kunci 'text' (kuncinya: {keys})"
+    value = record["text"]
+    if not isinstance(value, str):
+        return f"'text' harus berupa teks dalam tanda kutip, bukan {_JSON_TYPES.get(type(value), 'nilai lain')}"
+    if not value.strip():
+        return "'text' kosong"
+    return ""
+
+
 def read_jsonl(text: str, origin: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
     """One article per line; bad lines are refused one by one, the rest still count."""
     articles: list[RawArticle] = []
@@ -165,8 +183,9 @@ def read_jsonl(text: str, origin: str) -> tuple[list[RawArticle], list[tuple[str
         except ValueError:
             bad.append((where, "baris bukan JSON yang valid"))
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
-            bad.append((where, "baris tanpa 'text'"))
+        problem = _jsonl_text_problem(record)
+        if problem:
+            bad.append((where, problem))
             continue
         raw_id = record.get("id")
         article_id = slugify(str(raw_id)) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else ""

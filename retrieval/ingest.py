@@ -71,6 +71,7 @@ __all__ = [
     "IngestPolicy",
     "IngestReport",
     "Ingestor",
+    "megabytes",
     "slugify",
 ]
 
@@ -152,7 +153,8 @@ class _Stored:
     article: Article
 
 
-def _size(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A file size as people read it: "30 MB", "512 KB"."""
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} KB"
 
 
@@ -234,7 +236,8 @@ class Ingestor:
         """An uploaded document (e.g. sent to the bot); `name` is its file name."""
         report = IngestReport()
         if len(data) > self.policy.max_bytes:
-            report.rejected.append((name, f"{_size(len(data))}, lebih dari batas {_size(self.policy.max_bytes)}"))
+            limit = megabytes(self.policy.max_bytes)
+            report.rejected.append((name, f"{megabytes(len(data))}, lebih dari batas {limit}"))
             return report
         documents, bad = read_document(data, Path(name).name)
         report.rejected += bad
@@ -251,7 +254,7 @@ class Ingestor:
         origin = source_name or title or "teks"
         size = len(text.encode("utf-8"))
         if size > self.policy.max_bytes:
-            report.rejected.append((origin, f"{_size(size)}, lebih dari batas {_size(self.policy.max_bytes)}"))
+            report.rejected.append((origin, f"{megabytes(size)}, lebih dari batas {megabytes(self.policy.max_bytes)}"))
             return report
         named = slugify(Path(source_name).stem) if source_name else ""
         document = read_markdown(text, origin, named or None)
@@ -315,13 +318,13 @@ class Ingestor:
         try:
             size = path.stat().st_size
             if size > limit:  # checked before reading: a huge file is never loaded
-                return [], [(shown, f"{_size(size)}, lebih dari batas {_size(limit)}")]
+                return [], [(shown, f"{megabytes(size)}, lebih dari batas {megabytes(limit)}")]
             with path.open("rb") as handle:
                 data = handle.read(limit + 1)  # the file may have grown since stat
         except OSError as exc:
             return [], [(shown, f"tidak bisa dibaca: {exc.strerror or exc}")]
         if len(data) > limit:
-            return [], [(shown, f"lebih dari batas {_size(limit)}")]
+            return [], [(shown, f"lebih dari batas {megabytes(limit)}")]
         documents, bad = read_document(data, path.name)
         # A folder in the corpus's own layout keeps its metadata in `<id>.json` sidecars;
         # like the corpus, the sidecar's values win over front matter.

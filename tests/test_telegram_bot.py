@@ -267,3 +267,32 @@ def test_rejected_token_ends_with_a_clear_message_and_never_prints_it(settings: 
     assert "TELEGRAM_BOT_TOKEN ditolak" in done.stderr
     output = done.stdout + done.stderr
     assert wrong not in output and wrong.split(":")[1] not in output
+
+
+def test_question_in_a_photo_caption_is_answered(fake: FakeTelegram) -> None:
+    private = fake.send_photo(131, "Siapa pengganti Stoltenberg?")
+    assert "Mark Rutte" in only_reply(fake, 131, private["message_id"])["text"]
+    fake.chat(-231, "group")
+    chatter = fake.send_photo(-231, "liburan kemarin, seru banget", kind="group", user_id=77)
+    mention = fake.send_photo(-231, f"@{BOT_USERNAME} siapa pengganti Stoltenberg?", kind="group", user_id=77)
+    assert "Mark Rutte" in only_reply(fake, -231, mention["message_id"])["text"]
+    assert not fake.replies_to(-231, chatter["message_id"])  # a group photo without a mention is not for us
+
+
+def test_unknown_button_is_answered_so_the_spinner_stops(fake: FakeTelegram) -> None:
+    asked = fake.send_text(132, "Siapa pengganti Stoltenberg?")
+    answer = only_reply(fake, 132, asked["message_id"])
+    for data in ("zzz-garbage", "src:not-a-number", "src:999999"):
+        query_id = fake.press_button(132, answer, data)
+        calls = fake.wait_for(
+            lambda q=query_id: [c for c in fake.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == q]
+        )
+        assert calls[0].params.get("text"), data
+
+
+def test_broken_unicode_is_answered_and_never_logged(fake: FakeTelegram, log_path: Path) -> None:
+    asked = fake.send_text(133, "siapa \ud800 pengganti Stoltenberg? rahasia-penanya-133")
+    reply = only_reply(fake, 133, asked["message_id"])["text"]
+    assert "Mark Rutte" in reply
+    log = log_path.read_text()
+    assert "rahasia-penanya-133" not in log and "UnicodeEncodeError" not in log

@@ -10,8 +10,10 @@ from retrieval.engine import QAEngine
 
 WELCOME = (
     "Obrolan lokal — tanyakan apa saja tentang artikel berita.\n"
-    "Perintah: /sumber [nomor] menampilkan kutipan lengkap jawaban terakhir, /keluar untuk selesai."
+    "Perintah: /sumber [nomor] menampilkan kutipan lengkap jawaban terakhir, /bantuan pesan ini, /keluar untuk selesai."
 )
+HELP_COMMANDS = {"/bantuan", "/help", "/start"}
+EXIT_COMMANDS = {"/keluar", "/exit", "/quit"}
 
 
 def run_chat(engine: QAEngine, stdin: TextIO, stdout: TextIO) -> int:
@@ -26,12 +28,19 @@ def run_chat(engine: QAEngine, stdin: TextIO, stdout: TextIO) -> int:
         if not line:
             break
         text = line.strip()
-        if text in {"/keluar", "/exit", "/quit"}:
+        command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else ""
+        if command in EXIT_COMMANDS:
             break
-        if text.startswith("/sumber"):
-            arg = text.removeprefix("/sumber").strip()
-            number = int(arg) if arg.isdigit() else None
+        if command in HELP_COMMANDS:
+            print(WELCOME, file=stdout, flush=True)
+            continue
+        if command == "/sumber":
+            arg = text.removeprefix(text.split(maxsplit=1)[0]).strip()
+            number = int(arg) if arg.isascii() and arg.isdigit() else None
             print(render_citations(last, number), file=stdout, flush=True)
+            continue
+        if command:
+            print(f"Perintah {command} tidak dikenal. {WELCOME.splitlines()[1]}", file=stdout, flush=True)
             continue
         answer = engine.ask(text)
         if answer.answered:

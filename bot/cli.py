@@ -41,7 +41,12 @@ def _lines(source: TextIO) -> Iterator[str]:
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
     if not args.file:
-        yield " ".join(args.question)
+        words: list[str] = args.question
+        # `ask "Q1" "Q2"` is two questions; `ask Siapa pengganti Stoltenberg?` (unquoted) is one.
+        if len(words) > 1 and any(" " in w.strip() for w in words):
+            yield from (w for w in words if w.strip())
+        else:
+            yield " ".join(words)
     elif args.file == "-":
         yield from _lines(sys.stdin)
     else:
@@ -54,6 +59,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.file and not args.question:
         print('Tulis pertanyaannya, mis.: python -m bot ask "Siapa pengganti Stoltenberg?"', file=sys.stderr)
+        return 2
+    if args.file and args.file != "-" and not Path(args.file).is_file():
+        print(f"Berkas pertanyaan tidak ditemukan: {args.file}", file=sys.stderr)
         return 2
     engine = _load_engine(settings, show_progress=not args.json)
     for question in _questions(args):

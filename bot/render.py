@@ -71,7 +71,8 @@ class DiscordMarkdown:
 
 
 class PlainText:
-    """Terminal output: no markup at all."""
+    """Terminal output: no markup. Quotes are `> ` lines, not quotation marks: a quoted sentence
+    often opens with its own “ (quoted speech), and a reference marker must not sit inside them."""
 
     def escape(self, raw: str) -> str:
         return raw
@@ -83,10 +84,10 @@ class PlainText:
         return f"»{raw}«"
 
     def quote(self, rendered: str) -> str:
-        return f"“{rendered}”"
+        return "\n".join("> " + line for line in rendered.split("\n"))
 
     def link(self, label: str, url: str) -> str:
-        return f"{label} ({url})"
+        return url if label == url else f"{label} ({url})"
 
 
 def shorten(raw: str, limit: int) -> str:

@@ -71,6 +71,39 @@ def test_chat_answers_and_shows_sources(subprocess_env: dict[str, str]) -> None:
     assert "tidak ditemukan di artikel" in out
 
 
+def test_chat_commands_are_commands_not_questions(subprocess_env: dict[str, str]) -> None:
+    script = "/help\n/start\n/bantuan\n/foo\n/keluar\nSiapa pengganti Stoltenberg?\n"
+    out = run_bot(["chat"], subprocess_env, stdin=script).stdout
+    assert out.count("/keluar untuk selesai") == 5  # welcome, three help replies, the unknown-command hint
+    assert "Perintah /foo tidak dikenal" in out
+    assert "Mark Rutte" not in out and "Sumber" not in out  # no quotes for commands; /keluar ended the chat
+
+
+def test_plain_quotes_keep_their_own_quotation_marks_and_the_marker_outside() -> None:
+    from bot.plain import render_answer, render_citations
+    from retrieval.answer import Answer, Quote, Reason, Source
+
+    sentence = "“Sekutu memahami urgensinya,” kata Stoltenberg."
+    source = Source(1, "a", "Judul", "Outlet", 2, sentence, 1.0, url="https://contoh.id/a", quote_spans=((0, 47),))
+    answer = Answer("q", True, (Quote(sentence, 1),), (source,), Reason.ANSWERED)
+    shown = render_answer(answer)
+    assert f"> {sentence} [1]" in shown and "““" not in shown
+    assert shown.count("https://contoh.id/a") == 1
+    cited = render_citations(answer)
+    assert f"> »{sentence}«" in cited and cited.count("https://contoh.id/a") == 1
+
+
+def test_ask_takes_several_quoted_questions_and_reports_a_missing_file(subprocess_env: dict[str, str]) -> None:
+    two = run_bot(["ask", "--json", "Siapa pengganti Stoltenberg?", "Berapa anggota awal NATO?"], subprocess_env)
+    first, second = (json.loads(line) for line in two.stdout.strip().splitlines())
+    assert "Mark Rutte" in first["quotes"][0]["text"] and "12 anggota" in second["quotes"][0]["text"]
+    unquoted = run_bot(["ask", "--json", "Siapa", "pengganti", "Stoltenberg?"], subprocess_env)
+    assert len(unquoted.stdout.strip().splitlines()) == 1 and "Mark Rutte" in unquoted.stdout
+    missing = run_bot(["ask", "--file", "tidak-ada.txt"], subprocess_env)
+    assert missing.returncode == 2 and "tidak ditemukan: tidak-ada.txt" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
 def test_run_without_tokens_opens_local_chat(subprocess_env: dict[str, str]) -> None:
     result = run_bot(["run"], subprocess_env, stdin="Siapa pengganti Stoltenberg?\n")
     assert result.returncode == 0, result.stderr

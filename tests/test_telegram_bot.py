@@ -284,10 +284,11 @@ def test_unknown_button_is_answered_so_the_spinner_stops(fake: FakeTelegram) -> 
     answer = only_reply(fake, 132, asked["message_id"])
     for data in ("zzz-garbage", "src:not-a-number", "src:999999"):
         query_id = fake.press_button(132, answer, data)
-        calls = fake.wait_for(
-            lambda q=query_id: [c for c in fake.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == q]
-        )
-        assert calls[0].params.get("text"), data
+
+        def answered(q: str = query_id) -> list[Any]:
+            return [c for c in fake.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == q]
+
+        assert fake.wait_for(answered)[0].params.get("text"), data
 
 
 def test_broken_unicode_is_answered_and_never_logged(fake: FakeTelegram, log_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only quality,latency,scale]`: figures side by side, one run.
+"""`python -m bench [--quick] [--only quality,answers,latency,scale,ingest]`: figures side by side, one run.
 
 Writes bench/results/latest.json and latest.md (a full run) or partial.json and partial.md
 (--quick, --only, --sizes or --types), and prints the Markdown.
@@ -22,6 +22,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from bench import bulk_ingest
 from config.settings import PROJECT_ROOT, load_settings, settings_from_mapping
 from retrieval.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
 from retrieval.corpus import load_corpus
@@ -32,7 +33,7 @@ from retrieval.index import EXACT_SEARCH_MAX, build_index, ivf_lists, ivf_probes
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
-DEFAULT_PARTS = "quality,answers,latency,scale"
+DEFAULT_PARTS = "quality,answers,latency,scale,ingest"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
 NEWS_HELDOUT = PROJECT_ROOT / "bench" / "news_heldout.json"
 STAGES = ("embed", "dense", "lexical", "fusion", "select", "total")
@@ -206,6 +207,8 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {r['n']:,} | {r['type']} | {mark} | {r['build_s']:.1f} | {r['size_mb']:.0f} | "
                          f"{r['search_p50_ms']:.2f} | {r['search_p95_ms']:.2f} | {r['recall@10']:.3f} | "
                          f"{r['serve_peak_mb']:.0f} | {r['build_peak_mb']:.0f} |")  # fmt: skip
+    if "ingest" in results:
+        lines += ["", bulk_ingest.markdown(results["ingest"])]
     return "\n".join(lines) + "\n"
 
 
@@ -231,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             default = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
             sizes = [int(s) for s in args.sizes.split(",") if s] or default
             results["scale"] = scale(engine, sizes, tuple(args.types.split(",")))
+        if "ingest" in parts:
+            results["ingest"] = bulk_ingest.run(500 if args.quick else 10_000)
     RESULTS.mkdir(parents=True, exist_ok=True)
     full = not args.quick and parts == set(DEFAULT_PARTS.split(",")) and not args.sizes
     full = full and args.types == ",".join(SCALE_TYPES)

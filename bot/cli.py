@@ -17,7 +17,7 @@ from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
-from retrieval.ingest import storage_problem
+from retrieval.ingest import SUMMARY_ITEMS, storage_problem
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -180,8 +180,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         policy = replace(policy, max_bytes=int(args.max_mb * 1_000_000))
     if args.max_articles is not None:
         policy = replace(policy, max_articles=args.max_articles)
-    report = Ingestor(settings, policy=policy).ingest_paths(Path(p) for p in args.paths)
-    print(report.summary(limit=None))
+    ingestor = Ingestor(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
+    report = ingestor.ingest_paths(Path(p) for p in args.paths)
+    verbose = args.verbose or args.list_all
+    print(report.summary(limit=None if verbose else SUMMARY_ITEMS, verbose=verbose))
     if report.failure is not None:
         return 2
     return 1 if report.rejected else 0
@@ -292,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", help="berkas atau folder (dibaca rekursif)")
     ingest.add_argument("--max-mb", type=float, help="ukuran maksimal per berkas dalam MB (bawaan 2)")
     ingest.add_argument("--max-articles", type=int, help="batas artikel per perintah (bawaan: tanpa batas)")
+    ingest.add_argument("--progress", action="store_true", help="bilah kemajuan walau stderr bukan terminal")
+    ingest.add_argument(
+        "-v", "--verbose", dest="list_all", action="store_true", help="sebutkan setiap artikel yang dilewati/ditolak"
+    )
     ingest.set_defaults(func=cmd_ingest, quiet=True)
 
     remove = sub.add_parser("remove", help="hapus artikel dari korpus dan indeks")

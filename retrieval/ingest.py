@@ -35,11 +35,14 @@ import dataclasses
 import errno
 import fcntl
 import os
+import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from config.settings import Settings
 from retrieval.corpus import Article, _read_sidecar, article_files, corpus_fingerprint, load_article, parse_article
@@ -110,33 +113,49 @@ class IngestReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
-    def summary(self, limit: int | None = SUMMARY_ITEMS) -> str:
-        """What happened, in Indonesian; at most `limit` items per list (chat messages are short)."""
+    def summary(self, limit: int | None = SUMMARY_ITEMS, *, verbose: bool = False) -> str:
+        """What happened, in Indonesian: counts, skipped articles grouped by reason (each one only
+        when `verbose`), at most `limit` ids and rejections per list (chat messages are short)."""
+        if self.failure is not None:
+            return f"Gagal: {self.failure}. Tidak ada artikel yang diubah; indeks lama tetap dipakai."
+        if not (self.changed or self.rejected or self.repaired):
+            return f"Tidak ada perubahan: {_count(len(self.skipped))} artikel dilewati{_by_reason(self.skipped)}."
 
         def names(ids: list[str]) -> str:
             shown = ids if limit is None else ids[:limit]
-            more = f", … +{len(ids) - len(shown)} lagi" if len(ids) > len(shown) else ""
+            more = f", … +{_count(len(ids) - len(shown))} lagi" if len(ids) > len(shown) else ""
             return f" ({', '.join(shown)}{more})" if ids else ""
 
         def reasons(items: list[tuple[str, str]]) -> list[str]:
             shown = items if limit is None else items[:limit]
             lines = [f"  - {what}: {why}" for what, why in shown]
-            return lines + ([f"  … dan {len(items) - len(shown)} lainnya"] if len(items) > len(shown) else [])
+            return lines + ([f"  … dan {_count(len(items) - len(shown))} lainnya"] if len(items) > len(shown) else [])
 
-        if self.failure is not None:
-            return f"Gagal: {self.failure}. Tidak ada artikel yang diubah; indeks lama tetap dipakai."
         lines = [
-            f"Ditambahkan: {len(self.added)}{names(self.added)}",
-            f"Diperbarui: {len(self.updated)}{names(self.updated)}",
+            f"Ditambahkan: {_count(len(self.added))}{names(self.added)}",
+            f"Diperbarui: {_count(len(self.updated))}{names(self.updated)}",
         ]
         if self.removed:
             lines.append(f"Dihapus: {', '.join(self.removed)}")
-        lines += [f"Dilewati: {len(self.skipped)}", *reasons(self.skipped)]
-        lines += [f"Ditolak: {len(self.rejected)}", *reasons(self.rejected)]
+        lines.append(f"Dilewati: {_count(len(self.skipped))}{_by_reason(self.skipped)}")
+        if verbose:
+            lines += reasons(self.skipped)
+        lines += [f"Ditolak: {_count(len(self.rejected))}", *reasons(self.rejected)]
         if self.repaired:
             lines.append("Indeks disegarkan: sebelumnya tidak cocok dengan korpus")
-        lines.append(f"Teks di-embed: {self.embedded}")
+        lines.append(f"Teks di-embed: {_count(self.embedded)}")
         return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    """Indonesian thousands: 10.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _by_reason(items: list[tuple[str, str]]) -> str:
+    """` (sudah ada 450, duplikat 7)`: why articles were skipped, grouped (a twin's id dropped)."""
+    counts = Counter(why.split(" ", 1)[0] if why.startswith("duplikat") else why for _, why in items)
+    return f" ({', '.join(f'{why} {_count(n)}' for why, n in counts.most_common())})" if counts else ""
 
 
 @dataclass(frozen=True)
@@ -201,8 +220,16 @@ class Ingestor:
     running bot can both ingest without losing each other's articles from the index.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: IngestPolicy | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        policy: IngestPolicy | None = None,
+        *,
+        show_progress: bool = False,
+    ):
         self.settings = settings
+        self.show_progress = show_progress  # progress bars on stderr (articles stored, texts embedded)
         self.corpus_dir = Path(settings.corpus_dir)
         self.index_dir = Path(settings.index_dir)
         self.policy = policy or IngestPolicy()
@@ -220,7 +247,7 @@ class Ingestor:
     def ingest_paths(self, paths: Iterable[Path | str]) -> IngestReport:
         """Ingest files and folders (recursively) from the local disk."""
         report = IngestReport()
-        with self._command(report) as batch:
+        with self._command(report) as batch, _ArticleProgress(self.show_progress) as progress:
             for path, shown in self._files(paths, report):
                 if batch.full:
                     report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
@@ -229,6 +256,8 @@ class Ingestor:
                 report.rejected += bad
                 for document in documents:
                     batch.store(document)
+                progress.update(report, len(documents) + len(bad))
+            progress.close()
             self._refresh(report, batch)
         return report
 
@@ -391,7 +420,7 @@ class Ingestor:
                 return  # a no-op leaves the live index version alone
             report.repaired = True
         try:
-            result = refresh_index(self.settings, self.embedder, show_progress=False)
+            result = refresh_index(self.settings, self.embedder, show_progress=self.show_progress)
         except IndexRefreshError as exc:
             cause = exc.cause
             reason = storage_problem(cause, self.index_dir) if isinstance(cause, OSError) else str(exc)
@@ -406,6 +435,38 @@ class Ingestor:
             return read_manifest(version).corpus_fingerprint == corpus_fingerprint(articles)
         except IndexCorruptError:
             return False
+
+
+class _ArticleProgress:
+    """`Artikel: 1.234 artikel [00:02, 600 artikel/s, baru=1.200, dilewati=30, ditolak=4]` on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc="Artikel", unit=" artikel", file=sys.stderr, mininterval=0.5)
+
+    def __enter__(self) -> _ArticleProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def update(self, report: IngestReport, articles: int) -> None:
+        if self._bar is not None and articles:
+            self._bar.update(articles)
+            self._bar.set_postfix(
+                baru=len(report.added),
+                diperbarui=len(report.updated),
+                dilewati=len(report.skipped),
+                ditolak=len(report.rejected),
+            )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 class _CommandFailed(Exception):

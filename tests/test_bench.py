@@ -46,3 +46,15 @@ def test_scale_rows_for_each_type_with_the_bots_choice_marked(engine: QAEngine) 
     table = markdown({"machine": {"cpu": "x", "cores": 2, "ram_gb": 1, "python": "3", "faiss": "1", "numpy": "2"},
                       "scale": rows})  # fmt: skip
     assert "✓" in table
+
+
+def test_bulk_ingest_adds_everything_once_then_nothing_with_a_one_line_summary() -> None:
+    from bench import bulk_ingest
+
+    result = bulk_ingest.run(40)
+    print("\n" + bulk_ingest.markdown(result))
+    first, again = result["first"], result["again"]
+    assert first["exit_code"] == 0 and first["summary"].startswith("Ditambahkan: 40 (arsip-000000")
+    assert "… +20 lagi" in first["summary"]  # ids listed up to 20, not all of them
+    assert first["last_progress_line"].startswith("Artikel: 40 artikel") and "baru=40" in first["last_progress_line"]
+    assert again["exit_code"] == 0 and again["summary"] == "Tidak ada perubahan: 40 artikel dilewati (sudah ada 40)."

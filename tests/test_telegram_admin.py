@@ -54,7 +54,7 @@ def test_admin_adds_document_and_bot_answers_from_it(admin_bot: tuple[FakeTelegr
     after = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa tank Leopard yang dikirim Jerman?", user_id=ADMIN))
     assert "14 tank Leopard" in after and "Jerman kirim tank" in after
     again = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=upload))
-    assert "Ditambahkan: 0" in again and "sudah ada" in again
+    assert "Tidak ada perubahan: 1 artikel dilewati (sudah ada 1)." in again
 
 
 def test_admin_rejections_keep_the_index(admin_bot: tuple[FakeTelegram, Path]) -> None:

@@ -205,7 +205,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     items = Ingestor(settings).list_articles()
     for item in items:
         print(f"{item.article_id}\t{item.paragraphs} paragraf\t{item.outlet or '-'}\t{item.title}")
-    print(f"{len(items)} artikel di {settings.corpus_dir}", file=sys.stderr)
+    seeds = f" dan {settings.seeds_dir}" if settings.seeds_dir else ""
+    print(f"{len(items)} artikel di {settings.corpus_dir}{seeds}", file=sys.stderr)
     return 0
 
 

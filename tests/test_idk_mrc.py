@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import PROJECT_ROOT
+from config.settings import PROJECT_ROOT, settings_from_mapping
 from retrieval.evaluation import evaluate_idk_mrc
 from retrieval.idk_mrc import ANSWERABLE, HUMAN, MACHINE, UNLABELLED, answer_in_quote, load_split
-from tests.conftest import make_settings
 
 # A tiny split in IDK-MRC's format (text written for this test).
 CONTEXTS = [
@@ -77,9 +76,11 @@ def test_unanswerable_questions_of_other_files_are_not_called_machine_made(tmp_p
 
 
 def test_every_paragraph_ingested_and_three_pipelines_side_by_side(tiny_split: Path, tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "unused-corpus", tmp_path / "unused-index")
+    # As a user runs it: CORPUS_DIR unset, so the bot's own corpus would include the seeds.
+    settings = settings_from_mapping({"INDEX_DIR": str(tmp_path / "unused-index")})
+    assert settings.seeds_dir is not None
     result = evaluate_idk_mrc(tiny_split, settings, tmp_path / "work")
-    assert result["paragraphs"] == 3  # none lost on the way in
+    assert result["paragraphs"] == 3  # none lost on the way in, and no seed paragraph beside them
     assert (result["answerable"], result["unanswerable"]) == (3, 2)
     names = [p["pipeline"] for p in result["pipelines"]]
     assert names == ["answer model (this version)", "rules (first version)", "BM25 baseline"]

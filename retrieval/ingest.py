@@ -524,12 +524,13 @@ class _ArticleProgress:
     def update(self, report: IngestReport, articles: int) -> None:
         if self._bar is not None and articles:
             self._bar.update(articles)
-            self._bar.set_postfix(
-                baru=len(report.added),
-                diperbarui=len(report.updated),
-                dilewati=len(report.skipped),
-                ditolak=len(report.rejected),
-            )
+            counts = {
+                "baru": len(report.added),
+                "diperbarui": len(report.updated),
+                "dilewati": len(report.skipped),
+                "ditolak": len(report.rejected),
+            }
+            self._bar.set_postfix_str(", ".join(f"{name}={_count(n)}" for name, n in counts.items()))
 
     def close(self) -> None:
         if self._bar is not None:

@@ -17,7 +17,7 @@ from retrieval.answer_model import AnswerModel, AnswerModelError
 from retrieval.colloquial import standardize
 from retrieval.corpus import load_corpus
 from retrieval.embedding import Embedder, create_embedder
-from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index, load_current
+from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
 from retrieval.text import (
@@ -275,7 +275,7 @@ def serve_index(settings: Settings, embedder: Embedder, *, show_progress: bool =
         if exc.built is not None:
             log.error("%s; answering from the new index in memory, the previous version stays on disk", exc)
             return EnsureResult(exc.built, "unsaved", str(exc), exc.built.embedded_texts)
-        previous = load_current(Path(settings.index_dir))
+        previous = exc.previous  # ensure_index loaded it already: no second read and checksum pass
         if previous is None:
             raise
         log.error("%s; answering from the previous index %s", exc, previous.path)

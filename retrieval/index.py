@@ -73,13 +73,22 @@ class IndexRefreshError(RuntimeError):
     """A new index version could not be built or saved (disk full, read-only folder, embedding failure).
 
     `built` is the new index when only saving failed: it is complete and can be served from memory.
+    `previous` is the live version on disk, already loaded (None when there was none or it was damaged).
     `cause` is the underlying error (an `OSError` carries the errno: ENOSPC, EROFS, …).
     """
 
-    def __init__(self, message: str, cause: BaseException, built: SearchIndex | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        cause: BaseException,
+        *,
+        built: SearchIndex | None = None,
+        previous: SearchIndex | None = None,
+    ) -> None:
         super().__init__(message)
         self.cause = cause
         self.built = built
+        self.previous = previous
 
 
 @dataclass(frozen=True)
@@ -567,9 +576,11 @@ def ensure_index(
     try:
         index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
     except (OSError, MemoryError, EmbedderError) as exc:
-        raise IndexRefreshError(f"building the index failed: {exc}", exc) from exc
+        raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc
     try:
         save_index(index, index_dir)
     except OSError as exc:
-        raise IndexRefreshError(f"saving the index in {index_dir} failed: {exc}", exc, built=index) from exc
+        raise IndexRefreshError(
+            f"saving the index in {index_dir} failed: {exc}", exc, built=index, previous=existing
+        ) from exc
     return EnsureResult(index, action, reason, index.embedded_texts)

@@ -17,7 +17,7 @@ from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
-from retrieval.ingest import SUMMARY_ITEMS, storage_problem
+from retrieval.ingest import SUMMARY_ITEMS, refresh_problem
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -337,9 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Korpus kosong: {exc}", file=sys.stderr)
         return 2
     except IndexRefreshError as exc:  # no usable index at all: nothing to fall back on
-        cause = exc.cause
-        why = storage_problem(cause, settings.index_dir) if isinstance(cause, OSError) else str(cause)
-        print(f"Indeks tidak bisa dibuat: {why}.", file=sys.stderr)
+        print(f"Indeks tidak bisa dibuat: {refresh_problem(exc, settings.index_dir)}.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

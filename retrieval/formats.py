@@ -90,6 +90,11 @@ def sniff_binary(data: bytes) -> str | None:
     return "biner" if b"\x00" in data[:65536] else None
 
 
+def binary_refusal(kind: str) -> str:
+    """Why a file `sniff_binary` called `kind` is refused: "berkas biner (PDF), bukan teks"."""
+    return "berkas biner, bukan teks" if kind == "biner" else f"berkas biner ({kind}), bukan teks"
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (BOM optional) or BOM-marked UTF-16; anything else is refused (see module docstring)."""
     try:
@@ -205,7 +210,7 @@ def read_document(data: bytes, name: str) -> tuple[list[RawArticle], list[tuple[
         return [], [(name, f"format {suffix or '(tanpa ekstensi)'} tidak didukung (txt, md, html, jsonl){hint}")]
     kind = sniff_binary(data)
     if kind is not None:
-        return [], [(name, "berkas biner, bukan teks" if kind == "biner" else f"berkas biner ({kind}), bukan teks")]
+        return [], [(name, binary_refusal(kind))]
     # The file name is the article's id; a name with no letters or digits gets a derived one.
     article_id = slugify(Path(name).stem) or None
     try:

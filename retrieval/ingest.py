@@ -63,6 +63,7 @@ from retrieval.formats import (
     META_KEYS,
     TEXT_SUFFIXES,
     RawArticle,
+    binary_refusal,
     clean_meta,
     content_digest,
     read_document,
@@ -379,7 +380,7 @@ class Ingestor:
             with path.open("rb") as handle:
                 kind = sniff_binary(handle.read(4096))
                 if kind is not None:
-                    yield [], [(shown, f"berkas biner ({kind}), bukan teks" if kind != "biner" else "berkas biner")]
+                    yield [], [(shown, binary_refusal(kind))]
                     return
                 handle.seek(0)
                 documents: list[RawArticle] = []
@@ -490,9 +491,7 @@ class Ingestor:
         try:
             result = refresh_index(self.settings, self.embedder, show_progress=self.show_progress)
         except IndexRefreshError as exc:
-            cause = exc.cause
-            reason = storage_problem(cause, self.index_dir) if isinstance(cause, OSError) else str(exc)
-            raise _CommandFailed(reason) from exc
+            raise _CommandFailed(refresh_problem(exc, self.index_dir)) from exc
         report.embedded, report.index = result.embedded, result.index
 
     def _index_matches(self, articles: list[Article]) -> bool:
@@ -553,6 +552,12 @@ def storage_problem(exc: OSError, where: Path) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"folder tidak bisa ditulis ({where}: {exc.strerror})"
     return f"gagal menulis ke disk ({where}: {exc.strerror or exc})"
+
+
+def refresh_problem(exc: IndexRefreshError, index_dir: Path) -> str:
+    """Why a new index version could not be made, for the person who can fix it (Indonesian)."""
+    cause = exc.cause
+    return storage_problem(cause, index_dir) if isinstance(cause, OSError) else str(exc)
 
 
 class _Batch:

@@ -271,16 +271,24 @@ def corpus_files(corpus_dir: Path, seeds_dir: Path | None = None) -> dict[str, P
     ingested articles live: a file there replaces the seed with the same id, and seeds listed in
     `corpus_dir/.removed-seeds` are left out. Within a folder the first file of an id wins.
     """
+    hidden = removed_seeds(corpus_dir)
+    seeds = {i: path for i, path in seed_files(corpus_dir, seeds_dir).items() if i not in hidden}
+    return seeds | _files_by_id(corpus_dir)
+
+
+def seed_files(corpus_dir: Path, seeds_dir: Path | None) -> dict[str, Path]:
+    """Every seed article file by id, removed ones included; none when `seeds_dir` is unset or is
+    `corpus_dir` itself (then the folder is read once, as the corpus)."""
+    if seeds_dir is None or seeds_dir.resolve() == corpus_dir.resolve():
+        return {}
+    return _files_by_id(seeds_dir)
+
+
+def _files_by_id(folder: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
-    if seeds_dir is not None and seeds_dir.resolve() != corpus_dir.resolve():
-        hidden = removed_seeds(corpus_dir)
-        for path in article_files(seeds_dir):
-            if (article_id := path.name.removesuffix(path.suffix)) not in hidden:
-                files.setdefault(article_id, path)
-    own: dict[str, Path] = {}
-    for path in article_files(corpus_dir):
-        own.setdefault(path.name.removesuffix(path.suffix), path)
-    return files | own
+    for path in article_files(folder):  # sorted: the first file of an id wins
+        files.setdefault(path.name.removesuffix(path.suffix), path)
+    return files
 
 
 def load_corpus(corpus_dir: Path, seeds_dir: Path | None = None) -> list[Article]:

@@ -49,12 +49,12 @@ from retrieval.corpus import (
     REMOVED_SEEDS_FILE,
     Article,
     _read_sidecar,
-    article_files,
     corpus_files,
     corpus_fingerprint,
     load_article,
     parse_article,
     removed_seeds,
+    seed_files,
 )
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.engine import refresh_index
@@ -465,12 +465,6 @@ class Ingestor:
         files = corpus_files(self.corpus_dir, self.settings.seeds_dir)
         return {article_id: _Stored(path, load_article(path)) for article_id, path in files.items()}
 
-    def _seed_ids(self) -> set[str]:
-        seeds = self.settings.seeds_dir
-        if seeds is None or seeds.resolve() == self.corpus_dir.resolve():
-            return set()
-        return {p.name.removesuffix(p.suffix) for p in article_files(seeds)}
-
     def _store_all(self, documents: list[RawArticle], report: IngestReport) -> IngestReport:
         def work(batch: _Batch) -> None:
             for document in documents:
@@ -635,7 +629,7 @@ class _Batch:
         if path.parent == corpus_dir:
             self._set_aside(path, keep=False)
             self._drop_sidecars(path)
-        if article_id in self.ingestor._seed_ids():  # else the seed would come back from under it
+        if article_id in seed_files(corpus_dir, self.ingestor.settings.seeds_dir):  # else it would come back
             hidden = removed_seeds(corpus_dir) | {article_id}
             listing = corpus_dir / REMOVED_SEEDS_FILE
             if listing.exists():

@@ -28,14 +28,15 @@ def run_chat(engine: QAEngine, stdin: TextIO, stdout: TextIO) -> int:
         if not line:
             break
         text = line.strip()
-        command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else ""
+        first, arg = [*text.split(maxsplit=1), "", ""][:2]  # any whitespace after the command
+        command = first.lower() if text.startswith("/") else ""
         if command in EXIT_COMMANDS:
             break
         if command in HELP_COMMANDS:
             print(WELCOME, file=stdout, flush=True)
             continue
         if command == "/sumber":
-            arg = text.removeprefix(text.split(maxsplit=1)[0]).strip()
+            arg = arg.strip()
             number = int(arg) if arg.isascii() and arg.isdigit() else None
             print(render_citations(last, number), file=stdout, flush=True)
             continue

@@ -15,7 +15,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +36,8 @@ _QUESTION_FEATURES = (
     "q_negated",
     "q_names",
     "q_unknown_share",
+    "q_unknown_names",
+    "q_unknown_words",
     "q_english",
     "q_lowercase",
     "q_casual_words",
@@ -94,10 +97,32 @@ _SENTENCE_FEATURES = (
 FEATURE_NAMES: tuple[str, ...] = _QUESTION_FEATURES + _PARAGRAPH_FEATURES + _SENTENCE_FEATURES
 
 
+# "dana lima tahun" answers "dana 5 tahun" and the other way round. Not before "belas", "puluh" or
+# "ratus", where the word is part of a larger number ("lima puluh" is 50).
+_DIGIT_OF = {
+    word: str(value)
+    for value, word in enumerate("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh".split(), start=1)
+}
+_NUMBER_TAILS = frozenset({"belas", "puluh", "ratus"})
+
+
 @lru_cache(maxsize=200_000)
 def term_set(text: str) -> frozenset[str]:
-    """Lexical terms of a passage; cached because the same paragraphs come back often."""
-    return frozenset(_term_sequence(text))
+    """Lexical terms of a passage, with the digits of its number words; cached because the same
+    paragraphs come back often."""
+    sequence = _term_sequence(text)
+    digits = [
+        _DIGIT_OF[term]
+        for term, after in itertools.pairwise((*sequence, ""))
+        if term in _DIGIT_OF and after not in _NUMBER_TAILS
+    ]
+    return frozenset(sequence).union(digits)
+
+
+def with_digit(group: TermGroup) -> TermGroup:
+    """A question's number word ("lima") also matches its digit ("5")."""
+    digits = tuple(_DIGIT_OF[t] for t in group.terms if t in _DIGIT_OF)
+    return replace(group, terms=group.terms + digits) if digits else group
 
 
 @lru_cache(maxsize=200_000)
@@ -185,30 +210,57 @@ class FeatureTable:
     cosines: np.ndarray  # sentence cosine per row (for the vector features)
 
 
+@dataclass(frozen=True)
+class BackgroundFrequencies:
+    """How many paragraphs of a general Indonesian collection hold each word (shipped with the model).
+
+    A word's weight comes from these counts added to the corpus's own. A small corpus alone makes
+    every word it lacks look rare: in five articles "digelar" or "berlangsung" weigh like a name the
+    articles never mention, so a fair paraphrase looked like a near-miss question. With the
+    background, common words weigh as common words at any corpus size; a large corpus's own counts
+    dominate.
+    """
+
+    documents: int
+    df: Mapping[str, int]
+
+    @classmethod
+    def empty(cls) -> BackgroundFrequencies:
+        return cls(0, {})
+
+
 class FeatureExtractor:
     """Computes FEATURE_NAMES for the sentences of the best candidate paragraphs."""
 
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, background: BackgroundFrequencies | None = None) -> None:
         self.index = index
-        self._num_docs = max(index.lexical.num_docs, 1)
+        self.background = background or BackgroundFrequencies.empty()
+        self._num_docs = max(index.lexical.num_docs + self.background.documents, 1)
         self._idf_unknown = self._idf_of(0)
 
     def _idf_of(self, df: int) -> float:
         return math.log(1 + (self._num_docs - df + 0.5) / (df + 0.5))
 
+    def _frequency(self, term: str) -> tuple[int, int]:
+        """(paragraphs of the corpus, paragraphs of corpus and background) holding `term`."""
+        own = self.index.lexical.document_frequency(term)
+        return own, own + self.background.df.get(term, 0)
+
     def analyse(self, query: Query, groups: list[TermGroup]) -> QuestionAnalysis:
         english = guess_language(query.text) == "en"
-        lexical = self.index.lexical
         kept: list[TermGroup] = []
         weights: list[float] = []
         unknown: list[bool] = []
-        for group in groups:
-            dfs = [lexical.document_frequency(t) for t in group.terms]
-            known = [df for df in dfs if df > 0]
-            if group.untranslated and not known:
-                continue  # an English word the glossary does not know: not searched for
+        for group in map(with_digit, groups):
+            frequencies = [self._frequency(t) for t in group.terms]
+            known = [own for own, _ in frequencies if own > 0]
+            if (group.untranslated and not known) or group.asks_for:
+                # An English word the glossary does not know is not searched for; "negara" in
+                # "negara mana" is answered by a country's name, so its absence says nothing.
+                continue
+            seen = [both for _, both in frequencies if both > 0]
             kept.append(group)
-            weights.append(self._idf_of(min(known)) if known else self._idf_unknown)
+            weights.append(self._idf_of(min(seen)) if seen else self._idf_unknown)
             unknown.append(not known)
         tokens = raw_tokens(query.text)
         sequence = [t for g in kept for t in g.terms[:1]]
@@ -322,6 +374,10 @@ class FeatureExtractor:
             "q_negated": float(q.negated),
             "q_names": float(sum(g.name for g in q.groups)),
             "q_unknown_share": unknown_share,
+            # Counted, not weighed: a name these articles never mention ("Turki") is a sign they do not
+            # know, however common the name is elsewhere.
+            "q_unknown_names": float(sum(u and g.name for g, u in zip(q.groups, q.unknown, strict=True))),
+            "q_unknown_words": float(sum(u and not g.name for g, u in zip(q.groups, q.unknown, strict=True))),
             "q_english": float(q.english),
             "q_lowercase": float(q.lowercase),
             "q_casual_words": float(q.casual_words),

@@ -13,14 +13,15 @@ evaluated here with numpy alone, so serving needs no training library:
 
 File format (`retrieval/models/answer_model.json`)::
 
-    {"format": "berita-qa-answer-model", "version": 1,
+    {"format": "berita-qa-answer-model", "version": 2,
      "features": [...],                  # must equal answer_features.FEATURE_NAMES
      "decision_features": [...],         # must equal DECISION_FEATURES
      "ranker": TREES, "decider": TREES,  # TREES = {"roots", "feature", "threshold",
                                          #          "left", "right", "value", "depth"}
      "second_quote_share": float, "default_min_confidence": float,
+     "background": {"documents": int, "df": {term: int}},  # word counts behind the word weights
      "report": {...},                    # the training report: data, settings, valid figures
-     "sha256": "..."}                    # over both ensembles and the share
+     "sha256": "..."}                    # over both ensembles, the share and the background
 
 Leaves point to themselves with an infinite threshold, so every row walks
 `depth` steps and stops on its leaf.
@@ -37,10 +38,10 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.answer_features import FEATURE_NAMES, FeatureTable
+from retrieval.answer_features import FEATURE_NAMES, BackgroundFrequencies, FeatureTable
 
 MODEL_FORMAT = "berita-qa-answer-model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "answer_model.json"
 
 
@@ -138,6 +139,7 @@ class AnswerModel:
     second_quote_share: float  # quote the second best too when its probability is at least this share
     default_min_confidence: float
     report: dict[str, Any]
+    background: BackgroundFrequencies  # word counts behind the word weights (see FeatureExtractor)
 
     @property
     def name(self) -> str:
@@ -147,7 +149,12 @@ class AnswerModel:
     @cached_property
     def sha256(self) -> str:
         """Checksum of the trees and the quote share; computed once (~0.1 s), as the model never changes."""
-        payload = {"ranker": self.ranker.digest(), "decider": self.decider.digest(), "share": self.second_quote_share}
+        payload = {
+            "ranker": self.ranker.digest(),
+            "decider": self.decider.digest(),
+            "share": self.second_quote_share,
+            "background": _background_digest(self.background),
+        }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def decide(self, table: FeatureTable) -> Verdict | None:
@@ -156,6 +163,8 @@ class AnswerModel:
             return None
         scores = self.ranker.predict(table.matrix)
         chosen = choose_quote(scores, self.second_quote_share)
+        if lacks_asked_type(table, chosen):
+            return Verdict(chosen, 0.0, scores)
         row = decision_row(table, scores, chosen)
         confidence = float(self.decider.predict(row[None, :])[0])
         return Verdict(chosen, confidence, scores)
@@ -170,6 +179,7 @@ class AnswerModel:
             "default_min_confidence": self.default_min_confidence,
             "sha256": self.sha256,
             "report": self.report,
+            "background": {"documents": self.background.documents, "df": dict(sorted(self.background.df.items()))},
             "ranker": self.ranker.to_json(),
             "decider": self.decider.to_json(),
         }
@@ -200,12 +210,34 @@ class AnswerModel:
                 second_quote_share=float(data["second_quote_share"]),
                 default_min_confidence=float(data["default_min_confidence"]),
                 report=dict(data.get("report", {})),
+                background=_background_from_json(data["background"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise AnswerModelError(f"{path} has malformed trees: {exc}") from exc
         if model.sha256 != data.get("sha256"):
             raise AnswerModelError(f"{path} does not match its checksum")
         return model
+
+
+_TYPED_KINDS = tuple(FEATURE_NAMES.index(f"q_kind_{kind}") for kind in ("number", "time"))
+_TYPE_MATCH = FEATURE_NAMES.index("s_type_match")
+
+
+def lacks_asked_type(table: FeatureTable, chosen: tuple[int, ...]) -> bool:
+    """A "berapa"/"kapan" question whose quote holds no number or time at all: whatever it says,
+    it cannot be the answer (the trees, trained mostly on other kinds, do not always know that)."""
+    typed = any(table.matrix[0, k] for k in _TYPED_KINDS)
+    return typed and not any(table.matrix[i, _TYPE_MATCH] for i in chosen)
+
+
+def _background_digest(background: BackgroundFrequencies) -> str:
+    payload = json.dumps([background.documents, sorted(background.df.items())], separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _background_from_json(data: dict[str, Any]) -> BackgroundFrequencies:
+    df = {str(term): int(count) for term, count in dict(data["df"]).items()}
+    return BackgroundFrequencies(int(data["documents"]), df)
 
 
 def choose_quote(scores: np.ndarray, share: float) -> tuple[int, ...]:

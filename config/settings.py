@@ -14,12 +14,14 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from config.errors import BeritaQAError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"  # the articles the bot ships with (tracked by git)
 DATA_DIR = PROJECT_ROOT / "data"  # what users add (git-ignored)
 
 
-class SettingsError(ValueError):
+class SettingsError(BeritaQAError, ValueError):
     """A setting has a value we cannot use."""
 
 

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from config.errors import BeritaQAError
 from retrieval.answer_features import FEATURE_NAMES, BackgroundFrequencies, FeatureTable
 
 MODEL_FORMAT = "berita-qa-answer-model"
@@ -45,7 +46,7 @@ MODEL_VERSION = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "answer_model.json"
 
 
-class AnswerModelError(RuntimeError):
+class AnswerModelError(BeritaQAError, RuntimeError):
     """The answer model file is missing, corrupt or made for other features."""
 
 

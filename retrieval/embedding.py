@@ -16,11 +16,12 @@ from typing import Protocol
 
 import numpy as np
 
+from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.native_engine import NativeEngineCache
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(BeritaQAError, RuntimeError):
     """The configured embedding model cannot be loaded."""
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer, Quote, Reason, Source
 from retrieval.answer_model import AnswerModel, AnswerModelError
@@ -37,7 +38,7 @@ QUERY_CACHE_SIZE = 2048
 STALE_ACTIONS = ("unsaved", "kept")  # serve_index's answers when a refresh failed
 
 
-class EmptyCorpusError(RuntimeError):
+class EmptyCorpusError(BeritaQAError, RuntimeError):
     """There is nothing to index: the corpus folder has no article."""
 
 

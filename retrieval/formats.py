@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.errors import BeritaQAError
 from retrieval.corpus import _split_front_matter
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -49,7 +50,7 @@ _BOMS_16 = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-class RejectedDocument(ValueError):
+class RejectedDocument(BeritaQAError, ValueError):
     """A document (or part of one) that cannot be ingested; the message is the reason, in Indonesian."""
 
 

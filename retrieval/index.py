@@ -36,6 +36,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from config.errors import BeritaQAError
 from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
 from retrieval.lexical import LexicalIndex
@@ -71,11 +72,11 @@ def chunking() -> dict[str, str]:
     return {"unit": "paragraph", "sentences": sentence_rules(), "lexical": lexical_rules()}
 
 
-class IndexCorruptError(RuntimeError):
+class IndexCorruptError(BeritaQAError, RuntimeError):
     """An index version exists but cannot be trusted."""
 
 
-class IndexRefreshError(RuntimeError):
+class IndexRefreshError(BeritaQAError, RuntimeError):
     """A new index version could not be built or saved (disk full, read-only folder, embedding failure).
 
     `built` is the new index when only saving failed: it is complete and can be served from memory.

@@ -29,6 +29,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.errors import BeritaQAError
+
 FLAGS = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-shared", "-fPIC")
 LIBS = ("-lm",)
 MIN_AGREEMENT = 0.999  # cosine with the bundled engine on every probe text
@@ -45,7 +47,7 @@ _PROBES = (
 )
 
 
-class NativeEngineError(RuntimeError):
+class NativeEngineError(BeritaQAError, RuntimeError):
     """The tuned engine could not be built or failed its check."""
 
 

@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.telegram_harness import bot_env, running_bot
 from config.settings import PROJECT_ROOT, settings_from_mapping
 from retrieval.engine import QAEngine
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import bot_env, running_bot
 
 
 @dataclass(frozen=True)

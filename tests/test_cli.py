@@ -3,28 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from config.settings import PROJECT_ROOT
-
-
-def run_bot(
-    args: list[str], env: dict[str, str], stdin: str = "", preexec_fn: Callable[[], None] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`python -m bot <args>` in a child process; `preexec_fn` runs in the child first (e.g. limits)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=180,
-        preexec_fn=preexec_fn,
-    )
+from bot.testing.cli import run_bot
 
 
 def test_ask_json_prints_one_object_per_question(tmp_path: Path, subprocess_env: dict[str, str]) -> None:

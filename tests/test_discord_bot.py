@@ -14,9 +14,7 @@ import pytest
 discord = pytest.importorskip("discord", reason="needs the 'discord' extra")
 
 from bot.discord_bot import BeritaDiscordBot  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from retrieval.engine import QAEngine  # noqa: E402
-from tests.fake_discord import (  # noqa: E402
+from bot.testing.fake_discord import (  # noqa: E402
     APP_ID,
     BOT_USER_ID,
     GUILD_ID,
@@ -26,6 +24,8 @@ from tests.fake_discord import (  # noqa: E402
     message_payload,
     slash_payload,
 )
+from config.settings import Settings  # noqa: E402
+from retrieval.engine import QAEngine  # noqa: E402
 
 Scenario = Callable[[BeritaDiscordBot, FakeDiscord], Awaitable[None]]
 

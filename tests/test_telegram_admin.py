@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.telegram_harness import bot_env, running_bot
 from config.settings import Settings
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import bot_env, running_bot
 
 ADMIN = 4242
 NEW_ARTICLE = (

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
-from tests.telegram_harness import bot_env, running_bot
+from bot.testing.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
+from bot.testing.telegram_harness import bot_env, running_bot
 
 RATE_LIMIT = 3
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.telegram_load import format_result, run_burst
+from bot.testing.telegram_harness import bot_env, running_bot
 from config.settings import Settings
-from tests.telegram_harness import bot_env, running_bot
 
 
 def test_burst_from_50_chats_is_answered_exactly_once(settings: Settings, tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.telegram_harness import bot_env, running_bot
 from config.settings import Settings
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import bot_env, running_bot
 
 
 def answers_a_question(fake: FakeTelegram) -> bool:

@@ -8,9 +8,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.telegram_harness import bot_env, free_port, running_bot
 from config.settings import Settings
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import bot_env, free_port, running_bot
 
 SECRET = "webhook-secret-42"
 

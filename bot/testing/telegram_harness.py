@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.testing.fake_telegram import TOKEN, FakeTelegram
 from config.settings import PROJECT_ROOT
-from tests.fake_telegram import TOKEN, FakeTelegram
 
 
 @contextmanager

@@ -252,12 +252,12 @@ class FeatureExtractor:
         weights: list[float] = []
         unknown: list[bool] = []
         for group in map(with_digit, groups):
+            if group.asks_for:
+                continue  # "negara" in "negara mana" is answered by a country's name: its absence says nothing
             frequencies = [self._frequency(t) for t in group.terms]
             known = [own for own, _ in frequencies if own > 0]
-            if (group.untranslated and not known) or group.asks_for:
-                # An English word the glossary does not know is not searched for; "negara" in
-                # "negara mana" is answered by a country's name, so its absence says nothing.
-                continue
+            if group.untranslated and not known:
+                continue  # an English word the glossary does not know: not searched for
             seen = [both for _, both in frequencies if both > 0]
             kept.append(group)
             weights.append(self._idf_of(min(seen)) if seen else self._idf_unknown)

@@ -220,14 +220,13 @@ class AnswerModel:
         return model
 
 
-_TYPED_KINDS = tuple(FEATURE_NAMES.index(f"q_kind_{kind}") for kind in ("number", "time"))
 _TYPE_MATCH = FEATURE_NAMES.index("s_type_match")
 
 
 def lacks_asked_type(table: FeatureTable, chosen: tuple[int, ...]) -> bool:
     """A "berapa"/"kapan" question whose quote holds no number or time at all: whatever it says,
     it cannot be the answer (the trees, trained mostly on other kinds, do not always know that)."""
-    typed = any(table.matrix[0, k] for k in _TYPED_KINDS)
+    typed = table.question.kind in ("number", "time")
     return typed and not any(table.matrix[i, _TYPE_MATCH] for i in chosen)
 
 

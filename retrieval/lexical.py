@@ -44,19 +44,15 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
 
-    def document_frequencies(self, minimum: int = 1) -> dict[str, int]:
-        """Every term found in at least `minimum` paragraphs, with how many."""
+    def document_frequencies(self) -> dict[str, int]:
+        """Every term with the number of paragraphs it is found in."""
         df = np.diff(np.asarray(self._bm25.scores["indptr"]))
-        return {
-            term: int(df[tid]) for term, tid in self._bm25.vocab_dict.items() if tid < len(df) and df[tid] >= minimum
-        }
+        return {term: int(df[tid]) for term, tid in self._bm25.vocab_dict.items() if tid < len(df)}
 
     def common_terms(self, share: float) -> frozenset[str]:
         """Terms found in at least `share` of the paragraphs."""
-        indptr = np.asarray(self._bm25.scores["indptr"])
-        df = np.diff(indptr)
         cutoff = share * self.num_docs
-        return frozenset(term for term, tid in self._bm25.vocab_dict.items() if tid < len(df) and df[tid] >= cutoff)
+        return frozenset(term for term, df in self.document_frequencies().items() if df >= cutoff)
 
     @property
     def num_docs(self) -> int:

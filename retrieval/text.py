@@ -418,7 +418,7 @@ _ID_MARKERS = frozenset(
 
 
 def _digest(*parts: object) -> str:
-    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=sorted)
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 

@@ -3,12 +3,12 @@
 Works without the privileged message-content intent: slash commands carry their
 text, and Discord includes the content of messages that mention the bot. The
 engine runs in a worker thread (`QuestionService.ask`), so the gateway heartbeat
-is never blocked.
+is never blocked. The services (`bot.app.BotServices`) are handed in by the
+composition root, or built in `setup_hook` when Discord runs alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -19,13 +19,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.admin import AdminDesk, watch_index
-from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.admin import AdminDesk
+from bot.app import BotServices
+from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.texts import text
 from config.settings import Settings
 from retrieval.answer import Answer
-from retrieval.engine import QAEngine
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,13 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, BeritaDiscordBot)
-        await client.show_citations(interaction, client.memory.by_key(interaction.channel_id or 0, self.key), None)
+        item = client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
+        await client.show_citations(interaction, item, None)
+
+
+def _channel_key(channel_id: int) -> ChatKey:
+    """Discord's channel ids in the shared memory and rate limiter, apart from Telegram's."""
+    return ChatKey("discord", channel_id)
 
 
 def _guild_id(message: discord.Message) -> int | None:
@@ -70,30 +76,35 @@ def _sources_view(item: Remembered) -> discord.ui.View | None:
 
 
 class BeritaDiscordBot(discord.Client):
-    """The Discord client with its command tree; the engine is loaded in `setup_hook`."""
+    """The Discord client with its command tree, on the given services or on its own (built in `setup_hook`)."""
 
-    def __init__(self, settings: Settings, engine: QAEngine | None = None) -> None:
+    def __init__(self, settings: Settings, services: BotServices | None = None) -> None:
         intents = discord.Intents.default()  # no privileged intents needed
         super().__init__(intents=intents, allowed_mentions=NO_PINGS)
         self.settings = settings
-        self._engine = engine
-        self.memory = AnswerMemory()
-        self.rate_limiter = RateLimiter(settings.group_questions_per_minute)
-        self.service: QuestionService | None = None
-        self.admin: AdminDesk | None = None
-        self._watcher: asyncio.Task[None] | None = None
+        self._services = services
+        self._owns_services = False  # built in setup_hook: this client starts and stops the watcher
         self.tree = app_commands.CommandTree(self)
         self._register_commands()
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
     # -- start-up ---------------------------------------------------------------------
 
+    @property
+    def services(self) -> BotServices:
+        if self._services is None:
+            raise RuntimeError("no services yet: setup_hook has not run")
+        return self._services
+
+    @property
+    def memory(self) -> AnswerMemory:
+        return self.services.memory
+
     async def setup_hook(self) -> None:
-        if self._engine is None:
-            self._engine = await asyncio.to_thread(QAEngine.load, self.settings, show_progress=False)
-        self.service = QuestionService(self._engine, self.memory)
-        self.admin = AdminDesk(self.settings, self.service)
-        self._watcher = asyncio.create_task(watch_index(self.settings, self.service))
+        if self._services is None:
+            self._services = await BotServices.load(self.settings)
+            self._owns_services = True
+            self._services.start_watching()
         self.add_dynamic_items(SourcesButton)
         await self.sync_commands()
 
@@ -131,7 +142,7 @@ class BeritaDiscordBot(discord.Client):
         async def sumber(
             interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
         ) -> None:
-            item = self.memory.last_answered(interaction.channel_id or 0)
+            item = self.memory.last_answered(_channel_key(interaction.channel_id or 0))
             await self.show_citations(interaction, item, nomor, ephemeral=False)
 
         @self.tree.command(name="tambah", description="(Admin) Tambahkan artikel: teks atau berkas")
@@ -175,12 +186,12 @@ class BeritaDiscordBot(discord.Client):
         self, interaction: discord.Interaction[Any], work: Callable[[AdminDesk], Awaitable[str]]
     ) -> None:
         """Run an admin action for admins only; the result is shown to the admin alone."""
-        assert self.admin is not None, "setup_hook has not run"
-        if not self.admin.is_admin(interaction.user.id):
+        desk = self.services.admin
+        if not desk.is_admin(interaction.user.id):
             await interaction.response.send_message(text("admin_only"), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await work(self.admin)
+        result = await work(desk)
         await interaction.followup.send(f"```\n{result[:1900]}\n```", ephemeral=True, allowed_mentions=NO_PINGS)
 
     # -- questions ------------------------------------------------------------------------
@@ -188,12 +199,12 @@ class BeritaDiscordBot(discord.Client):
     def _allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
         if guild_id is None:
             return True, False  # direct messages are not rate limited
-        return self.rate_limiter.check(channel_id, user_id)
+        return self.services.rate_limiter.check(_channel_key(channel_id), user_id)
 
     async def _ask(self, question: str, channel_id: int, replied_to: int | None = None) -> tuple[Remembered, list[str]]:
-        assert self.service is not None, "setup_hook has not run"
-        asked = await self.service.ask(question, chat_id=channel_id, replied_to=replied_to)
-        item = self.memory.remember(channel_id, asked.question, asked.answer)
+        channel = _channel_key(channel_id)
+        asked = await self.services.questions.ask(question, chat=channel, replied_to=replied_to)
+        item = self.memory.remember(channel, asked.question, asked.answer)
         return item, pack(
             answer_blocks(asked.answer, MARKDOWN, question_limit=self.settings.max_question_chars), CONTENT_LIMIT
         )
@@ -213,7 +224,7 @@ class BeritaDiscordBot(discord.Client):
             sent = await interaction.followup.send(
                 content, view=view if last and view else discord.utils.MISSING, allowed_mentions=NO_PINGS, wait=True
             )
-            self.memory.attach_message(channel_id, item.key, sent.id)
+            self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
 
     async def on_message(self, message: discord.Message) -> None:
         """A mention of the bot, or a reply to one of its answers, is a question; DMs always are."""
@@ -221,7 +232,7 @@ class BeritaDiscordBot(discord.Client):
             return
         replied = None
         ref = message.reference.message_id if message.reference else None
-        if ref is not None and self.memory.by_message(message.channel.id, ref) is not None:
+        if ref is not None and self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
             replied = ref
         mentioned = self.user in message.mentions
         guild_id = _guild_id(message)
@@ -238,7 +249,7 @@ class BeritaDiscordBot(discord.Client):
         for i, content in enumerate(messages):
             sent = await self._reply(message, content, view if i == len(messages) - 1 else None)
             if sent is not None:
-                self.memory.attach_message(message.channel.id, item.key, sent.id)
+                self.memory.attach_message(_channel_key(message.channel.id), item.key, sent.id)
 
     async def _reply(
         self, message: discord.Message, content: str, view: discord.ui.View | None = None
@@ -292,8 +303,8 @@ class BeritaDiscordBot(discord.Client):
             pass
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
+        if self._owns_services and self._services is not None:
+            self._services.stop_watching()
         await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:

@@ -21,6 +21,9 @@ from typing import Any, TypeAlias
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -34,6 +37,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
@@ -186,21 +190,8 @@ async def answer_question(update: Update, context: Context, question: str, *, re
     """Ask the engine and reply with quotes, sources and a Sources button."""
     message = update.effective_message
     chat = update.effective_chat
-    user = update.effective_user
     if message is None or chat is None:
         return
-    settings = _settings(context)
-    if _is_group(update) and user is not None:
-        allowed, warn = _services(context).rate_limiter.check(_chat_key(chat.id), user.id)
-        if not allowed:
-            if warn:
-                await send_html(
-                    context,
-                    chat.id,
-                    HTML.escape(text("rate_limited", limit=settings.group_questions_per_minute)),
-                    reply_to=message.message_id,
-                )
-            return
     asked = await _services(context).questions.ask(question, chat=_chat_key(chat.id), replied_to=replied_to)
     await deliver_answer(context, chat.id, message.message_id, asked.question, asked.answer)
 
@@ -261,17 +252,23 @@ async def on_private_text(update: Update, context: Context) -> None:
     await answer_question(update, context, _body(message), replied_to=_replied_to_bot(message, context.bot.id))
 
 
+class AddressedToBot(filters.MessageFilter):
+    """A message that mentions this bot or replies to one of its messages: in a group, a question."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        return _mentions_bot(message, bot.username, bot.id) or _replied_to_bot(message, bot.id) is not None
+
+
 async def on_group_text(update: Update, context: Context) -> None:
-    """In groups: a mention or a reply to one of our answers is a question; all else is ignored."""
+    """A group message addressed to the bot (`AddressedToBot`): the question without the mention."""
     message = update.effective_message
     if message is None:
         return
-    replied = _replied_to_bot(message, context.bot.id)
-    username = context.bot.username
-    if _mentions_bot(message, username, context.bot.id):
-        await answer_question(update, context, _without_mention(_body(message), username), replied_to=replied)
-    elif replied is not None:
-        await answer_question(update, context, _body(message), replied_to=replied)
+    question = _body(message)
+    if _mentions_bot(message, context.bot.username, context.bot.id):
+        question = _without_mention(question, context.bot.username)
+    await answer_question(update, context, question, replied_to=_replied_to_bot(message, context.bot.id))
 
 
 async def cmd_tanya(update: Update, context: Context) -> None:
@@ -372,86 +369,97 @@ async def on_error(update: object, context: Context) -> None:
         await send_html(context, chat.id, HTML.escape(text("error")), reply_to=message.message_id)
 
 
-# --- admin ---------------------------------------------------------------------------------
+# --- gatekeeping: handler groups before group 0 that stop what they refuse --------------------
+
+
+async def refuse_non_admin(update: Update, context: Context) -> None:
+    """An admin command from anyone else: a polite refusal, and no later handler sees the update."""
+    message = update.effective_message
+    if message is not None:
+        await send_html(context, message.chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
+    raise ApplicationHandlerStop
+
+
+async def limit_group_questions(update: Update, context: Context) -> None:
+    """A group question over the per-person limit: one warning per burst, then silence."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    allowed, warn = _services(context).rate_limiter.check(_chat_key(message.chat.id), user.id)
+    if allowed:
+        return
+    if warn:
+        limit = _settings(context).group_questions_per_minute
+        await send_html(
+            context, message.chat.id, HTML.escape(text("rate_limited", limit=limit)), reply_to=message.message_id
+        )
+    raise ApplicationHandlerStop
+
+
+# --- admin commands (only admins get here: see `refuse_non_admin`) -------------------------
 
 
 def _desk(context: Context) -> AdminDesk:
     return _services(context).admin
 
 
-async def _admin_only(update: Update, context: Context) -> Message | None:
-    """The command message when its sender is an admin; otherwise a polite refusal and None."""
+async def _report(update: Update, context: Context, body: str) -> None:
     message = update.effective_message
-    chat = update.effective_chat
-    if message is None or chat is None:
-        return None
-    user = update.effective_user
-    if _desk(context).is_admin(user.id if user else None):
-        return message
-    await send_html(context, chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
-    return None
-
-
-async def _report(context: Context, message: Message, body: str) -> None:
-    await send_blocks(context, message.chat.id, [f"<pre>{HTML.escape(body[:3500])}</pre>"], reply_to=message.message_id)
+    if message is not None:
+        block = f"<pre>{HTML.escape(body[:3500])}</pre>"
+        await send_blocks(context, message.chat.id, [block], reply_to=message.message_id)
 
 
 async def cmd_tambah(update: Update, context: Context) -> None:
     """`/tambah` as a reply to a document, or `/tambah <teks artikel>`."""
-    message = await _admin_only(update, context)
+    message = update.effective_message
     if message is None:
         return
+    await _report(update, context, await _add_article(message, _desk(context)))
+
+
+async def _add_article(message: Message, desk: AdminDesk) -> str:
+    """The replied-to document or the pasted text added to the corpus; what happened, in words."""
     document = message.reply_to_message.document if message.reply_to_message else None
     argument = _command_argument(message)
-    desk = _desk(context)
     if document is not None:
         name = document.file_name or "dokumen.txt"
         refusal = desk.upload_refusal(name, document.file_size)
         if refusal:  # Telegram says the size up front: a huge file is never downloaded
-            await _report(context, message, refusal)
-            return
+            return refusal
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
-        report = await desk.add_document(data, name)
-    elif argument:
-        refusal = desk.pasted_text_refusal(argument)
-        if refusal:
-            await _report(context, message, refusal)
-            return
-        report = await desk.add_text(argument)
-    else:
-        await _report(context, message, text("tambah_usage"))
-        return
-    await _report(context, message, report.summary())
+        return (await desk.add_document(data, name)).summary()
+    if argument:
+        return desk.pasted_text_refusal(argument) or (await desk.add_text(argument)).summary()
+    return text("tambah_usage")
 
 
 async def cmd_hapus(update: Update, context: Context) -> None:
-    message = await _admin_only(update, context)
-    if message is None:
-        return
-    article_id = _command_argument(message)
+    message = update.effective_message
+    article_id = _command_argument(message) if message is not None else ""
     if not article_id:
-        await _report(context, message, text("hapus_usage"))
+        await _report(update, context, text("hapus_usage"))
         return
-    await _report(context, message, (await _desk(context).remove(article_id)).summary())
+    await _report(update, context, (await _desk(context).remove(article_id)).summary())
 
 
 async def cmd_artikel(update: Update, context: Context) -> None:
-    message = await _admin_only(update, context)
-    if message is not None:
-        await _report(context, message, _desk(context).articles_text())
+    await _report(update, context, _desk(context).articles_text())
 
 
 async def cmd_statistik(update: Update, context: Context) -> None:
-    message = await _admin_only(update, context)
-    if message is not None:
-        await _report(context, message, _desk(context).stats_text())
+    await _report(update, context, _desk(context).stats_text())
 
 
 # --- application -----------------------------------------------------------------------
 
 
-COMMANDS = ("tanya", "sumber", "bantuan", "start")
+COMMANDS = ("tanya", "sumber", "bantuan", "start")  # the menu everyone sees
+ADMIN_COMMANDS = ("tambah", "hapus", "artikel", "statistik")  # added to each admin's private menu
+ADMIN_GATE = -2  # handler groups: the admin check first, then the group rate limit, then group 0
+RATE_LIMIT_GATE = -1
 # getMe, deleteWebhook/setWebhook at start: a 500 or an unreachable Telegram is retried without end,
 # waiting 1 s, then 1.5× longer each time up to 30 s (python-telegram-bot's loop); a rejected token
 # is not retried.
@@ -465,13 +473,22 @@ async def _post_init(application: TelegramApplication, *, settings: Settings) ->
         data.services = await BotServices.load(settings)
         data.owns_services = True
         data.services.start_watching()
-    commands = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError as exc:
-        log.warning("could not register the command list: %s", exc)
+    await _publish_command_menus(application.bot, data.services.settings.admin_user_ids)
     paragraphs = len(data.services.engine.index.paragraphs)
     log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, paragraphs)
+
+
+async def _publish_command_menus(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
+    """The question commands for everyone; in each admin's private chat with the bot, the admin ones too."""
+    public = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
+    for_admins = public + [BotCommand(name, text(f"cmd_{name}")) for name in ADMIN_COMMANDS]
+    menus: list[tuple[list[BotCommand], BotCommandScope]] = [(public, BotCommandScopeDefault())]
+    menus += [(for_admins, BotCommandScopeChat(admin_id)) for admin_id in sorted(admin_ids)]
+    for commands, scope in menus:
+        try:
+            await bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:  # e.g. an admin who never opened a chat with the bot: no chat to scope to
+            log.warning("could not register the %s command list: %s", scope.type, exc)
 
 
 async def _post_stop(application: TelegramApplication) -> None:
@@ -500,20 +517,33 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     new_message = filters.UpdateType.MESSAGE  # edited messages are not questions
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
-    application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
-    application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
-    application.add_handler(CommandHandler("tambah", cmd_tambah, filters=new_message))
-    application.add_handler(CommandHandler("hapus", cmd_hapus, filters=new_message))
-    application.add_handler(CommandHandler("artikel", cmd_artikel, filters=new_message))
-    application.add_handler(CommandHandler("statistik", cmd_statistik, filters=new_message))
-    application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(on_unknown_button))
+    admins = filters.User(user_id=settings.admin_user_ids)  # ADMIN_USER_IDS; none set: nobody
+    addressed = AddressedToBot()
     # A question may come as text or as the caption of a photo, video or file; a caption that starts
     # with a command is left alone (commands are read from text only).
     written = (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/"))
+    application.add_handlers(
+        [CommandHandler(ADMIN_COMMANDS, refuse_non_admin, filters=new_message & ~admins)], group=ADMIN_GATE
+    )
+    application.add_handlers(
+        [  # the group questions: `/tanya`, and text or captions that mention or reply to the bot
+            CommandHandler("tanya", limit_group_questions, filters=new_message & groups),
+            MessageHandler(new_message & groups & written & addressed, limit_group_questions),
+        ],
+        group=RATE_LIMIT_GATE,
+    )
+    application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
+    application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
+    application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
+    from_admin = new_message & admins  # the gate already stopped everyone else; this says so here too
+    application.add_handler(CommandHandler("tambah", cmd_tambah, filters=from_admin))
+    application.add_handler(CommandHandler("hapus", cmd_hapus, filters=from_admin))
+    application.add_handler(CommandHandler("artikel", cmd_artikel, filters=from_admin))
+    application.add_handler(CommandHandler("statistik", cmd_statistik, filters=from_admin))
+    application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(MessageHandler(new_message & private & written, on_private_text))
-    application.add_handler(MessageHandler(new_message & groups & written, on_group_text))
+    application.add_handler(MessageHandler(new_message & groups & written & addressed, on_group_text))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_error_handler(on_error)
     return application

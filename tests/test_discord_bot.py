@@ -234,3 +234,19 @@ def test_admin_commands_are_for_admins_only(settings: Settings, engine: QAEngine
         assert "40 tank" in answer
 
     run(own, QAEngine.load(own, show_progress=False), index_dir, scenario)
+
+
+def test_slash_question_over_the_rate_limit_is_refused_privately(
+    settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=9)
+        await fake.wait_for("POST", f"/webhooks/{APP_ID}/")
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=9)
+        refused = (await fake.wait_for("POST", "/callback", count=2))[-1].body
+        assert refused["type"] == 4 and refused["data"]["flags"] & 64  # a message to the asker alone
+        assert "Pelan-pelan" in refused["data"]["content"]
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=10)  # someone else is fine
+        assert len(await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2)) == 2
+
+    run(settings, engine, tmp_path, scenario, group_questions_per_minute=1)

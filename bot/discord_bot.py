@@ -24,6 +24,7 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.texts import text
+from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -74,7 +75,7 @@ def _sources_view(item: Remembered) -> discord.ui.View | None:
     return view
 
 
-class Refused(app_commands.CheckFailure):
+class Refused(app_commands.CheckFailure, BeritaQAError):
     """A command's check said no; `reply` tells the user why, privately (see `BeritaCommandTree`)."""
 
     def __init__(self, reply: str) -> None:

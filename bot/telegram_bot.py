@@ -1,6 +1,8 @@
 """Telegram adapter (python-telegram-bot v22): handlers only, no retrieval logic.
 
-Handler groups: group 0 holds the commands and the question handlers; an error
+Handler groups: group -2 refuses admin commands from anyone but ADMIN_USER_IDS, group -1
+holds back group questions over the per-person rate limit (both stop the update with
+`ApplicationHandlerStop`), group 0 holds the commands and the question handlers; an error
 handler logs and keeps the bot running. The process's shared services (`bot.app.BotServices`)
 sit in a typed `bot_data`: handed in by the composition root, or built in `post_init` when
 Telegram runs alone, like python-telegram-bot's rules-bot.

@@ -1,6 +1,7 @@
 """What Telegram and Discord share: memory of recent answers, follow-ups, rate limits, asking.
 
-Pure Python, no chat library: chats, users and messages are plain ids.
+Pure Python, no chat library: users and messages are plain ids; a chat is a `ChatKey`, so one
+memory and one rate limiter can serve both platforms without their ids ever colliding.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from retrieval.engine import QAEngine
 
 
 @dataclass(frozen=True)
+class ChatKey:
+    """A chat on one platform: Telegram chat 14 and Discord channel 14 are different chats."""
+
+    platform: str  # "telegram" | "discord"
+    chat_id: int
+
+
+@dataclass(frozen=True)
 class Remembered:
     """An answer the bot sent, with the question it answered."""
 
     key: int  # stable id for buttons ("src:<key>")
-    chat_id: int
+    chat: ChatKey
     question: str
     answer: Answer
 
@@ -38,62 +47,62 @@ class AnswerMemory:
     def __init__(self, per_chat: int = 50, max_chats: int = 5000) -> None:
         self.per_chat = per_chat
         self.max_chats = max_chats
-        self._chats: OrderedDict[int, _ChatMemory] = OrderedDict()
+        self._chats: OrderedDict[ChatKey, _ChatMemory] = OrderedDict()
         self._keys = itertools.count(1)
         self._lock = threading.Lock()
 
-    def _chat(self, chat_id: int) -> _ChatMemory:
-        memory = self._chats.get(chat_id)
+    def _chat(self, chat: ChatKey) -> _ChatMemory:
+        memory = self._chats.get(chat)
         if memory is None:
-            memory = self._chats[chat_id] = _ChatMemory()
+            memory = self._chats[chat] = _ChatMemory()
             while len(self._chats) > self.max_chats:
                 self._chats.popitem(last=False)
-        self._chats.move_to_end(chat_id)
+        self._chats.move_to_end(chat)
         return memory
 
-    def remember(self, chat_id: int, question: str, answer: Answer) -> Remembered:
+    def remember(self, chat: ChatKey, question: str, answer: Answer) -> Remembered:
         with self._lock:
-            memory = self._chat(chat_id)
-            item = Remembered(next(self._keys), chat_id, question, answer)
+            memory = self._chat(chat)
+            item = Remembered(next(self._keys), chat, question, answer)
             memory.by_key[item.key] = item
             while len(memory.by_key) > self.per_chat:
                 old_key, _ = memory.by_key.popitem(last=False)
                 memory.by_message = {m: k for m, k in memory.by_message.items() if k != old_key}
             return item
 
-    def attach_message(self, chat_id: int, key: int, message_id: int) -> None:
+    def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
         """Record which bot message carries answer `key` (for replies and /sumber as a reply)."""
         with self._lock:
-            memory = self._chat(chat_id)
+            memory = self._chat(chat)
             if key in memory.by_key:
                 memory.by_message[message_id] = key
 
-    def by_message(self, chat_id: int, message_id: int) -> Remembered | None:
+    def by_message(self, chat: ChatKey, message_id: int) -> Remembered | None:
         with self._lock:
-            memory = self._chats.get(chat_id)
+            memory = self._chats.get(chat)
             if memory is None or message_id not in memory.by_message:
                 return None
             return memory.by_key.get(memory.by_message[message_id])
 
-    def by_key(self, chat_id: int, key: int) -> Remembered | None:
+    def by_key(self, chat: ChatKey, key: int) -> Remembered | None:
         with self._lock:
-            memory = self._chats.get(chat_id)
+            memory = self._chats.get(chat)
             return memory.by_key.get(key) if memory else None
 
-    def last_answered(self, chat_id: int) -> Remembered | None:
+    def last_answered(self, chat: ChatKey) -> Remembered | None:
         """The most recent answer in the chat that has sources."""
         with self._lock:
-            memory = self._chats.get(chat_id)
+            memory = self._chats.get(chat)
             if memory is None:
                 return None
             return next((r for r in reversed(memory.by_key.values()) if r.answer.answered), None)
 
-    def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+    def migrate(self, old: ChatKey, new: ChatKey) -> None:
         """A group became a supergroup: its memory follows it."""
         with self._lock:
-            memory = self._chats.pop(old_chat_id, None)
+            memory = self._chats.pop(old, None)
             if memory is not None:
-                self._chats[new_chat_id] = memory
+                self._chats[new] = memory
 
 
 class RateLimiter:
@@ -102,16 +111,16 @@ class RateLimiter:
     def __init__(self, limit: int, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
-        self._events: dict[tuple[int, int], deque[float]] = {}
-        self._warned: set[tuple[int, int]] = set()
+        self._events: dict[tuple[ChatKey, int], deque[float]] = {}
+        self._warned: set[tuple[ChatKey, int]] = set()
         self._lock = threading.Lock()
 
-    def check(self, chat_id: int, user_id: int, now: float | None = None) -> tuple[bool, bool]:
+    def check(self, chat: ChatKey, user_id: int, now: float | None = None) -> tuple[bool, bool]:
         """(allowed, warn): `warn` is True only for the first refused question of a burst."""
         if self.limit <= 0:
             return True, False
         now = time.monotonic() if now is None else now
-        key = (chat_id, user_id)
+        key = (chat, user_id)
         with self._lock:
             events = self._events.setdefault(key, deque())
             while events and now - events[0] >= self.window:
@@ -155,10 +164,10 @@ class QuestionService:
         median = latencies[len(latencies) // 2] if latencies else 0.0
         return Stats(self._answered, self._abstained, median)
 
-    async def ask(self, question: str, *, chat_id: int, replied_to: int | None = None) -> Asked:
+    async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None) -> Asked:
         context = None
         if replied_to is not None:
-            earlier = self.memory.by_message(chat_id, replied_to)
+            earlier = self.memory.by_message(chat, replied_to)
             context = earlier.question if earlier else None
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)

@@ -3,29 +3,30 @@
 Works without the privileged message-content intent: slash commands carry their
 text, and Discord includes the content of messages that mention the bot. The
 engine runs in a worker thread (`QuestionService.ask`), so the gateway heartbeat
-is never blocked.
+is never blocked. The services (`bot.app.BotServices`) are handed in by the
+composition root, or built in `setup_hook` when Discord runs alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
-from bot.admin import AdminDesk, watch_index
-from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.admin import AdminDesk
+from bot.app import BotServices
+from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.texts import text
+from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
-from retrieval.engine import QAEngine
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,14 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
         return cls(int(match["key"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client = interaction.client
-        assert isinstance(client, BeritaDiscordBot)
-        await client.show_citations(interaction, client.memory.by_key(interaction.channel_id or 0, self.key), None)
+        client = _client(interaction)
+        item = client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
+        await client.show_citations(interaction, item, None)
+
+
+def _channel_key(channel_id: int) -> ChatKey:
+    """Discord's channel ids in the shared memory and rate limiter, apart from Telegram's."""
+    return ChatKey("discord", channel_id)
 
 
 def _guild_id(message: discord.Message) -> int | None:
@@ -69,31 +75,168 @@ def _sources_view(item: Remembered) -> discord.ui.View | None:
     return view
 
 
-class BeritaDiscordBot(discord.Client):
-    """The Discord client with its command tree; the engine is loaded in `setup_hook`."""
+class Refused(app_commands.CheckFailure, BeritaQAError):
+    """A command's check said no; `reply` tells the user why, privately (see `BeritaCommandTree`)."""
 
-    def __init__(self, settings: Settings, engine: QAEngine | None = None) -> None:
-        intents = discord.Intents.default()  # no privileged intents needed
-        super().__init__(intents=intents, allowed_mentions=NO_PINGS)
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+async def _tell_privately(interaction: discord.Interaction[Any], content: str) -> None:
+    """An ephemeral message, whether or not the interaction was answered already; never raises."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(content, ephemeral=True, allowed_mentions=NO_PINGS)
+    except discord.HTTPException as exc:
+        log.info("could not tell the user: %s", exc)
+
+
+class BeritaCommandTree(app_commands.CommandTree[Any]):
+    """The slash command tree: refusals are told to the user, other errors logged; never a crash."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        if isinstance(error, Refused):
+            await _tell_privately(interaction, error.reply)
+            return
+        original = getattr(error, "original", error)
+        if isinstance(original, discord.NotFound):
+            log.info("interaction expired or message deleted: %s", original)
+            return
+        log.error("error in a slash command: %r", original, exc_info=original)
+        await _tell_privately(interaction, text("error"))
+
+
+def _client(interaction: discord.Interaction[Any]) -> BeritaDiscordBot:
+    client = interaction.client
+    assert isinstance(client, BeritaDiscordBot)
+    return client
+
+
+def within_rate_limit(interaction: discord.Interaction[Any]) -> bool:
+    """The check on `/tanya`: the per-person limit in server channels (direct messages are free)."""
+    client = _client(interaction)
+    allowed, _ = client.allowed(interaction.guild_id, interaction.channel_id or 0, interaction.user.id)
+    if not allowed:
+        raise Refused(text("rate_limited", limit=client.settings.group_questions_per_minute))
+    return True
+
+
+class QuestionCommands(commands.Cog):
+    """`/tanya` and `/sumber`, for everyone."""
+
+    def __init__(self, bot: BeritaDiscordBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="tanya", description="Ajukan pertanyaan tentang artikel berita")
+    @app_commands.describe(pertanyaan="Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?")
+    @app_commands.check(within_rate_limit)
+    async def tanya(self, interaction: discord.Interaction[Any], pertanyaan: str) -> None:
+        await self.bot.answer_slash(interaction, pertanyaan)
+
+    @app_commands.command(name="sumber", description="Kutipan lengkap jawaban terakhir di kanal ini")
+    @app_commands.describe(nomor="Nomor sumber (opsional)")
+    async def sumber(
+        self, interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
+    ) -> None:
+        item = self.bot.memory.last_answered(_channel_key(interaction.channel_id or 0))
+        await self.bot.show_citations(interaction, item, nomor, ephemeral=False)
+
+
+async def _thinking_privately(interaction: discord.Interaction[Any]) -> None:
+    """Discord's "thinking…", shown to the admin alone: adding or removing articles takes a while."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def _report_privately(interaction: discord.Interaction[Any], result: str) -> None:
+    await interaction.followup.send(f"```\n{result[:1900]}\n```", ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+class AdminCommands(commands.Cog):
+    """The admin desk; the cog's check lets ADMIN_USER_IDS in and refuses everyone else."""
+
+    def __init__(self, bot: BeritaDiscordBot) -> None:
+        self.bot = bot
+
+    @property
+    def desk(self) -> AdminDesk:
+        return self.bot.services.admin
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if not self.desk.is_admin(interaction.user.id):
+            raise Refused(text("admin_only"))
+        return True
+
+    @app_commands.command(name="tambah", description=text("cmd_tambah"))
+    @app_commands.describe(teks="Teks artikel", berkas="Berkas txt, md, html atau jsonl")
+    async def tambah(
+        self, interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
+    ) -> None:
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, await self._add_article(teks, berkas))
+
+    async def _add_article(self, teks: str | None, berkas: discord.Attachment | None) -> str:
+        if berkas is not None:
+            # Discord says the size up front: a huge file is never downloaded
+            refusal = self.desk.upload_refusal(berkas.filename, berkas.size)
+            return refusal or (await self.desk.add_document(await berkas.read(), berkas.filename)).summary()
+        if teks:
+            return self.desk.pasted_text_refusal(teks) or (await self.desk.add_text(teks)).summary()
+        return text("tambah_usage")
+
+    @app_commands.command(name="hapus", description=text("cmd_hapus"))
+    async def hapus(self, interaction: discord.Interaction[Any], artikel: str) -> None:
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, (await self.desk.remove(artikel)).summary())
+
+    @app_commands.command(name="artikel", description=text("cmd_artikel"))
+    async def artikel(self, interaction: discord.Interaction[Any]) -> None:
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, self.desk.articles_text())
+
+    @app_commands.command(name="statistik", description=text("cmd_statistik"))
+    async def statistik(self, interaction: discord.Interaction[Any]) -> None:
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, self.desk.stats_text())
+
+
+class BeritaDiscordBot(commands.Bot):
+    """The Discord bot: slash commands in two cogs, questions in messages (`on_message`), on the given
+    services or on its own (built in `setup_hook`)."""
+
+    def __init__(self, settings: Settings, services: BotServices | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no text commands: on_message reads mentions itself
+            help_command=None,
+            tree_cls=BeritaCommandTree,
+            intents=discord.Intents.default(),  # no privileged intents needed
+            allowed_mentions=NO_PINGS,
+        )
         self.settings = settings
-        self._engine = engine
-        self.memory = AnswerMemory()
-        self.rate_limiter = RateLimiter(settings.group_questions_per_minute)
-        self.service: QuestionService | None = None
-        self.admin: AdminDesk | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        self.tree = app_commands.CommandTree(self)
-        self._register_commands()
-        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self._services = services
+        self._owns_services = False  # built in setup_hook: this client starts and stops the watcher
 
     # -- start-up ---------------------------------------------------------------------
 
+    @property
+    def services(self) -> BotServices:
+        if self._services is None:
+            raise RuntimeError("no services yet: setup_hook has not run")
+        return self._services
+
+    @property
+    def memory(self) -> AnswerMemory:
+        return self.services.memory
+
     async def setup_hook(self) -> None:
-        if self._engine is None:
-            self._engine = await asyncio.to_thread(QAEngine.load, self.settings, show_progress=False)
-        self.service = QuestionService(self._engine, self.memory)
-        self.admin = AdminDesk(self.settings, self.service)
-        self._watcher = asyncio.create_task(watch_index(self.settings, self.service))
+        if self._services is None:
+            self._services = await BotServices.load(self.settings)
+            self._owns_services = True
+            self._services.start_watching()
+        await self.add_cog(QuestionCommands(self))
+        await self.add_cog(AdminCommands(self))
         self.add_dynamic_items(SourcesButton)
         await self.sync_commands()
 
@@ -120,91 +263,25 @@ class BeritaDiscordBot(discord.Client):
         log.info("slash commands synced (%s)", scope)
         return True
 
-    def _register_commands(self) -> None:
-        @self.tree.command(name="tanya", description="Ajukan pertanyaan tentang artikel berita")
-        @app_commands.describe(pertanyaan="Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?")
-        async def tanya(interaction: discord.Interaction[Any], pertanyaan: str) -> None:
-            await self.answer_slash(interaction, pertanyaan)
-
-        @self.tree.command(name="sumber", description="Kutipan lengkap jawaban terakhir di kanal ini")
-        @app_commands.describe(nomor="Nomor sumber (opsional)")
-        async def sumber(
-            interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
-        ) -> None:
-            item = self.memory.last_answered(interaction.channel_id or 0)
-            await self.show_citations(interaction, item, nomor, ephemeral=False)
-
-        @self.tree.command(name="tambah", description="(Admin) Tambahkan artikel: teks atau berkas")
-        @app_commands.describe(teks="Teks artikel", berkas="Berkas txt, md, html atau jsonl")
-        async def tambah(
-            interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
-        ) -> None:
-            async def work(desk: AdminDesk) -> str:
-                if berkas is not None:
-                    # Discord says the size up front: a huge file is never downloaded
-                    refusal = desk.upload_refusal(berkas.filename, berkas.size)
-                    return refusal or (await desk.add_document(await berkas.read(), berkas.filename)).summary()
-                if teks:
-                    return desk.pasted_text_refusal(teks) or (await desk.add_text(teks)).summary()
-                return text("tambah_usage")
-
-            await self._admin_action(interaction, work)
-
-        @self.tree.command(name="hapus", description="(Admin) Hapus artikel")
-        async def hapus(interaction: discord.Interaction[Any], artikel: str) -> None:
-            async def work(desk: AdminDesk) -> str:
-                return (await desk.remove(artikel)).summary()
-
-            await self._admin_action(interaction, work)
-
-        @self.tree.command(name="artikel", description="(Admin) Daftar artikel")
-        async def artikel(interaction: discord.Interaction[Any]) -> None:
-            async def work(desk: AdminDesk) -> str:
-                return desk.articles_text()
-
-            await self._admin_action(interaction, work)
-
-        @self.tree.command(name="statistik", description="(Admin) Statistik bot")
-        async def statistik(interaction: discord.Interaction[Any]) -> None:
-            async def work(desk: AdminDesk) -> str:
-                return desk.stats_text()
-
-            await self._admin_action(interaction, work)
-
-    async def _admin_action(
-        self, interaction: discord.Interaction[Any], work: Callable[[AdminDesk], Awaitable[str]]
-    ) -> None:
-        """Run an admin action for admins only; the result is shown to the admin alone."""
-        assert self.admin is not None, "setup_hook has not run"
-        if not self.admin.is_admin(interaction.user.id):
-            await interaction.response.send_message(text("admin_only"), ephemeral=True)
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await work(self.admin)
-        await interaction.followup.send(f"```\n{result[:1900]}\n```", ephemeral=True, allowed_mentions=NO_PINGS)
-
     # -- questions ------------------------------------------------------------------------
 
-    def _allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
+    def allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
+        """(allowed, warn) from the shared rate limiter."""
         if guild_id is None:
             return True, False  # direct messages are not rate limited
-        return self.rate_limiter.check(channel_id, user_id)
+        return self.services.rate_limiter.check(_channel_key(channel_id), user_id)
 
     async def _ask(self, question: str, channel_id: int, replied_to: int | None = None) -> tuple[Remembered, list[str]]:
-        assert self.service is not None, "setup_hook has not run"
-        asked = await self.service.ask(question, chat_id=channel_id, replied_to=replied_to)
-        item = self.memory.remember(channel_id, asked.question, asked.answer)
+        channel = _channel_key(channel_id)
+        asked = await self.services.questions.ask(question, chat=channel, replied_to=replied_to)
+        item = self.memory.remember(channel, asked.question, asked.answer)
         return item, pack(
             answer_blocks(asked.answer, MARKDOWN, question_limit=self.settings.max_question_chars), CONTENT_LIMIT
         )
 
     async def answer_slash(self, interaction: discord.Interaction[Any], question: str) -> None:
+        """`/tanya` (its check, `within_rate_limit`, has passed): "thinking…", then the answer."""
         channel_id = interaction.channel_id or 0
-        allowed, _ = self._allowed(interaction.guild_id, channel_id, interaction.user.id)
-        if not allowed:
-            limit = self.settings.group_questions_per_minute
-            await interaction.response.send_message(text("rate_limited", limit=limit), ephemeral=True)
-            return
         await interaction.response.defer(thinking=True)
         item, messages = await self._ask(question, channel_id)
         view = _sources_view(item)
@@ -213,7 +290,7 @@ class BeritaDiscordBot(discord.Client):
             sent = await interaction.followup.send(
                 content, view=view if last and view else discord.utils.MISSING, allowed_mentions=NO_PINGS, wait=True
             )
-            self.memory.attach_message(channel_id, item.key, sent.id)
+            self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
 
     async def on_message(self, message: discord.Message) -> None:
         """A mention of the bot, or a reply to one of its answers, is a question; DMs always are."""
@@ -221,14 +298,14 @@ class BeritaDiscordBot(discord.Client):
             return
         replied = None
         ref = message.reference.message_id if message.reference else None
-        if ref is not None and self.memory.by_message(message.channel.id, ref) is not None:
+        if ref is not None and self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
             replied = ref
         mentioned = self.user in message.mentions
         guild_id = _guild_id(message)
         if guild_id is not None and not mentioned and replied is None:
             return
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
-        allowed, warn = self._allowed(guild_id, message.channel.id, message.author.id)
+        allowed, warn = self.allowed(guild_id, message.channel.id, message.author.id)
         if not allowed:
             if warn:
                 await self._reply(message, text("rate_limited", limit=self.settings.group_questions_per_minute))
@@ -238,7 +315,7 @@ class BeritaDiscordBot(discord.Client):
         for i, content in enumerate(messages):
             sent = await self._reply(message, content, view if i == len(messages) - 1 else None)
             if sent is not None:
-                self.memory.attach_message(message.channel.id, item.key, sent.id)
+                self.memory.attach_message(_channel_key(message.channel.id), item.key, sent.id)
 
     async def _reply(
         self, message: discord.Message, content: str, view: discord.ui.View | None = None
@@ -274,26 +351,11 @@ class BeritaDiscordBot(discord.Client):
         for content in messages[1:]:
             await interaction.followup.send(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
 
-    # -- errors -----------------------------------------------------------------------------
-
-    async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
-        """Log and, when the interaction is still alive, tell the user; never crash."""
-        original = getattr(error, "original", error)
-        if isinstance(original, discord.NotFound):
-            log.info("interaction expired or message deleted: %s", original)
-            return
-        log.error("error in a slash command: %r", original, exc_info=original)
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text("error"), ephemeral=True)
-            else:
-                await interaction.response.send_message(text("error"), ephemeral=True)
-        except discord.HTTPException:
-            pass
+    # -- life cycle ----------------------------------------------------------------------------
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
+        if self._owns_services and self._services is not None:
+            self._services.stop_watching()
         await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:

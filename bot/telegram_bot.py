@@ -1,21 +1,31 @@
 """Telegram adapter (python-telegram-bot v22): handlers only, no retrieval logic.
 
-Handler groups: group 0 holds the commands and the question handlers; an error
-handler logs and keeps the bot running. The engine is loaded once in
-`post_init` and kept in `bot_data`, like python-telegram-bot's rules-bot.
+Handler groups: group -2 refuses admin commands from anyone but ADMIN_USER_IDS, group -1
+holds back group questions over the per-person rate limit (both stop the update with
+`ApplicationHandlerStop`), group 0 holds the commands and the question handlers; an error
+handler logs and keeps the bot running. The process's shared services (`bot.app.BotServices`)
+sit in a typed `bot_data`: handed in by the composition root, or built in `post_init` when
+Telegram runs alone, like python-telegram-bot's rules-bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -29,21 +39,24 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
 
-from bot.admin import AdminDesk, watch_index
-from bot.conversation import AnswerMemory, QuestionService, RateLimiter, Remembered
+from bot.admin import AdminDesk
+from bot.app import BotServices
+from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
 from bot.texts import text
 from config.settings import Settings
 from retrieval.answer import Answer
-from retrieval.engine import QAEngine
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +78,38 @@ def normalise_base_url(url: str) -> tuple[str, str]:
 # --- state kept in bot_data ----------------------------------------------------------
 
 
-def _service(context: ContextTypes.DEFAULT_TYPE) -> QuestionService:
-    service: QuestionService = context.bot_data["service"]
-    return service
+@dataclass
+class TelegramBotData:
+    """`context.bot_data`: the shared services, and whether this application built them itself."""
+
+    services: BotServices | None = None  # None until post_init when Telegram runs alone
+    owns_services: bool = False  # built in post_init: this application starts and stops the watcher
 
 
-def _memory(context: ContextTypes.DEFAULT_TYPE) -> AnswerMemory:
-    return _service(context).memory
+_Data: TypeAlias = dict[Any, Any]  # user_data and chat_data: unused, left as PTB's plain dicts
+Context: TypeAlias = CallbackContext[ExtBot[Any], _Data, _Data, TelegramBotData]
+TelegramApplication: TypeAlias = Application[ExtBot[Any], Context, _Data, _Data, TelegramBotData, Any]
+CONTEXT_TYPES = ContextTypes(bot_data=TelegramBotData)
 
 
-def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
-    settings: Settings = context.bot_data["settings"]
-    return settings
+def _services(context: Context) -> BotServices:
+    services = context.bot_data.services
+    if services is None:
+        raise RuntimeError("no services yet: post_init has not run")
+    return services
+
+
+def _memory(context: Context) -> AnswerMemory:
+    return _services(context).memory
+
+
+def _settings(context: Context) -> Settings:
+    return _services(context).settings
+
+
+def _chat_key(chat_id: int) -> ChatKey:
+    """Telegram's chat ids in the shared memory and rate limiter, apart from Discord's."""
+    return ChatKey("telegram", chat_id)
 
 
 # --- sending -------------------------------------------------------------------------
@@ -87,7 +120,7 @@ def _seconds(value: int | float | timedelta) -> float:
 
 
 async def send_html(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     body: str,
     *,
@@ -107,7 +140,7 @@ async def send_html(
             )
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
-            _memory(context).migrate(chat_id, exc.new_chat_id)
+            _memory(context).migrate(_chat_key(chat_id), _chat_key(exc.new_chat_id))
             chat_id, reply_to = exc.new_chat_id, None  # message ids do not carry over
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
@@ -126,7 +159,7 @@ async def send_html(
 
 
 async def send_blocks(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     blocks: list[str],
     *,
@@ -155,43 +188,26 @@ def _is_group(update: Update) -> bool:
     return chat is not None and chat.type in {ChatType.GROUP, ChatType.SUPERGROUP}
 
 
-async def answer_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *, replied_to: int | None = None
-) -> None:
+async def answer_question(update: Update, context: Context, question: str, *, replied_to: int | None = None) -> None:
     """Ask the engine and reply with quotes, sources and a Sources button."""
     message = update.effective_message
     chat = update.effective_chat
-    user = update.effective_user
     if message is None or chat is None:
         return
-    settings = _settings(context)
-    if _is_group(update) and user is not None:
-        allowed, warn = context.bot_data["rate_limiter"].check(chat.id, user.id)
-        if not allowed:
-            if warn:
-                await send_html(
-                    context,
-                    chat.id,
-                    HTML.escape(text("rate_limited", limit=settings.group_questions_per_minute)),
-                    reply_to=message.message_id,
-                )
-            return
-    asked = await _service(context).ask(question, chat_id=chat.id, replied_to=replied_to)
+    asked = await _services(context).questions.ask(question, chat=_chat_key(chat.id), replied_to=replied_to)
     await deliver_answer(context, chat.id, message.message_id, asked.question, asked.answer)
 
 
-async def deliver_answer(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply_to: int, question: str, answer: Answer
-) -> None:
+async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
     memory = _memory(context)
-    item = memory.remember(chat_id, question, answer)
+    item = memory.remember(_chat_key(chat_id), question, answer)
     keyboard = None
     if answer.answered:
         button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
         keyboard = InlineKeyboardMarkup([[button]])
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
     for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
-        memory.attach_message(sent.chat_id, item.key, sent.message_id)
+        memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
 
 
 def _body(message: Message) -> str:
@@ -230,7 +246,7 @@ def _without_mention(body: str, username: str) -> str:
 # --- handlers --------------------------------------------------------------------------
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_text(update: Update, context: Context) -> None:
     """In a private chat every text message is a question (a reply to an answer is a follow-up)."""
     message = update.effective_message
     if message is None:
@@ -238,20 +254,26 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await answer_question(update, context, _body(message), replied_to=_replied_to_bot(message, context.bot.id))
 
 
-async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In groups: a mention or a reply to one of our answers is a question; all else is ignored."""
+class AddressedToBot(filters.MessageFilter):
+    """A message that mentions this bot or replies to one of its messages: in a group, a question."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        return _mentions_bot(message, bot.username, bot.id) or _replied_to_bot(message, bot.id) is not None
+
+
+async def on_group_text(update: Update, context: Context) -> None:
+    """A group message addressed to the bot (`AddressedToBot`): the question without the mention."""
     message = update.effective_message
     if message is None:
         return
-    replied = _replied_to_bot(message, context.bot.id)
-    username = context.bot.username
-    if _mentions_bot(message, username, context.bot.id):
-        await answer_question(update, context, _without_mention(_body(message), username), replied_to=replied)
-    elif replied is not None:
-        await answer_question(update, context, _body(message), replied_to=replied)
+    question = _body(message)
+    if _mentions_bot(message, context.bot.username, context.bot.id):
+        question = _without_mention(question, context.bot.username)
+    await answer_question(update, context, question, replied_to=_replied_to_bot(message, context.bot.id))
 
 
-async def cmd_tanya(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_tanya(update: Update, context: Context) -> None:
     """`/tanya <pertanyaan>`; as a reply to someone's message, asks that message."""
     message = update.effective_message
     if message is None:
@@ -264,7 +286,7 @@ async def cmd_tanya(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, question, replied_to=replied)
 
 
-async def cmd_sumber(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_sumber(update: Update, context: Context) -> None:
     """`/sumber [n]`: citations of the last answer, or of the answer this command replies to."""
     message = update.effective_message
     chat = update.effective_chat
@@ -272,7 +294,8 @@ async def cmd_sumber(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     memory = _memory(context)
     replied = _replied_to_bot(message, context.bot.id)
-    item = memory.by_message(chat.id, replied) if replied is not None else memory.last_answered(chat.id)
+    where = _chat_key(chat.id)
+    item = memory.by_message(where, replied) if replied is not None else memory.last_answered(where)
     argument = _command_argument(message)
     if argument and not (argument.isascii() and argument.isdigit() and int(argument) >= 1):
         # "/sumber abc", "/sumber -1", "/sumber 1 2": say what works rather than show everything
@@ -283,13 +306,13 @@ async def cmd_sumber(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def _send_citations(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply_to: int, item: Remembered | None, number: int | None
+    context: Context, chat_id: int, reply_to: int, item: Remembered | None, number: int | None
 ) -> None:
     blocks = citation_blocks(item.answer if item else None, HTML, number)
     await send_blocks(context, chat_id, blocks, reply_to=reply_to)
 
 
-async def on_sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_sources_button(update: Update, context: Context) -> None:
     """The "📚 Sumber" button: the citations of the answer it sits under."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -298,7 +321,7 @@ async def on_sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     item = None
     key = query.data.removeprefix(BUTTON_PREFIX)
     if chat_id is not None and key.isdigit():
-        item = _memory(context).by_key(chat_id, int(key))
+        item = _memory(context).by_key(_chat_key(chat_id), int(key))
     try:
         if item is None:
             await query.answer(text("expired"), show_alert=False)
@@ -309,17 +332,17 @@ async def on_sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         if item is None:
             return
     reply_to = query.message.message_id if query.message else None
-    await send_blocks(context, item.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
+    await send_blocks(context, item.chat.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
 
 
-async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_button(update: Update, context: Context) -> None:
     """Any other button press (an old keyboard, forged data): answered, so the spinner stops."""
     query = update.callback_query
     if query is not None:
         await query.answer(text("unknown_button"))
 
 
-async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_help(update: Update, context: Context) -> None:
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
@@ -328,14 +351,14 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context, chat.id, body, reply_to=message.message_id if _is_group(update) else None)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: Context) -> None:
     """A group upgraded to a supergroup: keep its answers under the new id."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
-        _memory(context).migrate(message.chat.id, message.migrate_to_chat_id)
+        _memory(context).migrate(_chat_key(message.chat.id), _chat_key(message.migrate_to_chat_id))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log and carry on: one bad update must never stop the bot."""
     error = context.error
     if isinstance(error, Forbidden | TimedOut | RetryAfter):
@@ -348,168 +371,216 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(context, chat.id, HTML.escape(text("error")), reply_to=message.message_id)
 
 
-# --- admin ---------------------------------------------------------------------------------
+# --- gatekeeping: handler groups before group 0 that stop what they refuse --------------------
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> AdminDesk:
-    desk: AdminDesk = context.bot_data["admin"]
-    return desk
-
-
-async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
-    """The command message when its sender is an admin; otherwise a polite refusal and None."""
+async def refuse_non_admin(update: Update, context: Context) -> None:
+    """An admin command from anyone else: a polite refusal, and no later handler sees the update."""
     message = update.effective_message
-    chat = update.effective_chat
-    if message is None or chat is None:
-        return None
+    if message is not None:
+        await send_html(context, message.chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
+    raise ApplicationHandlerStop
+
+
+async def limit_group_questions(update: Update, context: Context) -> None:
+    """A group question over the per-person limit: one warning per burst, then silence."""
+    message = update.effective_message
     user = update.effective_user
-    if _desk(context).is_admin(user.id if user else None):
-        return message
-    await send_html(context, chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
-    return None
+    if message is None or user is None:
+        return
+    allowed, warn = _services(context).rate_limiter.check(_chat_key(message.chat.id), user.id)
+    if allowed:
+        return
+    if warn:
+        limit = _settings(context).group_questions_per_minute
+        await send_html(
+            context, message.chat.id, HTML.escape(text("rate_limited", limit=limit)), reply_to=message.message_id
+        )
+    raise ApplicationHandlerStop
 
 
-async def _report(context: ContextTypes.DEFAULT_TYPE, message: Message, body: str) -> None:
-    await send_blocks(context, message.chat.id, [f"<pre>{HTML.escape(body[:3500])}</pre>"], reply_to=message.message_id)
+# --- admin commands (only admins get here: see `refuse_non_admin`) -------------------------
 
 
-async def cmd_tambah(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _desk(context: Context) -> AdminDesk:
+    return _services(context).admin
+
+
+async def _report(update: Update, context: Context, body: str) -> None:
+    message = update.effective_message
+    if message is not None:
+        block = f"<pre>{HTML.escape(body[:3500])}</pre>"
+        await send_blocks(context, message.chat.id, [block], reply_to=message.message_id)
+
+
+async def cmd_tambah(update: Update, context: Context) -> None:
     """`/tambah` as a reply to a document, or `/tambah <teks artikel>`."""
-    message = await _admin_only(update, context)
+    message = update.effective_message
     if message is None:
         return
+    await _report(update, context, await _add_article(message, _desk(context)))
+
+
+async def _add_article(message: Message, desk: AdminDesk) -> str:
+    """The replied-to document or the pasted text added to the corpus; what happened, in words."""
     document = message.reply_to_message.document if message.reply_to_message else None
     argument = _command_argument(message)
-    desk = _desk(context)
     if document is not None:
         name = document.file_name or "dokumen.txt"
         refusal = desk.upload_refusal(name, document.file_size)
         if refusal:  # Telegram says the size up front: a huge file is never downloaded
-            await _report(context, message, refusal)
-            return
+            return refusal
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
-        report = await desk.add_document(data, name)
-    elif argument:
-        refusal = desk.pasted_text_refusal(argument)
-        if refusal:
-            await _report(context, message, refusal)
-            return
-        report = await desk.add_text(argument)
-    else:
-        await _report(context, message, text("tambah_usage"))
-        return
-    await _report(context, message, report.summary())
+        return (await desk.add_document(data, name)).summary()
+    if argument:
+        return desk.pasted_text_refusal(argument) or (await desk.add_text(argument)).summary()
+    return text("tambah_usage")
 
 
-async def cmd_hapus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_only(update, context)
-    if message is None:
-        return
-    article_id = _command_argument(message)
+async def cmd_hapus(update: Update, context: Context) -> None:
+    message = update.effective_message
+    article_id = _command_argument(message) if message is not None else ""
     if not article_id:
-        await _report(context, message, text("hapus_usage"))
+        await _report(update, context, text("hapus_usage"))
         return
-    await _report(context, message, (await _desk(context).remove(article_id)).summary())
+    await _report(update, context, (await _desk(context).remove(article_id)).summary())
 
 
-async def cmd_artikel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_only(update, context)
-    if message is not None:
-        await _report(context, message, _desk(context).articles_text())
+async def cmd_artikel(update: Update, context: Context) -> None:
+    await _report(update, context, _desk(context).articles_text())
 
 
-async def cmd_statistik(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_only(update, context)
-    if message is not None:
-        await _report(context, message, _desk(context).stats_text())
+async def cmd_statistik(update: Update, context: Context) -> None:
+    await _report(update, context, _desk(context).stats_text())
 
 
 # --- application -----------------------------------------------------------------------
 
 
-COMMANDS = ("tanya", "sumber", "bantuan", "start")
+COMMANDS = ("tanya", "sumber", "bantuan", "start")  # the menu everyone sees
+ADMIN_COMMANDS = ("tambah", "hapus", "artikel", "statistik")  # added to each admin's private menu
+ADMIN_GATE = -2  # handler groups: the admin check first, then the group rate limit, then group 0
+RATE_LIMIT_GATE = -1
 # getMe, deleteWebhook/setWebhook at start: a 500 or an unreachable Telegram is retried without end,
 # waiting 1 s, then 1.5× longer each time up to 30 s (python-telegram-bot's loop); a rejected token
 # is not retried.
 STARTUP_RETRIES = -1
 
 
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    settings: Settings = application.bot_data["settings"]
-    engine = application.bot_data.get("engine")
-    if engine is None:
-        engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
-        application.bot_data["engine"] = engine
-    service = QuestionService(engine, AnswerMemory())
-    application.bot_data["service"] = service
-    application.bot_data["admin"] = AdminDesk(settings, service)
-    application.bot_data["watcher"] = asyncio.create_task(watch_index(settings, service))
-    application.bot_data["rate_limiter"] = RateLimiter(settings.group_questions_per_minute)
-    commands = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError as exc:
-        log.warning("could not register the command list: %s", exc)
-    log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, len(engine.index.paragraphs))
+async def _post_init(application: TelegramApplication, *, settings: Settings) -> None:
+    """Build the services when none were handed in (Telegram alone), then publish the command list."""
+    data = application.bot_data
+    if data.services is None:
+        data.services = await BotServices.load(settings)
+        data.owns_services = True
+        data.services.start_watching()
+    await _publish_command_menus(application.bot, data.services.settings.admin_user_ids)
+    paragraphs = len(data.services.engine.index.paragraphs)
+    log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, paragraphs)
 
 
-async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    watcher = application.bot_data.get("watcher")
-    if watcher is not None:
-        watcher.cancel()
+async def _publish_command_menus(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
+    """The question commands for everyone; in each admin's private chat with the bot, the admin ones too."""
+    public = [BotCommand(name, text(f"cmd_{name}")) for name in COMMANDS]
+    for_admins = public + [BotCommand(name, text(f"cmd_{name}")) for name in ADMIN_COMMANDS]
+    menus: list[tuple[list[BotCommand], BotCommandScope]] = [(public, BotCommandScopeDefault())]
+    menus += [(for_admins, BotCommandScopeChat(admin_id)) for admin_id in sorted(admin_ids)]
+    for commands, scope in menus:
+        try:
+            await bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:  # e.g. an admin who never opened a chat with the bot: no chat to scope to
+            log.warning("could not register the %s command list: %s", scope.type, exc)
 
 
-def build_application(settings: Settings, engine: QAEngine | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB application with every handler; the engine is loaded in post_init unless given."""
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+async def _post_stop(application: TelegramApplication) -> None:
+    data = application.bot_data
+    if data.owns_services and data.services is not None:
+        data.services.stop_watching()
+
+
+def build_application(settings: Settings, services: BotServices | None = None) -> TelegramApplication:
+    """The PTB application with every handler, on the given services or on its own (built in post_init)."""
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(16)
-        .post_init(_post_init)
+        .post_init(functools.partial(_post_init, settings=settings))
         .post_stop(_post_stop)
     )
     if settings.telegram_base_url:
         base_url, base_file_url = normalise_base_url(settings.telegram_base_url)
         builder = builder.base_url(base_url).base_file_url(base_file_url)
-    application = builder.build()
-    application.bot_data["settings"] = settings
-    if engine is not None:
-        application.bot_data["engine"] = engine
+    application: TelegramApplication = builder.build()
+    application.bot_data.services = services
 
     new_message = filters.UpdateType.MESSAGE  # edited messages are not questions
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
-    application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
-    application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
-    application.add_handler(CommandHandler("tambah", cmd_tambah, filters=new_message))
-    application.add_handler(CommandHandler("hapus", cmd_hapus, filters=new_message))
-    application.add_handler(CommandHandler("artikel", cmd_artikel, filters=new_message))
-    application.add_handler(CommandHandler("statistik", cmd_statistik, filters=new_message))
-    application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(on_unknown_button))
+    admins = filters.User(user_id=settings.admin_user_ids)  # ADMIN_USER_IDS; none set: nobody
+    addressed = AddressedToBot()
     # A question may come as text or as the caption of a photo, video or file; a caption that starts
     # with a command is left alone (commands are read from text only).
     written = (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/"))
+    application.add_handlers(
+        [CommandHandler(ADMIN_COMMANDS, refuse_non_admin, filters=new_message & ~admins)], group=ADMIN_GATE
+    )
+    application.add_handlers(
+        [  # the group questions: `/tanya`, and text or captions that mention or reply to the bot
+            CommandHandler("tanya", limit_group_questions, filters=new_message & groups),
+            MessageHandler(new_message & groups & written & addressed, limit_group_questions),
+        ],
+        group=RATE_LIMIT_GATE,
+    )
+    application.add_handler(CommandHandler(["start", "bantuan", "help"], cmd_help, filters=new_message))
+    application.add_handler(CommandHandler("tanya", cmd_tanya, filters=new_message))
+    application.add_handler(CommandHandler("sumber", cmd_sumber, filters=new_message))
+    from_admin = new_message & admins  # the gate already stopped everyone else; this says so here too
+    application.add_handler(CommandHandler("tambah", cmd_tambah, filters=from_admin))
+    application.add_handler(CommandHandler("hapus", cmd_hapus, filters=from_admin))
+    application.add_handler(CommandHandler("artikel", cmd_artikel, filters=from_admin))
+    application.add_handler(CommandHandler("statistik", cmd_statistik, filters=from_admin))
+    application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(MessageHandler(new_message & private & written, on_private_text))
-    application.add_handler(MessageHandler(new_message & groups & written, on_group_text))
+    application.add_handler(MessageHandler(new_message & groups & written & addressed, on_group_text))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_error_handler(on_error)
     return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+@asynccontextmanager
+async def polling(application: TelegramApplication) -> AsyncIterator[TelegramApplication]:
+    """Long polling inside an event loop another bot shares; the same steps, in the same order, as
+    `run_polling`, which owns its loop (post_init and post_stop included: PTB calls them only there)."""
+    async with application:  # initialize … shutdown
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=STARTUP_RETRIES)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
 
 
 def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
     """Run until stopped: long polling, or a webhook server when asked or WEBHOOK_URL is set."""
     application = build_application(settings)
     use_webhook = settings.uses_webhook if webhook is None else webhook
-    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    allowed = ALLOWED_UPDATES
     show_network_retries()
     if not use_webhook:
-        application.run_polling(
-            allowed_updates=allowed, drop_pending_updates=False, bootstrap_retries=STARTUP_RETRIES
-        )
+        application.run_polling(allowed_updates=allowed, drop_pending_updates=False, bootstrap_retries=STARTUP_RETRIES)
         return
     if not settings.webhook_url:
         raise SystemExit("Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).")

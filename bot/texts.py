@@ -44,6 +44,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_sumber": "Kutipan lengkap jawaban terakhir",
         "cmd_bantuan": "Cara memakai bot",
         "cmd_start": "Mulai",
+        "cmd_tambah": "(Admin) Tambahkan artikel: teks atau berkas",
+        "cmd_hapus": "(Admin) Hapus artikel",
+        "cmd_artikel": "(Admin) Daftar artikel",
+        "cmd_statistik": "(Admin) Statistik bot",
     },
     "en": {
         "not_found": "Sorry, the articles don't answer that. Try rephrasing or asking more specifically.",

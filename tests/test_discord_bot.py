@@ -13,12 +13,14 @@ import pytest
 
 discord = pytest.importorskip("discord", reason="needs the 'discord' extra")
 
+from bot.app import BotServices  # noqa: E402
+from bot.conversation import ChatKey  # noqa: E402
 from bot.discord_bot import BeritaDiscordBot  # noqa: E402
+from bot.testing.discord_harness import ask_slash, discord_bot  # noqa: E402
 from bot.testing.fake_discord import (  # noqa: E402
     APP_ID,
     BOT_USER_ID,
     GUILD_ID,
-    TOKEN,
     FakeDiscord,
     button_payload,
     message_payload,
@@ -34,26 +36,11 @@ def run(settings: Settings, engine: QAEngine, tmp_path: Path, scenario: Scenario
     """Log a real client in against the fake API (syncing commands), then play the scenario."""
 
     async def main() -> None:
-        fake = await FakeDiscord().start()
-        original = discord.http.Route.BASE
-        discord.http.Route.BASE = fake.base
-        state = settings.with_overrides(index_dir=tmp_path, discord_guild_id=GUILD_ID, **overrides)
-        client = BeritaDiscordBot(state, engine=engine)
-        try:
-            await client.login(TOKEN)
+        services = BotServices.build(settings.with_overrides(index_dir=tmp_path, **overrides), engine)
+        async with discord_bot(services) as (client, fake):
             await scenario(client, fake)
-        finally:
-            discord.http.Route.BASE = original
-            await client.close()
-            await fake.stop()
 
     asyncio.run(main())
-
-
-def ask_slash(client: BeritaDiscordBot, question: str, *, channel_id: int, user_id: int = 5) -> None:
-    """A user runs `/tanya pertanyaan:<question>` (gateway payload through discord.py's parser)."""
-    option = [{"name": "pertanyaan", "type": 3, "value": question}]
-    client._connection.parse_interaction_create(slash_payload("tanya", option, channel_id=channel_id, user_id=user_id))
 
 
 def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
@@ -131,9 +118,10 @@ def test_mention_and_follow_up_reply(settings: Settings, engine: QAEngine, tmp_p
         )
         first = (await fake.wait_for("POST", "/channels/14/messages"))[0].body
         assert "Mark Rutte" in first["content"] and first["allowed_mentions"]["replied_user"] is False
-        answer_id = client.memory.last_answered(14)
+        answer_id = client.memory.last_answered(ChatKey("discord", 14))
         assert answer_id is not None
-        sent_id = next(m for m, k in client.memory._chats[14].by_message.items() if k == answer_id.key)
+        channel = client.memory._chats[ChatKey("discord", 14)]
+        sent_id = next(m for m, k in channel.by_message.items() if k == answer_id.key)
         state.parse_message_create(
             message_payload("kapan dia mundur?", channel_id=14, user_id=7, reply_to=str(sent_id))
         )
@@ -246,3 +234,19 @@ def test_admin_commands_are_for_admins_only(settings: Settings, engine: QAEngine
         assert "40 tank" in answer
 
     run(own, QAEngine.load(own, show_progress=False), index_dir, scenario)
+
+
+def test_slash_question_over_the_rate_limit_is_refused_privately(
+    settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=9)
+        await fake.wait_for("POST", f"/webhooks/{APP_ID}/")
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=9)
+        refused = (await fake.wait_for("POST", "/callback", count=2))[-1].body
+        assert refused["type"] == 4 and refused["data"]["flags"] & 64  # a message to the asker alone
+        assert "Pelan-pelan" in refused["data"]["content"]
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=40, user_id=10)  # someone else is fine
+        assert len(await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2)) == 2
+
+    run(settings, engine, tmp_path, scenario, group_questions_per_minute=1)

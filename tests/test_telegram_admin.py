@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,20 @@ def test_non_admin_is_refused(admin_bot: tuple[FakeTelegram, Path]) -> None:
     for command in ("/tambah Teks artikel apa pun yang cukup panjang.", "/hapus 000_180dce794d162729", "/statistik"):
         assert "hanya untuk admin" in reply(fake, 501, fake.send_text(501, command, user_id=501))
     assert (corpus / "000_180dce794d162729.txt").exists()
+
+
+def test_admin_commands_are_in_the_admins_menu_only(admin_bot: tuple[FakeTelegram, Path]) -> None:
+    fake, _ = admin_bot
+    calls = fake.wait_for(lambda: len(fake.calls_of("setMyCommands")) >= 2 and fake.calls_of("setMyCommands"))
+    menus = {}
+    for call in calls:
+        scope = json.loads(call.params["scope"])
+        menus[(scope["type"], scope.get("chat_id"))] = {c["command"] for c in json.loads(call.params["commands"])}
+    everyone = {"tanya", "sumber", "bantuan", "start"}
+    assert menus == {
+        ("default", None): everyone,
+        ("chat", ADMIN): everyone | {"tambah", "hapus", "artikel", "statistik"},
+    }
 
 
 def test_admin_adds_document_and_bot_answers_from_it(admin_bot: tuple[FakeTelegram, Path]) -> None:

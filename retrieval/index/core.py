@@ -4,31 +4,59 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from retrieval.corpus import ArticleMeta, Paragraph
+from retrieval.index.errors import IndexCorruptError
 from retrieval.index.layout import IndexManifest
 from retrieval.lexical import LexicalIndex
 
 
 @dataclass
 class SearchIndex:
-    """Everything search needs, loaded in memory."""
+    """Everything search needs, loaded in memory.
+
+    Building and loading both end in this constructor: it derives the sentence offsets and checks
+    that vectors, FAISS, BM25 and paragraphs agree with the manifest's counts.
+    """
 
     manifest: IndexManifest
     articles: dict[str, ArticleMeta]
     paragraphs: list[Paragraph]
-    sentence_offsets: np.ndarray  # paragraph i's sentences are rows offsets[i]:offsets[i+1]
     paragraph_vectors: np.ndarray
     sentence_vectors: np.ndarray
     dense: faiss.Index
     lexical: LexicalIndex
-    text_hashes: list[str] = field(default_factory=list)  # per paragraph, for vector reuse
-    path: Path | None = None
+    path: Path | None = None  # the version folder it was loaded from or saved to
     embedded_texts: int = 0  # how many texts the build that made this object had to embed
+    sentence_offsets: np.ndarray = field(init=False, repr=False)  # paragraph i's sentences: rows [i]:[i+1]
+
+    def __post_init__(self) -> None:
+        self.sentence_offsets = np.zeros(len(self.paragraphs) + 1, dtype=np.int64)
+        self.sentence_offsets[1:] = np.cumsum([len(p.sentences) for p in self.paragraphs])
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
+        m = self.manifest
+        if (
+            len(self.paragraphs) != m.paragraphs
+            or self.paragraph_vectors.shape != (m.paragraphs, m.dim)
+            or self.sentence_vectors.shape != (m.sentences, m.dim)
+            or self.dense.ntotal != m.paragraphs
+            or self.lexical.num_docs != m.paragraphs
+            or int(self.sentence_offsets[-1]) != m.sentences
+        ):
+            where = self.path.name if self.path is not None else "built in memory"
+            raise IndexCorruptError(f"index version {where} has inconsistent sizes")
+
+    @cached_property
+    def text_hashes(self) -> list[str]:
+        """Per paragraph, the hash its vector is reused by."""
+        return [text_hash(p.text) for p in self.paragraphs]
 
     def sentence_rows(self, paragraph: int) -> range:
         return range(int(self.sentence_offsets[paragraph]), int(self.sentence_offsets[paragraph + 1]))

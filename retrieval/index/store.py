@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from retrieval.corpus import ArticleMeta, Paragraph, Sentence
 from retrieval.index import layout
-from retrieval.index.core import SearchIndex, text_hash
+from retrieval.index.core import SearchIndex
 from retrieval.index.dense import set_search_depth
 from retrieval.index.errors import IndexCorruptError
 from retrieval.index.layout import IndexManifest, read_manifest
@@ -114,14 +114,18 @@ def _write_version(index: SearchIndex, target: Path) -> IndexManifest:
     return manifest
 
 
-def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> Path:
-    """Write `index` as a new version and make it current. Returns the version's path."""
+def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> SearchIndex:
+    """Write `index` as a new version and make it current.
+
+    Returns the saved index: `index` with the manifest listing its files and `path` set
+    (`index` itself is left as it was).
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     name = layout.version_name(index.manifest.fingerprint)
     staging = index_dir / f"{layout.STAGING_PREFIX}{name}"
     staging.mkdir()
     try:
-        index.manifest = _write_version(index, staging)
+        manifest = _write_version(index, staging)
         final = index_dir / name
         os.replace(staging, final)
         fsync_dir(index_dir)
@@ -129,9 +133,8 @@ def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace_durably(index_dir / layout.CURRENT, name + "\n")
-    index.path = final
     _prune(index_dir, keep=keep, current=name)
-    return final
+    return replace(index, manifest=manifest, path=final)
 
 
 def _prune(index_dir: Path, *, keep: int, current: str) -> None:
@@ -212,29 +215,18 @@ def load_version(version: Path) -> SearchIndex:
         lexical = LexicalIndex.load(version / layout.LEXICAL)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"cannot load index version {version.name}: {exc}") from exc
-    offsets = np.zeros(len(paragraphs) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(p.sentences) for p in paragraphs])
-    if (
-        paragraph_vectors.shape != (manifest.paragraphs, manifest.dim)
-        or sentence_vectors.shape != (manifest.sentences, manifest.dim)
-        or dense.ntotal != manifest.paragraphs
-        or lexical.num_docs != manifest.paragraphs
-        or int(offsets[-1]) != manifest.sentences
-    ):
-        raise IndexCorruptError(f"index version {version.name} has inconsistent sizes")
-    set_search_depth(dense, manifest.faiss_type)
-    return SearchIndex(
+    index = SearchIndex(
         manifest=manifest,
         articles=articles,
         paragraphs=paragraphs,
-        sentence_offsets=offsets,
         paragraph_vectors=paragraph_vectors,
         sentence_vectors=sentence_vectors,
         dense=dense,
         lexical=lexical,
-        text_hashes=[text_hash(p.text) for p in paragraphs],
         path=version,
     )
+    set_search_depth(dense, manifest.faiss_type)
+    return index
 
 
 def load_current(index_dir: Path) -> SearchIndex | None:

@@ -20,7 +20,7 @@ from retrieval.index.dense import build_faiss
 from retrieval.index.errors import IndexRefreshError
 from retrieval.index.layout import IndexManifest, chunking, index_fingerprint
 from retrieval.index.store import load_current, save_index
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import Analyzer, LexicalIndex
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +135,13 @@ class EnsureResult:
     embedded: int = 0
 
 
-def _why_stale(existing: SearchIndex) -> str:
-    if existing.manifest.chunking != chunking():
+def _why_stale(existing: SearchIndex, wanted: str) -> str | None:
+    """Why the saved index cannot serve these articles with today's model and rules (None: it can)."""
+    if existing.lexical.analyzer != Analyzer.current() or existing.manifest.chunking != chunking():
         return "word lists or text rules changed"
-    return "corpus or model changed"
+    if existing.manifest.fingerprint != wanted:
+        return "corpus or model changed"
+    return None
 
 
 def ensure_index(
@@ -152,14 +155,14 @@ def ensure_index(
     """Load the index for these articles, or (re)build and save it when it is missing or stale."""
     wanted = index_fingerprint(corpus_fingerprint(articles), embedder.name)
     existing = load_current(index_dir)
-    if existing is not None and existing.manifest.fingerprint == wanted and not force:
+    stale = _why_stale(existing, wanted) if existing is not None else None
+    if existing is not None and stale is None and not force:
         return EnsureResult(existing, "loaded", "fingerprint matches")
     if existing is None:
         had_version = (index_dir / layout.CURRENT).exists()
         action, reason = ("rebuilt", "the saved index was damaged") if had_version else ("built", "no saved index")
     else:
-        action = "rebuilt"
-        reason = "forced" if force and existing.manifest.fingerprint == wanted else _why_stale(existing)
+        action, reason = "rebuilt", stale or "forced"
     try:
         index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
     except (OSError, MemoryError, EmbedderError) as exc:

@@ -21,7 +21,7 @@ class SearchIndex:
     """Everything search needs, loaded in memory.
 
     Building and loading both end in this constructor: it derives the sentence offsets and checks
-    that vectors, FAISS, BM25 and paragraphs agree with the manifest's counts.
+    that vectors, FAISS, BM25 and paragraphs agree with the manifest (counts, BM25 term rules).
     """
 
     manifest: IndexManifest
@@ -38,10 +38,13 @@ class SearchIndex:
     def __post_init__(self) -> None:
         self.sentence_offsets = np.zeros(len(self.paragraphs) + 1, dtype=np.int64)
         self.sentence_offsets[1:] = np.cumsum([len(p.sentences) for p in self.paragraphs])
-        self._check_sizes()
+        self._check_consistent()
 
-    def _check_sizes(self) -> None:
+    def _check_consistent(self) -> None:
         m = self.manifest
+        where = self.path.name if self.path is not None else "built in memory"
+        if self.lexical.analyzer.rules != m.chunking.get("lexical"):
+            raise IndexCorruptError(f"index version {where}: BM25 and manifest name different term rules")
         if (
             len(self.paragraphs) != m.paragraphs
             or self.paragraph_vectors.shape != (m.paragraphs, m.dim)
@@ -50,7 +53,6 @@ class SearchIndex:
             or self.lexical.num_docs != m.paragraphs
             or int(self.sentence_offsets[-1]) != m.sentences
         ):
-            where = self.path.name if self.path is not None else "built in memory"
             raise IndexCorruptError(f"index version {where} has inconsistent sizes")
 
     @cached_property

@@ -26,7 +26,7 @@ from retrieval.index.core import SearchIndex
 from retrieval.index.dense import set_search_depth
 from retrieval.index.errors import IndexCorruptError
 from retrieval.index.layout import IndexManifest, read_manifest
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import Analyzer, LexicalIndex
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,13 @@ def _read_vectors(path: Path) -> np.ndarray:
     return np.asarray(np.load(path, mmap_mode="r"))
 
 
+def _read_lexical(version: Path, manifest: IndexManifest) -> LexicalIndex:
+    # Versions saved before lexical/ held analyzer.json were always built with stemming, and their
+    # manifest names the rules.
+    unlabelled = Analyzer(stemming=True, rules=manifest.chunking.get("lexical", ""))
+    return LexicalIndex.load(version / layout.LEXICAL, unlabelled=unlabelled)
+
+
 def load_version(version: Path) -> SearchIndex:
     """Load one index version, checking every file against the manifest."""
     manifest = read_manifest(version)
@@ -212,7 +219,7 @@ def load_version(version: Path) -> SearchIndex:
         paragraph_vectors = _read_vectors(version / layout.PARAGRAPH_VECTORS)
         sentence_vectors = _read_vectors(version / layout.SENTENCE_VECTORS)
         dense = faiss.read_index(str(version / layout.DENSE))
-        lexical = LexicalIndex.load(version / layout.LEXICAL)
+        lexical = _read_lexical(version, manifest)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"cannot load index version {version.name}: {exc}") from exc
     index = SearchIndex(

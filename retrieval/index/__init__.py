@@ -1,4 +1,6 @@
-"""The on-disk index: one directory, versions swapped in atomically (format: FORMAT.md).
+"""The on-disk index: one directory, versions swapped in atomically.
+
+The directory format (each file, the manifest's fields, when it is rebuilt) is in FORMAT.md here.
 
 - `layout`: file names, the manifest and the fingerprint;
 - `store`: versions, `CURRENT`, fsync, checksums, save and load;

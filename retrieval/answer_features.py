@@ -12,7 +12,6 @@ code serves the bot and builds the training data, so both see identical numbers.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
 from collections.abc import Mapping
@@ -137,8 +136,9 @@ def _term_sequence(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _sorted_terms(passage: frozenset[str]) -> tuple[str, ...]:
-    return tuple(sorted(passage))
+def _prefixes(passage: frozenset[str]) -> frozenset[str]:
+    """Every prefix of five letters or more of the passage's terms, for the spelling-variant test."""
+    return frozenset(term[:k] for term in passage for k in range(5, len(term) + 1))
 
 
 @lru_cache(maxsize=100_000)
@@ -151,12 +151,7 @@ def _found(term: str, passage: frozenset[str]) -> bool:
     if term in passage or (term.isalpha() and _se_form(term) in passage):
         return True
     # Spelling variants of long words ("Budapest"/"Budapes", "Kosiniak"/"Kosiniaka"): a long shared prefix.
-    if len(term) < 6:
-        return False
-    prefix = term[: max(5, len(term) - 2)]
-    terms = _sorted_terms(passage)  # terms sharing a prefix sort together: look where it would go
-    at = bisect.bisect_left(terms, prefix)
-    return at < len(terms) and terms[at].startswith(prefix)
+    return len(term) >= 6 and term[: max(5, len(term) - 2)] in _prefixes(passage)
 
 
 def _group_found(group: TermGroup, passage: frozenset[str]) -> bool:

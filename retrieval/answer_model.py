@@ -164,7 +164,7 @@ class AnswerModel:
             return None
         scores = self.ranker.predict(table.matrix)
         chosen = choose_quote(scores, self.second_quote_share)
-        if lacks_asked_type(table, chosen):
+        if lacks_asked_type(table, chosen) or names_unknown_to_corpus(table):
             return Verdict(chosen, 0.0, scores)
         row = decision_row(table, scores, chosen)
         confidence = float(self.decider.predict(row[None, :])[0])
@@ -221,6 +221,7 @@ class AnswerModel:
 
 
 _TYPE_MATCH = FEATURE_NAMES.index("s_type_match")
+_UNKNOWN_NAMES = FEATURE_NAMES.index("q_unknown_names")
 
 
 def lacks_asked_type(table: FeatureTable, chosen: tuple[int, ...]) -> bool:
@@ -228,6 +229,13 @@ def lacks_asked_type(table: FeatureTable, chosen: tuple[int, ...]) -> bool:
     it cannot be the answer (the trees, trained mostly on other kinds, do not always know that)."""
     typed = table.question.kind in ("number", "time")
     return typed and not any(table.matrix[i, _TYPE_MATCH] for i in chosen)
+
+
+def names_unknown_to_corpus(table: FeatureTable) -> bool:
+    """The question names someone or something ("Turki", "Macron") that no article mentions, even
+    through an alias: whatever sentence comes closest, the articles do not speak of it. Training
+    corpora are large enough that this almost never happens there, so the trees did not learn it."""
+    return bool(table.matrix[0, _UNKNOWN_NAMES] > 0)
 
 
 def _background_digest(background: BackgroundFrequencies) -> str:

@@ -60,13 +60,19 @@ _MONTHS = frozenset(
     apr jun jul agu ags agt sep sept okt nov des
     """.split()
 )
+# Words that name a time on their own. Left out on purpose: "lalu", "depan", "hingga", "sampai"
+# (then, in front, up to: mostly not times), and the seasons' "gugur", "panas", "dingin" without
+# "musim" ("Perang Dingin" is not a date).
 _TIME_WORDS = _MONTHS | frozenset(
     """
     senin selasa rabu kamis jumat sabtu minggu pekan bulan tahun abad dekade windu kuartal triwulan
-    semester malam pagi siang sore subuh kemarin besok lusa lalu silam depan sejak hingga sampai musim
-    gugur semi panas dingin paruh tanggal pukul jam masehi era zaman periode masa
+    semester malam pagi siang sore subuh kemarin besok lusa silam sejak musim tanggal pukul jam masehi
+    era zaman periode masa
     """.split()
 )
+# Phrases that hold a time word without naming a time: a birthday is not a date.
+_NOT_TIME_RE = re.compile(r"\bulang tahun\b", re.IGNORECASE)
+_TODAY_RE = re.compile(r"\bhari (ini|itu|lalu|sebelumnya|berikutnya)\b", re.IGNORECASE)
 # A number followed by an era marker is a year even when it is short: "91 SM", "1500 M".
 _ERA_RE = re.compile(r"\b\d{1,4}\s*(SM|M|Masehi|BC|AD|BCE|CE|H|Hijriah)\b")
 _YEAR_RE = re.compile(r"(?<![\d.,])(1[0-9]{3}|20[0-9]{2})(?![\d.,])")
@@ -104,7 +110,9 @@ def has_time(sentence: str) -> bool:
     """A year (also `91 SM`), a date, a month or weekday, a century or another time expression."""
     if _ERA_RE.search(sentence) or _YEAR_RE.search(sentence) or _DATE_RE.search(sentence):
         return True
-    return bool(_CENTURY_RE.search(sentence)) or any(t.lower() in _TIME_WORDS for t in raw_tokens(sentence))
+    if _CENTURY_RE.search(sentence) or _TODAY_RE.search(sentence):
+        return True
+    return any(t.lower() in _TIME_WORDS for t in raw_tokens(_NOT_TIME_RE.sub(" ", sentence)))
 
 
 def names(text: str) -> list[str]:

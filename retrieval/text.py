@@ -174,13 +174,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "usa": ("amerika", "serikat"),
     "dk": ("dewan", "keamanan"),
     "pbb": ("perserikatan", "bangsa"),
+    "ai": ("kecerdasan", "buatan"),
     "jt": ("juta",),
     "rb": ("ribu",),
     "m": ("miliar",),
     "t": ("triliun",),
 }
 # Alias keys that are ordinary words in lower case: expand them only when written in capitals.
-_CASE_SENSITIVE_ALIASES = frozenset({"as", "us", "ue", "eu", "m", "t", "dk"})
+_CASE_SENSITIVE_ALIASES = frozenset({"as", "us", "ue", "eu", "m", "t", "dk", "ai"})
 
 # Words that only frame a question ("apa pengertian X", "yang dimaksud dengan X"): in a passage
 # they may carry meaning, in a question they would lift every paragraph that defines anything.

@@ -459,12 +459,14 @@ def operating_curve(confidences: np.ndarray, correct: np.ndarray, samples: Seque
 
 
 def choose_bar(curve: Sequence[dict[str, float]]) -> float:
-    """The lowest bar at which the bot stays quiet on REQUIRED_ABSTAINED of the unanswerable valid
-    questions: it answers as much as it can while doing that. When no bar meets both targets, the
-    highest bar that still answers REQUIRED_ANSWERED of the answerable ones."""
+    """The middle of the bars at which the bot answers REQUIRED_ANSWERED of the answerable valid
+    questions and stays quiet on REQUIRED_ABSTAINED of the unanswerable ones: a bar at either end
+    meets one target only just, and new text moves the curve a little. When no bar meets both
+    targets, the highest bar that still answers REQUIRED_ANSWERED of the answerable ones."""
     both = [c for c in curve if c["abstained"] >= REQUIRED_ABSTAINED and c["answered"] >= REQUIRED_ANSWERED]
     if both:
-        return float(min(both, key=lambda c: c["min_confidence"])["min_confidence"])
+        bars = sorted(c["min_confidence"] for c in both)
+        return float(bars[(len(bars) - 1) // 2])
     allowed = [c for c in curve if c["answered"] >= REQUIRED_ANSWERED] or list(curve[:1])
     return float(max(allowed, key=lambda c: c["min_confidence"])["min_confidence"])
 

@@ -52,6 +52,20 @@ def test_off_topic_chat_gets_no_quote(engine: QAEngine, question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Apakah Erdogan setuju Swedia bergabung dengan NATO?",  # no article mentions Erdogan
+        "Tahun berapa NATO didirikan?",  # the founding sentence says "Perang Dingin", not a year
+    ],
+)
+def test_near_topic_questions_the_articles_cannot_answer_get_no_quote(engine: QAEngine, question: str) -> None:
+    """On topic (NATO, Sweden) but not in the articles: the nearest sentence must not be offered."""
+    answer = engine.ask(question)
+    assert not answer.answered
+    assert answer.quotes == ()
+
+
+@pytest.mark.parametrize(
     ("shouted", "normal"),
     [("SIAPA PENGGANTI STOLTENBERG?", "Siapa pengganti Stoltenberg?")],
 )

@@ -35,14 +35,29 @@ def test_question_kind(question: str, kind: str) -> None:
         "Perjanjian ditandatangani pada 17 Agustus 1945.",
         "Ia mundur pada musim gugur ini.",
         "Kerajaan itu berdiri sejak abad ke-7.",
+        "Hasilnya diumumkan hari ini oleh panitia.",
     ],
 )
 def test_time_expressions(sentence: str) -> None:
     assert has_time(sentence)
 
 
-def test_not_a_time() -> None:
-    assert not has_time("Rusia merekrut sekitar 30.000 personel.")
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Rusia merekrut sekitar 30.000 personel.",
+        # "Dingin" of the Cold War, "lalu" as "then", "sampai" as "as far as": no date in any of them.
+        "NATO didirikan sebagai tanggapan atas ancaman Uni Soviet selama Perang Dingin.",
+        "Para menteri bertemu, lalu mengumumkan paket bantuan baru.",
+        "Bantuan itu sampai ke garis depan tanpa hambatan.",
+        "Kuleba tidak ingin merusak pesta ulang tahun NATO.",
+    ],
+)
+def test_not_a_time(sentence: str) -> None:
+    assert not has_time(sentence)
+
+
+def test_numbers_without_time() -> None:
     assert has_number("Rusia merekrut sekitar 30.000 personel.")
     assert has_number("Dua anggota terbaru NATO bergabung.")
 

@@ -113,10 +113,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = _load_engine(settings)
     questions = load_questions(Path(args.file))
-    report = evaluate(questions, engine.index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
+    report = evaluate(questions, engine.index, engine.ask, engine.ranked_paragraphs)
     summary = report.summary()
+    settings_used = {
+        "answer_model": engine.answer_model.name if engine.answer_model else None,
+        "min_confidence": engine.min_confidence if engine.answer_model else None,
+        "tuning": engine.tuning.to_json(),
+    }
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps({**summary, **settings_used}, indent=2))
         return 0
     if args.show:
         for r in report.results:
@@ -129,7 +134,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 f"{flag}{r.question.id} rank={r.rank} answered={r.answered} fact={r.fact_in_quotes} "
                 f"{r.question.question!r} -> {r.quotes[:1]}"
             )
-    for key, value in summary.items():
+    for key, value in {**summary, **settings_used}.items():
         print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}")
     return 0
 

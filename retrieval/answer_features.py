@@ -25,8 +25,7 @@ from retrieval.colloquial import standardize
 from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
 from retrieval.text import TermGroup, content_terms, guess_language, normalize_number, raw_tokens, stem
-
-CANDIDATE_PARAGRAPHS = 4  # sentences are drawn from this many of the best paragraphs
+from retrieval.tuning import DEFAULT_TUNING
 
 _QUESTION_FEATURES = (
     *(f"q_kind_{kind}" for kind in KINDS),
@@ -227,8 +226,14 @@ class BackgroundFrequencies:
 class FeatureExtractor:
     """Computes FEATURE_NAMES for the sentences of the best candidate paragraphs."""
 
-    def __init__(self, index: SearchIndex, background: BackgroundFrequencies | None = None) -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        background: BackgroundFrequencies | None = None,
+        paragraphs: int = DEFAULT_TUNING.answer_paragraphs,
+    ) -> None:
         self.index = index
+        self.paragraphs = paragraphs  # the model was trained on the sentences of this many paragraphs
         self.background = background or BackgroundFrequencies.empty()
         self._num_docs = max(index.lexical.num_docs + self.background.documents, 1)
         self._idf_unknown = self._idf_of(0)
@@ -300,9 +305,9 @@ class FeatureExtractor:
         return terms
 
     def extract(self, query: Query, groups: list[TermGroup], candidates: list[Candidate]) -> FeatureTable:
-        """One row of FEATURE_NAMES per sentence of the best CANDIDATE_PARAGRAPHS paragraphs."""
+        """One row of FEATURE_NAMES per sentence of the best `paragraphs` candidate paragraphs."""
         q = self.analyse(query, groups)
-        cands = candidates[:CANDIDATE_PARAGRAPHS]
+        cands = candidates[: self.paragraphs]
         if not cands:
             return FeatureTable([], np.zeros((0, len(FEATURE_NAMES)), np.float32), q, np.zeros(0, np.float32))
         question = self._question_features(q)

@@ -30,10 +30,10 @@ from retrieval.text import (
     strip_markup,
     valid_unicode,
 )
+from retrieval.tuning import DEFAULT_TUNING, Tuning
 
 log = logging.getLogger(__name__)
 
-SEARCH_TOP_K = 5
 QUERY_CACHE_SIZE = 2048
 STALE_ACTIONS = ("unsaved", "kept")  # serve_index's answers when a refresh failed
 
@@ -54,9 +54,12 @@ class _Pipeline:
 class QAEngine:
     """Loads the index once; `ask` is thread-safe and never raises on user input."""
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, index: SearchIndex, embedder: Embedder, settings: Settings, tuning: Tuning = DEFAULT_TUNING
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.tuning = tuning
         self.answer_model = _load_answer_model(settings)
         self._pipeline = self._make_pipeline(index)
         self._swap_lock = threading.Lock()
@@ -78,10 +81,10 @@ class QAEngine:
             built_with, serving = index.manifest.answer_model, self.answer_model.name
             if built_with and built_with != serving:
                 log.info("index built beside answer model %s; answering with %s", built_with, serving)
-            selector = ModelSelector(index, self.answer_model, self.min_confidence)
+            selector = ModelSelector(index, self.answer_model, self.min_confidence, self.tuning.answer_paragraphs)
         else:
-            selector = RuleSelector(index)
-        return _Pipeline(index, HybridSearcher(index), selector)
+            selector = RuleSelector(index, self.tuning.rules)
+        return _Pipeline(index, HybridSearcher(index, tuning=self.tuning.search), selector)
 
     @classmethod
     def load(cls, settings: Settings, *, show_progress: bool = True) -> QAEngine:
@@ -120,7 +123,7 @@ class QAEngine:
         t0 = time.perf_counter()
         query = self._query(search_text)
         t1 = time.perf_counter()
-        result = pipeline.searcher.search(query, top_k=SEARCH_TOP_K)
+        result = pipeline.searcher.search(query)
         t2 = time.perf_counter()
         selection = pipeline.selector.select(query, result.candidates)
         t3 = time.perf_counter()
@@ -163,7 +166,7 @@ class QAEngine:
                 self._vector_cache.popitem(last=False)
         return vector
 
-    def ranked_paragraphs(self, question: str, k: int = SEARCH_TOP_K) -> list[int]:
+    def ranked_paragraphs(self, question: str, k: int | None = None) -> list[int]:
         """Index rows of the best `k` paragraphs for a question (retrieval only, for evaluation)."""
         pipeline = self._pipeline
         query = self.prepare(question)

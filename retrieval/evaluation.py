@@ -259,7 +259,7 @@ def evaluate_idk_mrc(split_path: Path, settings: Settings, work: Path, limit: in
 
     def ranked(question: str) -> list[int]:  # retrieval is shared by the model and the rules
         if question not in ranks:
-            ranks[question] = model.ranked_paragraphs(question, 5)
+            ranks[question] = model.ranked_paragraphs(question)
         return ranks[question]
 
     every_quote = run_mrc(data, unbarred.ask, ranked, limit)  # quotes do not depend on the bar
@@ -283,6 +283,7 @@ def evaluate_idk_mrc(split_path: Path, settings: Settings, work: Path, limit: in
         "unanswerable": counts["unanswerable"],
         "min_confidence": model.min_confidence if model.answer_model else None,
         "answer_model": model.answer_model.name if model.answer_model else None,
+        "tuning": model.tuning.to_json(),
         "pipelines": [{"pipeline": name, **summarize_mrc(outcomes)} for name, outcomes in runs.items()],
         "curve": curve,
     }

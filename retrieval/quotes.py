@@ -18,21 +18,9 @@ from retrieval.answer_model import AnswerModel
 from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
 from retrieval.text import content_terms, raw_tokens
+from retrieval.tuning import DEFAULT_TUNING, RuleTuning
 
-QUOTE_PARAGRAPHS = 3  # sentences are drawn from this many top paragraphs
-MAX_QUOTES = 3
 PREWARM_MAX_PARAGRAPHS = 5_000
-# A name in this share of paragraphs or more is the corpus's topic (NATO, Ukraina),
-# often left implicit in the sentence that answers; not a sign of a missing subject.
-COMMON_TERM_SHARE = 0.2
-SECOND_QUOTE_MARGIN = 0.015  # a further sentence must score within this of the best
-TYPE_MARGIN = 0.08  # how much worse a sentence holding the asked-for number/time may score
-
-# Abstention: answer when the best sentence is semantically close, and the
-# question's distinctive words are found, unless the semantic match alone is strong.
-MIN_COSINE = 0.80
-STRONG_COSINE = 0.87
-MIN_COVERAGE = 0.34
 
 _NUMBER_WORDS = frozenset(
     """
@@ -149,10 +137,13 @@ class RuleSelector:
     the passage never mentions.
     """
 
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, tuning: RuleTuning = DEFAULT_TUNING.rules) -> None:
         self.index = index
+        self.tuning = tuning
+        # A name in common_term_share of paragraphs or more is the corpus's topic (NATO, Ukraina),
+        # often left implicit in the sentence that answers; not a sign of a missing subject.
         self._common_terms = (
-            index.lexical.common_terms(COMMON_TERM_SHARE) if len(index.paragraphs) >= 20 else frozenset()
+            index.lexical.common_terms(tuning.common_term_share) if len(index.paragraphs) >= 20 else frozenset()
         )
         if len(index.paragraphs) <= PREWARM_MAX_PARAGRAPHS:
             # Stem every passage now rather than during someone's first questions.
@@ -180,6 +171,7 @@ class RuleSelector:
         if not candidates:
             return Selection((), False, 0.0, 0.0)
         kind = question_type(query.text)
+        rules = self.tuning
         scored = self._score_sentences(query, candidates, kind)
         best = scored[0]
         typed_kind = kind in {"number", "time"}
@@ -187,17 +179,20 @@ class RuleSelector:
             # "berapa"/"kapan": the quote must hold a number or a time. Prefer the best
             # sentence that does, unless it is clearly worse than the overall best.
             typed = [s for s in scored if s.has_type]
-            if typed and typed[0].score >= best.score - TYPE_MARGIN:
+            if typed and typed[0].score >= best.score - rules.type_margin:
                 best = typed[0]
         chosen = [best]
         for other in scored:
-            if len(chosen) >= MAX_QUOTES or other.score < best.score - SECOND_QUOTE_MARGIN:
+            if len(chosen) >= rules.max_quotes or other.score < best.score - rules.second_quote_margin:
                 break
             if other is not best and (other.has_type or not typed_kind):
                 chosen.append(other)
         rows = with_antecedent(self.index, [(s.paragraph, s.row) for s in chosen])
         coverage = self.coverage(query.terms, self.index.paragraphs[best.paragraph].text)
-        confident = best.cosine >= STRONG_COSINE or (best.cosine >= MIN_COSINE and coverage >= MIN_COVERAGE)
+        # Answer when the best sentence is semantically close and the question's distinctive words
+        # are found, unless the semantic match alone is strong.
+        close = best.cosine >= rules.min_cosine and coverage >= rules.min_coverage
+        confident = best.cosine >= rules.strong_cosine or close
         if typed_kind and not best.has_type:
             confident = False  # a "berapa"/"kapan" answer without any number or time is no answer
         if missing_names(query.text, self._passage_terms(best.paragraph)):
@@ -206,13 +201,20 @@ class RuleSelector:
 
     def _score_sentences(self, query: Query, candidates: list[Candidate], kind: str | None) -> list[_Scored]:
         scored: list[_Scored] = []
-        for cand in candidates[:QUOTE_PARAGRAPHS]:
+        rules = self.tuning
+        for cand in candidates[: rules.quote_paragraphs]:
             paragraph = self.index.paragraphs[cand.paragraph]
             for offset, row in enumerate(self.index.sentence_rows(cand.paragraph)):
                 sentence = paragraph.sentence_text(offset)
                 cosine = float(cand.sentence_scores[offset])
                 has_type = _has_answer_type(sentence, kind)
-                score = cosine + 0.10 * self.coverage(query.terms, sentence) + 0.02 * has_type + 0.015 / cand.rank
+                coverage = self.coverage(query.terms, sentence)
+                score = (
+                    cosine
+                    + rules.coverage_weight * coverage
+                    + rules.type_weight * has_type
+                    + rules.rank_weight / cand.rank
+                )
                 scored.append(_Scored(score, cosine, cand.paragraph, row, has_type))
         scored.sort(key=lambda item: -item.score)
         return scored
@@ -266,11 +268,11 @@ class ModelSelector:
     probability that this quote holds the answer must reach `min_confidence`.
     """
 
-    def __init__(self, index: SearchIndex, model: AnswerModel, min_confidence: float) -> None:
+    def __init__(self, index: SearchIndex, model: AnswerModel, min_confidence: float, paragraphs: int) -> None:
         self.index = index
         self.model = model
         self.min_confidence = min_confidence
-        self.extractor = FeatureExtractor(index, model.background)
+        self.extractor = FeatureExtractor(index, model.background, paragraphs)
 
     def select(self, query: Query, candidates: list[Candidate]) -> Selection:
         table = self.extractor.extract(query, list(query.groups), candidates)

@@ -14,10 +14,7 @@ import numpy as np
 
 from retrieval.index import SearchIndex, dense_search
 from retrieval.text import TermGroup
-
-RRF_K = 20  # small k: with a few dozen candidates, the top ranks should dominate
-DENSE_CANDIDATES = 30
-LEXICAL_CANDIDATES = 30
+from retrieval.tuning import DEFAULT_TUNING, SearchTuning
 
 
 @dataclass(frozen=True)
@@ -57,14 +54,24 @@ def _ranks(values: dict[int, float]) -> dict[int, int]:
 class HybridSearcher:
     """Ranks paragraphs for a query; pure function of the index it holds."""
 
-    def __init__(self, index: SearchIndex, *, use_dense: bool = True, use_lexical: bool = True) -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        *,
+        tuning: SearchTuning = DEFAULT_TUNING.search,
+        use_dense: bool = True,
+        use_lexical: bool = True,
+    ) -> None:
         self.index = index
+        self.tuning = tuning
         self.use_dense = use_dense
         self.use_lexical = use_lexical
 
-    def search(self, query: Query, top_k: int = 5, exclude: frozenset[int] = frozenset()) -> SearchResult:
-        """The best `top_k` paragraphs; `exclude` hides paragraphs (training: "the article is not here")."""
+    def search(self, query: Query, top_k: int | None = None, exclude: frozenset[int] = frozenset()) -> SearchResult:
+        """The best `top_k` paragraphs (the tuning's when None); `exclude` hides paragraphs (training:
+        "the article is not here")."""
         index = self.index
+        top_k = self.tuning.top_k if top_k is None else top_k
         n = len(index.paragraphs)
         timings: dict[str, float] = {}
         if n == 0:
@@ -72,13 +79,13 @@ class HybridSearcher:
         t0 = time.perf_counter()
         dense_hits: dict[int, float] = {}
         if self.use_dense:
-            ids, scores = dense_search(index, query.vector, min(DENSE_CANDIDATES + len(exclude), n))
+            ids, scores = dense_search(index, query.vector, min(self.tuning.dense_candidates + len(exclude), n))
             dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if int(i) not in exclude}
         t1 = time.perf_counter()
         lexical_hits: dict[int, float] = {}
         if self.use_lexical and query.terms:
             bm25 = index.lexical.scores(query.terms)
-            top = np.argsort(-bm25)[: LEXICAL_CANDIDATES + len(exclude)]
+            top = np.argsort(-bm25)[: self.tuning.lexical_candidates + len(exclude)]
             lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0 and int(i) not in exclude}
         t2 = time.perf_counter()
         if not dense_hits and not lexical_hits:
@@ -123,7 +130,7 @@ class HybridSearcher:
             rankings.append(lex_rank)
             rankings.append(lex_rank)  # BM25 weighs as much as both dense views together
         for row, cand in cands.items():
-            cand.fused = sum(1.0 / (RRF_K + r[row]) for r in rankings if row in r)
+            cand.fused = sum(1.0 / (self.tuning.rrf_k + r[row]) for r in rankings if row in r)
         ordered = sorted(cands.values(), key=lambda c: (-c.fused, -c.best_sentence))
         for rank, cand in enumerate(ordered, start=1):
             cand.rank = rank

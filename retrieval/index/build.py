@@ -21,6 +21,7 @@ from retrieval.index.errors import IndexRefreshError
 from retrieval.index.layout import IndexManifest, chunking, index_fingerprint
 from retrieval.index.store import load_current, save_index
 from retrieval.lexical import Analyzer, LexicalIndex
+from retrieval.tuning import DEFAULT_TUNING
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def build_index(
         files={},
         created=time.time(),
         answer_model=_shipped_answer_model(),
+        tuning=DEFAULT_TUNING.to_json(),
     )
     log.info("built index: %d articles, %d paragraphs, %d texts embedded", len(articles), len(paragraphs), todo)
     return SearchIndex(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ class IndexManifest:
     format: str = FORMAT_NAME
     version: int = FORMAT_VERSION
     answer_model: str = ""  # the answer model shipped when this version was built ("" before it existed)
+    tuning: dict[str, Any] = field(default_factory=dict)  # retrieval.tuning settings it was built for ({} before)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

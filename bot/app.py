@@ -43,7 +43,11 @@ class BotServices:
         """Open the store and load the engine off the event loop (it embeds and reads the index),
         then wire the services. The store first: an unreachable database fails before the slow part."""
         store = await asyncio.to_thread(open_store, settings)
-        engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
+        try:
+            engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
+        except BaseException:
+            store.close()  # no services to own it: checkpoint and release the file now
+            raise
         return cls.build(settings, engine, store)
 
     @property

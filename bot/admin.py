@@ -71,13 +71,15 @@ class AdminDesk:
         lines += [f"• {a.article_id} — {a.title} ({a.outlet or '-'}, {a.paragraphs} paragraf)" for a in items]
         return "\n".join(lines)
 
-    def stats_text(self) -> str:
+    async def stats_text(self) -> str:
         index = self.service.engine.index
-        stats = self.service.stats()
+        stats = await self.service.stats()
+        logged = await self.service.stats_all()  # the question log outlives restarts
         return (
             f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
             f"Pertanyaan dijawab sejak mulai: {stats.answered}\nTidak ditemukan: {stats.abstained}\n"
-            f"Median waktu jawab: {stats.median_ms:.0f} ms"
+            f"Median waktu jawab: {stats.median_ms:.0f} ms\n"
+            + text("stats_logged", answered=logged.answered, abstained=logged.abstained)
         )
 
 

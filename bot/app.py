@@ -1,9 +1,9 @@
 """The composition root: the services one process shares between its chat adapters.
 
 `BotServices` is built once per process, from the settings and one loaded engine, and handed
-to the Telegram application and the Discord client alike: one answer memory, one rate limiter,
-one statistics count, one admin lock and one index watcher, however many adapters run.
-Whoever builds it starts and stops its watcher (`start_watching` / `stop_watching`).
+to the Telegram application and the Discord client alike: one state store (answers, rate limits,
+the question log), one admin lock and one index watcher, however many adapters run.
+Whoever builds it starts and stops its watcher (`start_watching` / `stop_watching`) and closes it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.admin import AdminDesk, watch_index
 from bot.conversation import AnswerMemory, QuestionService, RateLimiter
+from bot.state import StateStore, open_store
 from config.settings import Settings
 from retrieval.engine import QAEngine
 
@@ -25,20 +26,29 @@ class BotServices:
     questions: QuestionService
     admin: AdminDesk
     rate_limiter: RateLimiter
+    store: StateStore
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, settings: Settings, engine: QAEngine) -> BotServices:
-        """Wire the services around an engine that is already loaded."""
-        questions = QuestionService(engine, AnswerMemory())
-        limiter = RateLimiter(settings.group_questions_per_minute)
-        return cls(settings, questions, AdminDesk(settings, questions), limiter)
+    def build(cls, settings: Settings, engine: QAEngine, store: StateStore | None = None) -> BotServices:
+        """Wire the services around an engine that is already loaded (and the store DATABASE_URL names,
+        opened here when none is given: that may block a moment)."""
+        store = open_store(settings) if store is None else store
+        questions = QuestionService(engine, AnswerMemory(store))
+        limiter = RateLimiter(store, settings.group_questions_per_minute)
+        return cls(settings, questions, AdminDesk(settings, questions), limiter, store)
 
     @classmethod
     async def load(cls, settings: Settings) -> BotServices:
-        """Load the engine off the event loop (it embeds and reads the index), then wire the services."""
-        engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
-        return cls.build(settings, engine)
+        """Open the store and load the engine off the event loop (it embeds and reads the index),
+        then wire the services. The store first: an unreachable database fails before the slow part."""
+        store = await asyncio.to_thread(open_store, settings)
+        try:
+            engine = await asyncio.to_thread(QAEngine.load, settings, show_progress=False)
+        except BaseException:
+            store.close()  # no services to own it: checkpoint and release the file now
+            raise
+        return cls.build(settings, engine, store)
 
     @property
     def engine(self) -> QAEngine:
@@ -57,3 +67,8 @@ class BotServices:
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None
+
+    def close(self) -> None:
+        """Stop the watcher and close the state store (a last write-ahead checkpoint for SQLite)."""
+        self.stop_watching()
+        self.store.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.logs import configure_logging
+from bot.state import StateUnavailable
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
@@ -343,6 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except IndexRefreshError as exc:  # no usable index at all: nothing to fall back on
         print(f"Indeks tidak bisa dibuat: {refresh_problem(exc, settings.index_dir)}.", file=sys.stderr)
+        return 2
+    except StateUnavailable as exc:  # DATABASE_URL names a database we cannot reach or use
+        print(f"Basis data status tidak bisa dipakai: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -50,7 +50,7 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = _client(interaction)
-        item = client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
+        item = await client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
         await client.show_citations(interaction, item, None)
 
 
@@ -115,10 +115,10 @@ def _client(interaction: discord.Interaction[Any]) -> BeritaDiscordBot:
     return client
 
 
-def within_rate_limit(interaction: discord.Interaction[Any]) -> bool:
+async def within_rate_limit(interaction: discord.Interaction[Any]) -> bool:
     """The check on `/tanya`: the per-person limit in server channels (direct messages are free)."""
     client = _client(interaction)
-    allowed, _ = client.allowed(interaction.guild_id, interaction.channel_id or 0, interaction.user.id)
+    allowed, _ = await client.allowed(interaction.guild_id, interaction.channel_id or 0, interaction.user.id)
     if not allowed:
         raise Refused(text("rate_limited", limit=client.settings.group_questions_per_minute))
     return True
@@ -141,7 +141,7 @@ class QuestionCommands(commands.Cog):
     async def sumber(
         self, interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
-        item = self.bot.memory.last_answered(_channel_key(interaction.channel_id or 0))
+        item = await self.bot.memory.last_answered(_channel_key(interaction.channel_id or 0))
         await self.bot.show_citations(interaction, item, nomor, ephemeral=False)
 
 
@@ -199,7 +199,7 @@ class AdminCommands(commands.Cog):
     @app_commands.command(name="statistik", description=text("cmd_statistik"))
     async def statistik(self, interaction: discord.Interaction[Any]) -> None:
         await _thinking_privately(interaction)
-        await _report_privately(interaction, self.desk.stats_text())
+        await _report_privately(interaction, await self.desk.stats_text())
 
 
 class BeritaDiscordBot(commands.Bot):
@@ -265,16 +265,16 @@ class BeritaDiscordBot(commands.Bot):
 
     # -- questions ------------------------------------------------------------------------
 
-    def allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
+    async def allowed(self, guild_id: int | None, channel_id: int, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn) from the shared rate limiter."""
         if guild_id is None:
             return True, False  # direct messages are not rate limited
-        return self.services.rate_limiter.check(_channel_key(channel_id), user_id)
+        return await self.services.rate_limiter.check(_channel_key(channel_id), user_id)
 
     async def _ask(self, question: str, channel_id: int, replied_to: int | None = None) -> tuple[Remembered, list[str]]:
         channel = _channel_key(channel_id)
         asked = await self.services.questions.ask(question, chat=channel, replied_to=replied_to)
-        item = self.memory.remember(channel, asked.question, asked.answer)
+        item = await self.memory.remember(channel, asked.question, asked.answer)
         return item, pack(
             answer_blocks(asked.answer, MARKDOWN, question_limit=self.settings.max_question_chars), CONTENT_LIMIT
         )
@@ -290,7 +290,7 @@ class BeritaDiscordBot(commands.Bot):
             sent = await interaction.followup.send(
                 content, view=view if last and view else discord.utils.MISSING, allowed_mentions=NO_PINGS, wait=True
             )
-            self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
+            await self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
 
     async def on_message(self, message: discord.Message) -> None:
         """A mention of the bot, or a reply to one of its answers, is a question; DMs always are."""
@@ -298,14 +298,14 @@ class BeritaDiscordBot(commands.Bot):
             return
         replied = None
         ref = message.reference.message_id if message.reference else None
-        if ref is not None and self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
+        if ref is not None and await self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
             replied = ref
         mentioned = self.user in message.mentions
         guild_id = _guild_id(message)
         if guild_id is not None and not mentioned and replied is None:
             return
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
-        allowed, warn = self.allowed(guild_id, message.channel.id, message.author.id)
+        allowed, warn = await self.allowed(guild_id, message.channel.id, message.author.id)
         if not allowed:
             if warn:
                 await self._reply(message, text("rate_limited", limit=self.settings.group_questions_per_minute))
@@ -315,7 +315,7 @@ class BeritaDiscordBot(commands.Bot):
         for i, content in enumerate(messages):
             sent = await self._reply(message, content, view if i == len(messages) - 1 else None)
             if sent is not None:
-                self.memory.attach_message(_channel_key(message.channel.id), item.key, sent.id)
+                await self.memory.attach_message(_channel_key(message.channel.id), item.key, sent.id)
 
     async def _reply(
         self, message: discord.Message, content: str, view: discord.ui.View | None = None
@@ -355,7 +355,7 @@ class BeritaDiscordBot(commands.Bot):
 
     async def close(self) -> None:
         if self._owns_services and self._services is not None:
-            self._services.stop_watching()
+            self._services.close()
         await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:

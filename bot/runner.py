@@ -25,7 +25,7 @@ async def _run_both(settings: Settings) -> None:
             finally:
                 await discord_client.close()
     finally:
-        services.stop_watching()
+        services.close()
 
 
 def run_both(settings: Settings) -> None:

@@ -140,7 +140,7 @@ async def send_html(
             )
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
-            _memory(context).migrate(_chat_key(chat_id), _chat_key(exc.new_chat_id))
+            await _memory(context).migrate(_chat_key(chat_id), _chat_key(exc.new_chat_id))
             chat_id, reply_to = exc.new_chat_id, None  # message ids do not carry over
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
@@ -200,14 +200,14 @@ async def answer_question(update: Update, context: Context, question: str, *, re
 
 async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
     memory = _memory(context)
-    item = memory.remember(_chat_key(chat_id), question, answer)
+    item = await memory.remember(_chat_key(chat_id), question, answer)
     keyboard = None
     if answer.answered:
         button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
         keyboard = InlineKeyboardMarkup([[button]])
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
     for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
-        memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
+        await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
 
 
 def _body(message: Message) -> str:
@@ -295,7 +295,7 @@ async def cmd_sumber(update: Update, context: Context) -> None:
     memory = _memory(context)
     replied = _replied_to_bot(message, context.bot.id)
     where = _chat_key(chat.id)
-    item = memory.by_message(where, replied) if replied is not None else memory.last_answered(where)
+    item = await (memory.by_message(where, replied) if replied is not None else memory.last_answered(where))
     argument = _command_argument(message)
     if argument and not (argument.isascii() and argument.isdigit() and int(argument) >= 1):
         # "/sumber abc", "/sumber -1", "/sumber 1 2": say what works rather than show everything
@@ -321,7 +321,7 @@ async def on_sources_button(update: Update, context: Context) -> None:
     item = None
     key = query.data.removeprefix(BUTTON_PREFIX)
     if chat_id is not None and key.isdigit():
-        item = _memory(context).by_key(_chat_key(chat_id), int(key))
+        item = await _memory(context).by_key(_chat_key(chat_id), int(key))
     try:
         if item is None:
             await query.answer(text("expired"), show_alert=False)
@@ -355,7 +355,7 @@ async def on_migration(update: Update, context: Context) -> None:
     """A group upgraded to a supergroup: keep its answers under the new id."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
-        _memory(context).migrate(_chat_key(message.chat.id), _chat_key(message.migrate_to_chat_id))
+        await _memory(context).migrate(_chat_key(message.chat.id), _chat_key(message.migrate_to_chat_id))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -388,7 +388,7 @@ async def limit_group_questions(update: Update, context: Context) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    allowed, warn = _services(context).rate_limiter.check(_chat_key(message.chat.id), user.id)
+    allowed, warn = await _services(context).rate_limiter.check(_chat_key(message.chat.id), user.id)
     if allowed:
         return
     if warn:
@@ -452,7 +452,7 @@ async def cmd_artikel(update: Update, context: Context) -> None:
 
 
 async def cmd_statistik(update: Update, context: Context) -> None:
-    await _report(update, context, _desk(context).stats_text())
+    await _report(update, context, await _desk(context).stats_text())
 
 
 # --- application -----------------------------------------------------------------------
@@ -496,7 +496,7 @@ async def _publish_command_menus(bot: ExtBot[Any], admin_ids: frozenset[int]) ->
 async def _post_stop(application: TelegramApplication) -> None:
     data = application.bot_data
     if data.owns_services and data.services is not None:
-        data.services.stop_watching()
+        data.services.close()
 
 
 def build_application(settings: Settings, services: BotServices | None = None) -> TelegramApplication:

@@ -48,6 +48,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_hapus": "(Admin) Hapus artikel",
         "cmd_artikel": "(Admin) Daftar artikel",
         "cmd_statistik": "(Admin) Statistik bot",
+        "stats_logged": "Tercatat seluruhnya: {answered} dijawab, {abstained} tidak ditemukan",
     },
     "en": {
         "not_found": "Sorry, the articles don't answer that. Try rephrasing or asking more specifically.",

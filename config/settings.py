@@ -35,6 +35,21 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise SettingsError(f"{key} must be an integer, got {raw!r}") from exc
 
 
+def _positive(env: Mapping[str, str], key: str, default: int) -> int:
+    value = _int(env, key, default)
+    if value < 1:
+        raise SettingsError(f"{key} must be at least 1, got {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        scheme = url.split(":", 1)[0]  # never the whole URL: it may hold a password
+        raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme!r}")
+    return url
+
+
 def _fraction(env: Mapping[str, str], key: str) -> float | None:
     raw = env.get(key, "").strip().replace(",", ".")
     if not raw:
@@ -105,6 +120,9 @@ class Settings:
     discord_guild_id: int = 0
     admin_user_ids: frozenset[int] = frozenset()
     group_questions_per_minute: int = 5
+    database_url: str = field(default="", repr=False)  # empty: SQLite in <index_dir>/state.db; may hold a password
+    state_answer_ttl_days: int = 14  # remembered answers (/sumber, 📚, follow-ups) expire after this
+    state_question_log_max: int = 100_000  # /statistik's question log keeps this many newest rows
     log_level: str = "INFO"
 
     @property
@@ -149,6 +167,9 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         discord_guild_id=_int(env, "DISCORD_GUILD_ID", 0),
         admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
         group_questions_per_minute=_int(env, "GROUP_QUESTIONS_PER_MINUTE", 5),
+        database_url=_database_url(env),
+        state_answer_ttl_days=_positive(env, "STATE_ANSWER_TTL_DAYS", 14),
+        state_question_log_max=_positive(env, "STATE_QUESTION_LOG_MAX", 100_000),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
     )
 

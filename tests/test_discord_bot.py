@@ -118,10 +118,8 @@ def test_mention_and_follow_up_reply(settings: Settings, engine: QAEngine, tmp_p
         )
         first = (await fake.wait_for("POST", "/channels/14/messages"))[0].body
         assert "Mark Rutte" in first["content"] and first["allowed_mentions"]["replied_user"] is False
-        answer_id = client.memory.last_answered(ChatKey("discord", 14))
-        assert answer_id is not None
-        channel = client.memory._chats[ChatKey("discord", 14)]
-        sent_id = next(m for m, k in channel.by_message.items() if k == answer_id.key)
+        assert await client.memory.last_answered(ChatKey("discord", 14)) is not None
+        sent_id = next(m["id"] for m in fake.sent if m["channel_id"] == "14")  # a bot message carrying the answer
         state.parse_message_create(
             message_payload("kapan dia mundur?", channel_id=14, user_id=7, reply_to=str(sent_id))
         )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.testing.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
-from bot.testing.telegram_harness import bot_env, running_bot
+from bot.testing.telegram_harness import bot_env, run_until_exit, running_bot
 
 RATE_LIMIT = 3
 
@@ -245,24 +245,9 @@ def test_render_bounds_every_block_even_with_huge_metadata() -> None:
 
 def test_rejected_token_ends_with_a_clear_message_and_never_prints_it(settings: Any) -> None:
     """Telegram refuses the token: the bot says so and exits; the token appears in no output."""
-    import subprocess
-    import sys
-
-    from config.settings import PROJECT_ROOT
-
     wrong = "7000001:WRONG-token-someone-pasted-abcdefgh"
-    server = FakeTelegram().start()
-    try:
-        env = bot_env(settings.corpus_dir, settings.index_dir) | {
-            "TELEGRAM_BOT_TOKEN": wrong,
-            "TELEGRAM_BASE_URL": server.base_url,
-        }
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "telegram"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
-    finally:
-        server.stop()
+    env = bot_env(settings.corpus_dir, settings.index_dir) | {"TELEGRAM_BOT_TOKEN": wrong}
+    done = run_until_exit(env, timeout=120)
     assert done.returncode == 2
     assert "TELEGRAM_BOT_TOKEN ditolak" in done.stderr
     output = done.stdout + done.stderr

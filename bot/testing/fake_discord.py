@@ -49,6 +49,7 @@ class Request:
 @dataclass
 class FakeDiscord:
     requests: list[Request] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # the messages the bot posted, as returned
     failures: list[tuple[str, str, int, dict[str, Any]]] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -136,7 +137,9 @@ class FakeDiscord:
             return result
         if path.startswith("/webhooks/") or (path.startswith("/channels/") and path.endswith("/messages")):
             channel = path.split("/")[2] if path.startswith("/channels/") else "0"
-            return self.message(body, channel)
+            sent = self.message(body, channel)
+            self.sent.append(sent)
+            return sent
         return {}
 
     @staticmethod

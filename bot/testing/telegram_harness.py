@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,12 +68,33 @@ def running_bot(
             fake.stop()
 
 
+def run_until_exit(env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """`python -m bot telegram` against a fake server until it exits by itself (a start that must fail);
+    TELEGRAM_BOT_TOKEN defaults to the fake's."""
+    fake = FakeTelegram().start()
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "telegram"],
+            env={"TELEGRAM_BOT_TOKEN": TOKEN, **env, "TELEGRAM_BASE_URL": fake.base_url},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    finally:
+        fake.stop()
+
+
 def bot_env(corpus_dir: Path, index_dir: Path) -> dict[str, str]:
-    """A clean environment for the bot process: our folders, offline, no stray bot settings."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "WEBHOOK_"))}
+    """A clean environment for the bot process: our folders, offline, no stray bot settings, and a
+    state file of its own beside the index (bots sharing one test index must not share answers or
+    rate limits; drop DATABASE_URL to test the default `<INDEX_DIR>/state.db`)."""
+    unwanted = ("TELEGRAM_", "DISCORD_", "WEBHOOK_", "DATABASE_URL", "STATE_")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
     return keep | {
         "CORPUS_DIR": os.fspath(corpus_dir),
         "INDEX_DIR": os.fspath(index_dir),
+        "DATABASE_URL": f"sqlite:///{index_dir / f'state-{uuid.uuid4().hex[:12]}.db'}",
         "HF_HUB_OFFLINE": "1",
         "PYTHONPATH": os.fspath(PROJECT_ROOT),
     }

@@ -1,0 +1,96 @@
+"""What the bot remembers, and the one interface every store of it offers.
+
+No chat library and no database here: chats are `ChatKey`s, answers are the retrieval core's
+`Answer`, times are wall-clock seconds (they must mean the same after a restart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from config.errors import BeritaQAError
+from retrieval.answer import Answer
+
+Outcome = Literal["answered", "abstained"]
+
+
+class StateUnavailable(BeritaQAError, RuntimeError):
+    """The configured state database cannot be used (the message names it, never its password)."""
+
+
+@dataclass(frozen=True)
+class ChatKey:
+    """A chat on one platform: Telegram chat 14 and Discord channel 14 are different chats."""
+
+    platform: str  # "telegram" | "discord"
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """An answer the bot sent, with the question it answered."""
+
+    key: int  # stable id for buttons ("src:<key>"), unique across restarts
+    chat: ChatKey
+    question: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Stats:
+    answered: int
+    abstained: int
+    median_ms: float
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How much the store keeps: answers for `answer_ttl` seconds (at most `answers_per_chat` per
+    chat), the last `question_log_rows` questions."""
+
+    answer_ttl: float = 14 * 86400.0
+    answers_per_chat: int = 50
+    question_log_rows: int = 100_000
+
+
+class StateStore(Protocol):
+    """Answers by chat and message, rate-limit windows and the question log.
+
+    Methods block (they may touch a database): async callers run them in a worker thread.
+    `now` defaults to the current time; tests pass their own.
+    """
+
+    @property
+    def description(self) -> str:
+        """Where the state lives, safe to log (never a password)."""
+
+    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered: ...
+
+    def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
+        """Record that bot message `message_id` in `chat` carries answer `key`."""
+
+    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None: ...
+
+    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None: ...
+
+    def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
+        """The most recent answer in the chat that has sources."""
+
+    def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
+        """A group became a supergroup: its answers follow it."""
+
+    def hit_rate_limit(
+        self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
+    ) -> tuple[bool, bool]:
+        """Count one question: (allowed, warn), `warn` only for the first refusal of a burst."""
+
+    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None: ...
+
+    def stats(self, since: float = 0.0) -> Stats:
+        """Answered and abstained questions logged at or after `since`, and their median latency."""
+
+    def prune(self, now: float | None = None) -> None:
+        """Forget expired answers, old rate-limit events and questions beyond the log's cap."""
+
+    def close(self) -> None: ...

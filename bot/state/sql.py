@@ -1,0 +1,263 @@
+"""The state store in SQL, one text for SQLite and PostgreSQL: a `Backend` supplies connections,
+transactions and the few column types that differ; the schema is a list of versioned migrations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from bot.state.base import ChatKey, Outcome, Remembered, Retention, Stats
+from bot.state.codec import decode_answer, encode_answer
+from retrieval.answer import Answer
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = 60.0  # seconds between clean-ups of expired rows, at most
+RATE_EVENTS_KEPT = 3600.0  # rate-limit events older than this are no use to any sensible window
+MEDIAN_OF_LAST = 1000  # /statistik's median latency: over the last this many questions
+
+# Each migration is a list of statements run in one transaction with its version row, so a
+# version is applied entirely or not at all; `IF NOT EXISTS` makes a half-known state harmless.
+# {id}, {bigint} and {float} are the backend's column types. Append new versions; never edit one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: answers and the bot messages carrying them, rate-limit events, the question log
+        "CREATE TABLE IF NOT EXISTS answers (id {id}, platform TEXT NOT NULL, chat_id {bigint} NOT NULL,"
+        " question TEXT NOT NULL, answered INTEGER NOT NULL, body TEXT NOT NULL, created_at {float} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS answers_by_chat ON answers (platform, chat_id, id)",
+        "CREATE INDEX IF NOT EXISTS answers_by_age ON answers (created_at)",
+        "CREATE TABLE IF NOT EXISTS answer_messages (answer_id {bigint} NOT NULL REFERENCES answers (id)"
+        " ON DELETE CASCADE, message_id {bigint} NOT NULL, PRIMARY KEY (answer_id, message_id))",
+        "CREATE INDEX IF NOT EXISTS answer_messages_by_message ON answer_messages (message_id)",
+        "CREATE TABLE IF NOT EXISTS rate_events (platform TEXT NOT NULL, chat_id {bigint} NOT NULL,"
+        " user_id {bigint} NOT NULL, at {float} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS rate_events_by_user ON rate_events (platform, chat_id, user_id, at)",
+        "CREATE INDEX IF NOT EXISTS rate_events_by_age ON rate_events (at)",
+        "CREATE TABLE IF NOT EXISTS rate_warnings (platform TEXT NOT NULL, chat_id {bigint} NOT NULL,"
+        " user_id {bigint} NOT NULL, PRIMARY KEY (platform, chat_id, user_id))",
+        "CREATE TABLE IF NOT EXISTS questions (id {id}, at {float} NOT NULL, platform TEXT NOT NULL,"
+        " chat_id {bigint} NOT NULL, latency_ms {float} NOT NULL, outcome TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS questions_by_time ON questions (at)",
+    ),
+)
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {float} NOT NULL)"
+)
+
+
+class Cursor(Protocol):
+    """What both drivers' cursors offer; SQL uses `?` placeholders."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Backend(Protocol):
+    @property
+    def description(self) -> str:
+        """Where the database is, for logs: never a password."""
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What this driver raises when the database fails."""
+
+    @property
+    def types(self) -> Mapping[str, str]:
+        """The column types {id}, {bigint} and {float} stand for in MIGRATIONS."""
+
+    def transaction(self, *, write: bool, lock: str | None = None) -> AbstractContextManager[Cursor]:
+        """One transaction; `write` takes the write lock up front, `lock` serialises callers on a name."""
+
+    def close(self) -> None: ...
+
+
+def migrate(backend: Backend) -> int:
+    """Bring the schema up to the newest version; safe to run from several processes at once."""
+    with backend.transaction(write=True, lock="schema") as cur:
+        cur.execute(SCHEMA_VERSION_TABLE.format(**backend.types))
+        cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        current = int(cur.fetchone()[0])
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            for statement in MIGRATIONS[version - 1]:
+                cur.execute(statement.format(**backend.types))
+            cur.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, time.time()))
+            log.info("state schema: migrated to version %d (%s)", version, backend.description)
+    return max(current, len(MIGRATIONS))
+
+
+def _now(now: float | None) -> float:
+    return time.time() if now is None else now
+
+
+_ANSWER_COLUMNS = "a.id, a.platform, a.chat_id, a.question, a.body"
+
+
+class SqlStore:
+    """`StateStore` on a `Backend`. Reads skip expired answers; `prune` deletes them."""
+
+    def __init__(self, backend: Backend, retention: Retention | None = None) -> None:
+        self.backend = backend
+        self.retention = retention or Retention()
+        self.description = backend.description
+        self.errors = backend.errors
+        self._last_prune = 0.0
+        migrate(backend)
+        self.prune()
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
+        at = _now(now)
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO answers (platform, chat_id, question, answered, body, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (chat.platform, chat.chat_id, question, int(answer.answered), encode_answer(answer), at),
+            )
+            key = int(cur.fetchone()[0])
+            # Only the chat's newest answers: one busy chat must not fill the store before they expire.
+            cur.execute(
+                "DELETE FROM answers WHERE platform = ? AND chat_id = ? AND id <= (SELECT id FROM answers"
+                " WHERE platform = ? AND chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (*_chat(chat), *_chat(chat), self.retention.answers_per_chat),
+            )
+        self._maybe_prune(at)
+        return Remembered(key, chat, question, answer)
+
+    def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO answer_messages (answer_id, message_id) SELECT id, ? FROM answers"
+                " WHERE id = ? AND platform = ? AND chat_id = ? ON CONFLICT DO NOTHING",
+                (message_id, key, *_chat(chat)),
+            )
+
+    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
+        return self._one(
+            f"SELECT {_ANSWER_COLUMNS} FROM answer_messages m JOIN answers a ON a.id = m.answer_id"
+            " WHERE m.message_id = ? AND a.platform = ? AND a.chat_id = ? AND a.created_at > ?"
+            " ORDER BY a.id DESC LIMIT 1",
+            (message_id, *_chat(chat), self._cutoff(now)),
+        )
+
+    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
+        return self._one(
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a WHERE a.id = ? AND a.platform = ? AND a.chat_id = ?"
+            " AND a.created_at > ?",
+            (key, *_chat(chat), self._cutoff(now)),
+        )
+
+    def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
+        return self._one(
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a WHERE a.platform = ? AND a.chat_id = ? AND a.answered = 1"
+            " AND a.created_at > ? ORDER BY a.id DESC LIMIT 1",
+            (*_chat(chat), self._cutoff(now)),
+        )
+
+    def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "UPDATE answers SET platform = ?, chat_id = ? WHERE platform = ? AND chat_id = ?",
+                (*_chat(new), *_chat(old)),
+            )
+
+    def _cutoff(self, now: float | None) -> float:
+        return _now(now) - self.retention.answer_ttl
+
+    def _one(self, sql: str, params: Sequence[Any]) -> Remembered | None:
+        with self.backend.transaction(write=False) as cur:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+        if row is None:
+            return None
+        key, platform, chat_id, question, body = row
+        try:
+            answer = decode_answer(body)
+        except (ValueError, KeyError, TypeError) as exc:  # written by a version that no longer reads
+            log.warning("stored answer %s is unreadable, treating it as expired: %s", key, exc)
+            return None
+        return Remembered(int(key), ChatKey(platform, int(chat_id)), question, answer)
+
+    # -- rate limits -----------------------------------------------------------------------
+
+    def hit_rate_limit(
+        self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
+    ) -> tuple[bool, bool]:
+        if limit <= 0:
+            return True, False
+        at = _now(now)
+        who = (*_chat(chat), user_id)
+        where = "platform = ? AND chat_id = ? AND user_id = ?"
+        # One write transaction, locked per person: two questions at once cannot both take the last slot.
+        with self.backend.transaction(write=True, lock=f"rate:{chat.platform}:{chat.chat_id}:{user_id}") as cur:
+            cur.execute(f"DELETE FROM rate_events WHERE {where} AND at <= ?", (*who, at - window))
+            cur.execute(f"SELECT COUNT(*) FROM rate_events WHERE {where}", who)
+            if int(cur.fetchone()[0]) < limit:
+                cur.execute("INSERT INTO rate_events (platform, chat_id, user_id, at) VALUES (?, ?, ?, ?)", (*who, at))
+                cur.execute(f"DELETE FROM rate_warnings WHERE {where}", who)
+                return True, False
+            cur.execute(
+                "INSERT INTO rate_warnings (platform, chat_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", who
+            )
+            return False, cur.rowcount == 1  # a new warning row: the first refusal of this burst
+
+    # -- question log ----------------------------------------------------------------------
+
+    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+        at = _now(now)
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO questions (at, platform, chat_id, latency_ms, outcome) VALUES (?, ?, ?, ?, ?)",
+                (at, *_chat(chat), float(latency_ms), outcome),
+            )
+        self._maybe_prune(at)
+
+    def stats(self, since: float = 0.0) -> Stats:
+        with self.backend.transaction(write=False) as cur:
+            cur.execute("SELECT outcome, COUNT(*) FROM questions WHERE at >= ? GROUP BY outcome", (since,))
+            counts = {outcome: int(n) for outcome, n in cur.fetchall()}
+            cur.execute(
+                "SELECT latency_ms FROM questions WHERE at >= ? ORDER BY id DESC LIMIT ?", (since, MEDIAN_OF_LAST)
+            )
+            latencies = sorted(float(row[0]) for row in cur.fetchall())
+        median = latencies[len(latencies) // 2] if latencies else 0.0
+        return Stats(counts.get("answered", 0), counts.get("abstained", 0), median)
+
+    # -- upkeep ------------------------------------------------------------------------------
+
+    def prune(self, now: float | None = None) -> None:
+        at = _now(now)
+        self._last_prune = at
+        with self.backend.transaction(write=True) as cur:
+            cur.execute("DELETE FROM answers WHERE created_at <= ?", (at - self.retention.answer_ttl,))
+            cur.execute("DELETE FROM rate_events WHERE at <= ?", (at - RATE_EVENTS_KEPT,))
+            cur.execute(
+                "DELETE FROM rate_warnings WHERE NOT EXISTS (SELECT 1 FROM rate_events e WHERE"
+                " e.platform = rate_warnings.platform AND e.chat_id = rate_warnings.chat_id"
+                " AND e.user_id = rate_warnings.user_id)"
+            )
+            # ids only grow, so the newest rows are the highest ids: keep that many.
+            cur.execute(
+                "DELETE FROM questions WHERE id <= (SELECT MAX(id) FROM questions) - ?",
+                (self.retention.question_log_rows,),
+            )
+
+    def _maybe_prune(self, now: float) -> None:
+        if now - self._last_prune >= PRUNE_EVERY:
+            self.prune(now)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def _chat(chat: ChatKey) -> tuple[str, int]:
+    return chat.platform, chat.chat_id
+

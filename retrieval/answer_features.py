@@ -157,6 +157,11 @@ def _group_found(group: TermGroup, passage: frozenset[str]) -> bool:
     return any(_found(term, passage) for term in group.terms)
 
 
+def _found_groups(q: QuestionAnalysis, passage: frozenset[str]) -> tuple[bool, ...]:
+    """For each question group: does the passage hold one of its words?"""
+    return tuple(_group_found(group, passage) for group in q.groups)
+
+
 @dataclass(frozen=True)
 class QuestionAnalysis:
     """Everything about the question that does not depend on a candidate."""
@@ -282,9 +287,13 @@ class FeatureExtractor:
 
     def _matches(self, q: QuestionAnalysis, passage: frozenset[str]) -> _Match:
         """How much of the question `passage` holds, and the strongest word it lacks."""
+        return self._match_of(q, _found_groups(q, passage))
+
+    def _match_of(self, q: QuestionAnalysis, found: tuple[bool, ...]) -> _Match:
+        """The coverage of a passage in which each question group was found or not."""
         match = _Match()
-        for group, weight in zip(q.groups, q.weights, strict=True):
-            if _group_found(group, passage):
+        for group, weight, present in zip(q.groups, q.weights, found, strict=True):
+            if present:
                 match.found += weight
             else:
                 match.missing += 1
@@ -318,9 +327,13 @@ class FeatureExtractor:
             first = self.index.sentence_rows(cand.paragraph).start
             texts = [paragraph.sentence_text(i) for i in range(len(paragraph.sentences))]
             in_paragraph = _rank_of([float(v) for v in cand.sentence_scores])
+            # Each group is looked up once per sentence; a sentence's window (it and its neighbours)
+            # holds a group when one of its three sentences does.
+            found = [_found_groups(q, term_set(sentence)) for sentence in texts]
             for offset, sentence in enumerate(texts):
-                window = " ".join(texts[max(0, offset - 1) : offset + 2])
-                row = {**question, **paragraph_features, **self._sentence_features(q, sentence, window)}
+                window = [any(g) for g in zip(*found[max(0, offset - 1) : offset + 2], strict=True)]
+                sentence_features = self._sentence_features(q, sentence, found[offset], tuple(window))
+                row = {**question, **paragraph_features, **sentence_features}
                 row["s_cos"] = float(cand.sentence_scores[offset])
                 row["s_cos_gap_paragraph"] = cand.best_sentence - row["s_cos"]
                 row["s_rank_in_paragraph"] = in_paragraph[offset]
@@ -383,10 +396,12 @@ class FeatureExtractor:
             "q_casual_words": float(q.casual_words),
         }
 
-    def _sentence_features(self, q: QuestionAnalysis, sentence: str, window: str) -> dict[str, float]:
+    def _sentence_features(
+        self, q: QuestionAnalysis, sentence: str, found: tuple[bool, ...], window: tuple[bool, ...]
+    ) -> dict[str, float]:
         terms = term_set(sentence)
-        match = self._matches(q, terms)
-        around = self._matches(q, term_set(window))
+        match = self._match_of(q, found)
+        around = self._match_of(q, window)
         sequence = _term_sequence(sentence)
         pairs = set(itertools.pairwise(sequence))
         evidence = _evidence(sentence)

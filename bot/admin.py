@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.conversation import QuestionService
+from bot.state import StateUnavailable
 from bot.texts import text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
@@ -73,11 +74,14 @@ class AdminDesk:
 
     async def stats_text(self) -> str:
         index = self.service.engine.index
-        stats = await self.service.stats()
-        logged = await self.service.stats_all()  # the question log outlives restarts
+        counts = f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
+        try:
+            stats = await self.service.stats()
+            logged = await self.service.stats_all()  # the question log outlives restarts
+        except StateUnavailable:  # the index counts are still worth showing
+            return counts + text("state_unavailable")
         return (
-            f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
-            f"Pertanyaan dijawab sejak mulai: {stats.answered}\nTidak ditemukan: {stats.abstained}\n"
+            counts + f"Pertanyaan dijawab sejak mulai: {stats.answered}\nTidak ditemukan: {stats.abstained}\n"
             f"Median waktu jawab: {stats.median_ms:.0f} ms\n"
             + text("stats_logged", answered=logged.answered, abstained=logged.abstained)
         )

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.state import ChatKey, Outcome, Remembered, StateStore, Stats
+from bot.state import ChatKey, Outcome, Remembered, StateStore, StateUnavailable, Stats
 from retrieval.answer import Answer
 from retrieval.engine import QAEngine
 
 __all__ = ["AnswerMemory", "Asked", "ChatKey", "QuestionService", "RateLimiter", "Remembered", "Stats", "off_loop"]
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# While a shared state database is away (StateUnavailable), questions are still answered: only what
+# needs the stored answers fails. The store logs the outage once; these fallbacks log at debug level.
 
 
 # The store's calls are short but may wait on a database lock: they run on their own threads, so
@@ -43,9 +49,21 @@ class AnswerMemory:
     async def remember(self, chat: ChatKey, question: str, answer: Answer) -> Remembered:
         return await off_loop(self.store.remember, chat, question, answer)
 
+    async def remember_if_possible(self, chat: ChatKey, question: str, answer: Answer) -> Remembered | None:
+        """`remember`, or None while the store is unavailable: the answer is sent anyway, without a button."""
+        try:
+            return await self.remember(chat, question, answer)
+        except StateUnavailable as exc:
+            log.debug("answer not remembered: %s", exc)
+            return None
+
     async def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
-        """Record which bot message carries answer `key` (for replies and /sumber as a reply)."""
-        await off_loop(self.store.attach_message, chat, key, message_id)
+        """Record which bot message carries answer `key` (for replies and /sumber as a reply).
+        Best effort: the message is already sent, so a store that just went away is no error here."""
+        try:
+            await off_loop(self.store.attach_message, chat, key, message_id)
+        except StateUnavailable as exc:
+            log.debug("message %d not attached to answer %d: %s", message_id, key, exc)
 
     async def by_message(self, chat: ChatKey, message_id: int) -> Remembered | None:
         return await off_loop(self.store.by_message, chat, message_id)
@@ -71,10 +89,15 @@ class RateLimiter:
         self.window = window
 
     async def check(self, chat: ChatKey, user_id: int) -> tuple[bool, bool]:
-        """(allowed, warn): `warn` is True only for the first refused question of a burst."""
+        """(allowed, warn): `warn` is True only for the first refused question of a burst. A limit that
+        cannot be checked lets the question through: better an extra answer than silence."""
         if self.limit <= 0:
             return True, False
-        return await off_loop(self.store.hit_rate_limit, chat, user_id, self.limit, self.window)
+        try:
+            return await off_loop(self.store.hit_rate_limit, chat, user_id, self.limit, self.window)
+        except StateUnavailable as exc:
+            log.debug("rate limit not checked, question let through: %s", exc)
+            return True, False
 
 
 @dataclass(frozen=True)
@@ -100,6 +123,7 @@ class QuestionService:
         return await off_loop(self.memory.store.stats)
 
     async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None) -> Asked:
+        """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read."""
         context = None
         if replied_to is not None:
             earlier = await self.memory.by_message(chat, replied_to)
@@ -107,5 +131,8 @@ class QuestionService:
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)
         outcome: Outcome = "answered" if answer.answered else "abstained"
-        await off_loop(self.memory.store.log_question, chat, answer.timings_ms.get("total", 0.0), outcome)
+        try:
+            await off_loop(self.memory.store.log_question, chat, answer.timings_ms.get("total", 0.0), outcome)
+        except StateUnavailable as exc:  # a gap in /statistik, not a reason to withhold the answer
+            log.debug("question not logged: %s", exc)
         return Asked(answer.question, answer)  # the engine's copy: broken characters already replaced

@@ -23,6 +23,7 @@ from bot.admin import AdminDesk
 from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
+from bot.state import StateUnavailable
 from bot.texts import text
 from config.errors import BeritaQAError
 from config.settings import Settings
@@ -50,7 +51,11 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = _client(interaction)
-        item = await client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
+        try:
+            item = await client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
+        except StateUnavailable:
+            await _tell_privately(interaction, text("state_unavailable"))
+            return
         await client.show_citations(interaction, item, None)
 
 
@@ -67,8 +72,9 @@ def _guild_id(message: discord.Message) -> int | None:
     return int(guild_id) if guild_id else None
 
 
-def _sources_view(item: Remembered) -> discord.ui.View | None:
-    if not item.answer.answered:
+def _sources_view(item: Remembered | None) -> discord.ui.View | None:
+    """The button under an answer; none for an answer the store could not keep (`item` None)."""
+    if item is None or not item.answer.answered:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(SourcesButton(item.key, text("button", item.answer.language)))
@@ -102,6 +108,9 @@ class BeritaCommandTree(app_commands.CommandTree[Any]):
             await _tell_privately(interaction, error.reply)
             return
         original = getattr(error, "original", error)
+        if isinstance(original, StateUnavailable):  # /sumber, /statistik: the store logged the outage once
+            await _tell_privately(interaction, text("state_unavailable"))
+            return
         if isinstance(original, discord.NotFound):
             log.info("interaction expired or message deleted: %s", original)
             return
@@ -271,10 +280,13 @@ class BeritaDiscordBot(commands.Bot):
             return True, False  # direct messages are not rate limited
         return await self.services.rate_limiter.check(_channel_key(channel_id), user_id)
 
-    async def _ask(self, question: str, channel_id: int, replied_to: int | None = None) -> tuple[Remembered, list[str]]:
+    async def _ask(
+        self, question: str, channel_id: int, replied_to: int | None = None
+    ) -> tuple[Remembered | None, list[str]]:
+        """The answer's memory (None if the store could not keep it) and its messages."""
         channel = _channel_key(channel_id)
         asked = await self.services.questions.ask(question, chat=channel, replied_to=replied_to)
-        item = await self.memory.remember(channel, asked.question, asked.answer)
+        item = await self.memory.remember_if_possible(channel, asked.question, asked.answer)
         return item, pack(
             answer_blocks(asked.answer, MARKDOWN, question_limit=self.settings.max_question_chars), CONTENT_LIMIT
         )
@@ -290,16 +302,20 @@ class BeritaDiscordBot(commands.Bot):
             sent = await interaction.followup.send(
                 content, view=view if last and view else discord.utils.MISSING, allowed_mentions=NO_PINGS, wait=True
             )
-            await self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
+            if item is not None:
+                await self.memory.attach_message(_channel_key(channel_id), item.key, sent.id)
 
     async def on_message(self, message: discord.Message) -> None:
         """A mention of the bot, or a reply to one of its answers, is a question; DMs always are."""
         if message.author.bot or self.user is None:
             return
-        replied = None
-        ref = message.reference.message_id if message.reference else None
-        if ref is not None and await self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
-            replied = ref
+        try:
+            replied = await self._replied_answer(message)
+        except StateUnavailable:
+            if self._replies_to_me(message):  # a follow-up we cannot read the context of now
+                await self._reply(message, text("state_unavailable"))
+                return
+            replied = None  # a reply to someone else: a mention still makes it a question
         mentioned = self.user in message.mentions
         guild_id = _guild_id(message)
         if guild_id is not None and not mentioned and replied is None:
@@ -310,12 +326,28 @@ class BeritaDiscordBot(commands.Bot):
             if warn:
                 await self._reply(message, text("rate_limited", limit=self.settings.group_questions_per_minute))
             return
-        item, messages = await self._ask(question, message.channel.id, replied)
+        try:
+            item, messages = await self._ask(question, message.channel.id, replied)
+        except StateUnavailable:  # the follow-up's earlier answer became unreadable meanwhile
+            await self._reply(message, text("state_unavailable"))
+            return
         view = _sources_view(item)
         for i, content in enumerate(messages):
             sent = await self._reply(message, content, view if i == len(messages) - 1 else None)
-            if sent is not None:
+            if sent is not None and item is not None:
                 await self.memory.attach_message(_channel_key(message.channel.id), item.key, sent.id)
+
+    async def _replied_answer(self, message: discord.Message) -> int | None:
+        """The id of the bot answer `message` replies to, if it is one the memory holds."""
+        ref = message.reference.message_id if message.reference else None
+        if ref is not None and await self.memory.by_message(_channel_key(message.channel.id), ref) is not None:
+            return ref
+        return None
+
+    def _replies_to_me(self, message: discord.Message) -> bool:
+        """Whether `message` replies to this bot, as far as Discord told us (without the memory)."""
+        resolved = message.reference.resolved if message.reference else None
+        return isinstance(resolved, discord.Message) and self.user is not None and resolved.author.id == self.user.id
 
     async def _reply(
         self, message: discord.Message, content: str, view: discord.ui.View | None = None

@@ -52,6 +52,9 @@ def configure_logging(level: int, secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
     for name in ("httpx", "httpcore", "faiss.loader", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # psycopg's pool warns at every reconnection attempt while PostgreSQL is away; the state store
+    # says it once when the database goes and once when it is back (bot.state.shared).
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 class RetryNotice(logging.Filter):

@@ -26,6 +26,7 @@ from telegram import (
     BotCommandScope,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -54,6 +55,7 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
+from bot.state import StateUnavailable
 from bot.texts import text
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -194,20 +196,30 @@ async def answer_question(update: Update, context: Context, question: str, *, re
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    asked = await _services(context).questions.ask(question, chat=_chat_key(chat.id), replied_to=replied_to)
+    try:
+        asked = await _services(context).questions.ask(question, chat=_chat_key(chat.id), replied_to=replied_to)
+    except StateUnavailable:  # a follow-up whose earlier answer cannot be read now
+        await _say_state_unavailable(context, chat.id, message.message_id)
+        return
     await deliver_answer(context, chat.id, message.message_id, asked.question, asked.answer)
 
 
 async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
     memory = _memory(context)
-    item = await memory.remember(_chat_key(chat_id), question, answer)
+    item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
     keyboard = None
-    if answer.answered:
+    if answer.answered and item is not None:  # no button for an answer the store could not keep
         button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
         keyboard = InlineKeyboardMarkup([[button]])
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
     for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
-        await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
+        if item is not None:
+            await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
+
+
+async def _say_state_unavailable(context: Context, chat_id: int, reply_to: int | None) -> None:
+    """The polite "try again shortly" while the state database is away."""
+    await send_html(context, chat_id, HTML.escape(text("state_unavailable")), reply_to=reply_to)
 
 
 def _body(message: Message) -> str:
@@ -295,7 +307,11 @@ async def cmd_sumber(update: Update, context: Context) -> None:
     memory = _memory(context)
     replied = _replied_to_bot(message, context.bot.id)
     where = _chat_key(chat.id)
-    item = await (memory.by_message(where, replied) if replied is not None else memory.last_answered(where))
+    try:
+        item = await (memory.by_message(where, replied) if replied is not None else memory.last_answered(where))
+    except StateUnavailable:
+        await _say_state_unavailable(context, chat.id, message.message_id)
+        return
     argument = _command_argument(message)
     if argument and not (argument.isascii() and argument.isdigit() and int(argument) >= 1):
         # "/sumber abc", "/sumber -1", "/sumber 1 2": say what works rather than show everything
@@ -320,8 +336,12 @@ async def on_sources_button(update: Update, context: Context) -> None:
     chat_id = query.message.chat.id if query.message else None
     item = None
     key = query.data.removeprefix(BUTTON_PREFIX)
-    if chat_id is not None and key.isdigit():
-        item = await _memory(context).by_key(_chat_key(chat_id), int(key))
+    try:
+        if chat_id is not None and key.isdigit():
+            item = await _memory(context).by_key(_chat_key(chat_id), int(key))
+    except StateUnavailable:
+        await _answer_query(query, text("state_unavailable"))
+        return
     try:
         if item is None:
             await query.answer(text("expired"), show_alert=False)
@@ -333,6 +353,14 @@ async def on_sources_button(update: Update, context: Context) -> None:
             return
     reply_to = query.message.message_id if query.message else None
     await send_blocks(context, item.chat.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
+
+
+async def _answer_query(query: CallbackQuery, notice: str) -> None:
+    """Answer a button press with a short notice; an expired query is not worth an error."""
+    try:
+        await query.answer(notice, show_alert=True)
+    except TelegramError as exc:
+        log.info("could not answer callback query: %s", exc)
 
 
 async def on_unknown_button(update: Update, context: Context) -> None:
@@ -361,12 +389,16 @@ async def on_migration(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log and carry on: one bad update must never stop the bot."""
     error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    message = update.effective_message if isinstance(update, Update) else None
+    if isinstance(error, StateUnavailable):  # already logged once by the store, when it went away
+        if chat is not None and message is not None and message.text:
+            await _say_state_unavailable(context, chat.id, message.message_id)
+        return
     if isinstance(error, Forbidden | TimedOut | RetryAfter):
         log.warning("Telegram refused or delayed a request: %s", error)
         return
     log.error("error while handling an update: %r", error, exc_info=error)
-    chat = update.effective_chat if isinstance(update, Update) else None
-    message = update.effective_message if isinstance(update, Update) else None
     if chat is not None and message is not None and message.text:
         await send_html(context, chat.id, HTML.escape(text("error")), reply_to=message.message_id)
 

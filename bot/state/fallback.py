@@ -1,5 +1,6 @@
-"""A store that survives its database: on the first database error it logs one line and carries on
-in memory, so a corrupt, locked or vanished database never stops the bot answering questions."""
+"""A store that survives its local database (SQLite): on the first database error it logs one line and
+carries on in memory, so a corrupt, locked or vanished file never stops the bot answering questions.
+A shared database (PostgreSQL) never falls back to memory: see `bot.state.shared`."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.state.base import ChatKey, Outcome, Remembered, Retention, Stats
+from bot.state.base import Retention
 from bot.state.sql import SqlStore
 from bot.state.sqlite import memory_store
-from retrieval.answer import Answer
+from bot.state.wrapper import WrappedStore
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-class FallbackStore:
+class FallbackStore(WrappedStore):
     """`StateStore` on a database store, switching for good to a memory store when the database fails."""
 
     def __init__(self, primary: SqlStore, retention: Retention | None = None) -> None:
@@ -55,38 +56,6 @@ class FallbackStore:
             self.primary.description,
             exc,
         )
-
-    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
-        return self._run(lambda s: s.remember(chat, question, answer, now))
-
-    def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
-        self._run(lambda s: s.attach_message(chat, key, message_id))
-
-    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
-        return self._run(lambda s: s.by_message(chat, message_id, now))
-
-    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
-        return self._run(lambda s: s.by_key(chat, key, now))
-
-    def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
-        return self._run(lambda s: s.last_answered(chat, now))
-
-    def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
-        self._run(lambda s: s.migrate_chat(old, new))
-
-    def hit_rate_limit(
-        self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
-    ) -> tuple[bool, bool]:
-        return self._run(lambda s: s.hit_rate_limit(chat, user_id, limit, window, now))
-
-    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
-        self._run(lambda s: s.log_question(chat, latency_ms, outcome, now))
-
-    def stats(self, since: float = 0.0) -> Stats:
-        return self._run(lambda s: s.stats(since))
-
-    def prune(self, now: float | None = None) -> None:
-        self._run(lambda s: s.prune(now))
 
     def close(self) -> None:
         for store in {id(self.primary): self.primary, id(self._current): self._current}.values():

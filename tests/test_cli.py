@@ -52,6 +52,18 @@ def test_chat_answers_and_shows_sources(subprocess_env: dict[str, str]) -> None:
     assert "tidak ditemukan di artikel" in out
 
 
+def test_local_chat_remembers_its_last_answer_across_a_restart(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    env = {**subprocess_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+    first = run_bot(["chat"], env, stdin="/sumber\nSiapa pengganti Stoltenberg?\n")
+    assert first.returncode == 0, first.stderr
+    assert "Belum ada jawaban" in first.stdout.split("Mark Rutte")[0]  # nothing to cite before the question
+    again = run_bot(["chat"], env, stdin="/sumber\n")  # a new process: the answer comes from state.db
+    assert again.returncode == 0, again.stderr
+    assert "»Stoltenberg akan mengundurkan diri" in again.stdout
+
+
 def test_chat_commands_are_commands_not_questions(subprocess_env: dict[str, str]) -> None:
     script = "/help\n/start\n/bantuan\n/foo\n/keluar\nSiapa pengganti Stoltenberg?\n"
     out = run_bot(["chat"], subprocess_env, stdin=script).stdout

@@ -126,8 +126,9 @@ class Verdict:
     """The model's choice for one question: rows of the sentences to quote, and its confidence."""
 
     chosen: tuple[int, ...]  # positions in the FeatureTable, best first
-    confidence: float  # probability that the quote holds the answer
+    confidence: float  # probability that the quote holds the answer (0.0 when vetoed)
     sentence_scores: np.ndarray
+    vetoed: bool = False  # a rule says this quote cannot answer, whatever the bar
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class AnswerModel:
         scores = self.ranker.predict(table.matrix)
         chosen = choose_quote(scores, self.second_quote_share)
         if lacks_asked_type(table, chosen) or names_unknown_to_corpus(table):
-            return Verdict(chosen, 0.0, scores)
+            return Verdict(chosen, 0.0, scores, vetoed=True)
         row = decision_row(table, scores, chosen)
         confidence = float(self.decider.predict(row[None, :])[0])
         return Verdict(chosen, confidence, scores)

@@ -283,7 +283,7 @@ class ModelSelector:
         scores = {row.row: float(score) for row, score in zip(table.rows, verdict.sentence_scores, strict=True)}
         picks = group_picks(with_antecedent(self.index, picked), scores)
         best_cosine = float(table.cosines[verdict.chosen[0]])
-        # A vetoed quote (confidence exactly 0: no time for "kapan", a name no article mentions) is never
-        # offered, even with ANSWER_MIN_CONFIDENCE=0; the trees' probabilities are never exactly 0.
-        confident = verdict.confidence > 0.0 and verdict.confidence >= self.min_confidence
+        # A vetoed quote (no time for "kapan", a name no article mentions) is never offered, even with
+        # ANSWER_MIN_CONFIDENCE=0.
+        confident = not verdict.vetoed and verdict.confidence >= self.min_confidence
         return Selection(picks, confident, best_cosine, 0.0, verdict.confidence)

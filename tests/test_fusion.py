@@ -7,8 +7,7 @@ import pytest
 from retrieval.corpus import parse_article
 from retrieval.index import SearchIndex, build_index
 from retrieval.search import HybridSearcher, Query
-from retrieval.testing import HashingEmbedder
-from retrieval.text import flatten_terms, question_terms
+from retrieval.testing import HashingEmbedder, query_for
 from retrieval.tuning import SearchTuning
 
 ARTICLES = {
@@ -25,8 +24,7 @@ def toy_index() -> SearchIndex:
 
 
 def _query(text: str) -> Query:
-    groups = tuple(question_terms(text))
-    return Query(text, HashingEmbedder().embed_query(text), flatten_terms(groups), groups)
+    return query_for(text, HashingEmbedder())
 
 
 def _articles(index: SearchIndex, searcher: HybridSearcher, text: str) -> list[str]:

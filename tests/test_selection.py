@@ -9,9 +9,8 @@ from retrieval.answer_model import AnswerModel
 from retrieval.corpus import parse_article
 from retrieval.index import SearchIndex, build_index
 from retrieval.quotes import ModelSelector, Selection
-from retrieval.search import HybridSearcher, Query
-from retrieval.testing import HashingEmbedder
-from retrieval.text import flatten_terms, question_terms
+from retrieval.search import HybridSearcher
+from retrieval.testing import HashingEmbedder, query_for
 
 # No date, month, weekday or other time anywhere: a "kapan" question has no answer here.
 ARTICLE = (
@@ -29,8 +28,7 @@ def toy() -> tuple[SearchIndex, ModelSelector]:
 
 def _select(toy: tuple[SearchIndex, ModelSelector], question: str) -> tuple[Selection, list[str]]:
     index, selector = toy
-    groups = tuple(question_terms(question))
-    query = Query(question, HashingEmbedder().embed_query(question), flatten_terms(groups), groups)
+    query = query_for(question, HashingEmbedder())
     selection = selector.select(query, HybridSearcher(index).search(query).candidates)
     first = index.sentence_rows(0).start
     quoted = [index.paragraphs[0].sentence_text(row - first) for pick in selection.picks for row in pick.sentences]

@@ -123,9 +123,29 @@ def with_digit(group: TermGroup) -> TermGroup:
     return replace(group, terms=group.terms + digits) if digits else group
 
 
+@dataclass(frozen=True)
+class _SentenceFacts:
+    """What the features need of a sentence whatever the question: computed once per sentence."""
+
+    evidence: SentenceEvidence
+    tokens: int
+    capitalised: tuple[str, ...]  # lower-cased capitalised words after the first
+    numbers: tuple[str, ...]  # normalised tokens that start with a digit
+    pairs: frozenset[tuple[str, str]]  # term bigrams
+    quoted_speech: bool
+
+
 @lru_cache(maxsize=200_000)
-def _evidence(sentence: str) -> SentenceEvidence:
-    return sentence_evidence(sentence)
+def _sentence_facts(sentence: str) -> _SentenceFacts:
+    tokens = raw_tokens(sentence)
+    return _SentenceFacts(
+        evidence=sentence_evidence(sentence),
+        tokens=len(tokens),
+        capitalised=tuple(t.lower() for t in tokens[1:] if t[0].isupper()),
+        numbers=tuple(normalize_number(t) for t in tokens if t[0].isdigit()),
+        pairs=frozenset(itertools.pairwise(_term_sequence(sentence))),
+        quoted_speech=any(ch in sentence for ch in '“”"'),
+    )
 
 
 @lru_cache(maxsize=100_000)
@@ -402,10 +422,8 @@ class FeatureExtractor:
         terms = term_set(sentence)
         match = self._match_of(q, found)
         around = self._match_of(q, window)
-        sequence = _term_sequence(sentence)
-        pairs = set(itertools.pairwise(sequence))
-        evidence = _evidence(sentence)
-        tokens = raw_tokens(sentence)
+        facts = _sentence_facts(sentence)
+        evidence = facts.evidence
         question_terms = {t for g in q.groups for t in g.terms}
         return {
             "s_coverage": match.found / (sum(q.weights) or 1.0),
@@ -416,13 +434,13 @@ class FeatureExtractor:
             "s_missing_count_window": float(around.missing),
             "s_missing_name_window": float(around.missing_name),
             "s_missing_word_window": around.missing_word,
-            "s_bigrams": len(q.bigrams & pairs) / len(q.bigrams) if q.bigrams else 0.0,
-            "s_tokens": float(len(tokens)),
+            "s_bigrams": len(q.bigrams & facts.pairs) / len(q.bigrams) if q.bigrams else 0.0,
+            "s_tokens": float(facts.tokens),
             "s_number": float(evidence.number),
             "s_time": float(evidence.time),
             "s_names": float(evidence.names),
-            "s_new_names": float(sum(1 for t in tokens[1:] if t[0].isupper() and t.lower() not in q.names)),
-            "s_new_numbers": float(sum(1 for t in tokens if t[0].isdigit() and normalize_number(t) not in q.numbers)),
+            "s_new_names": float(sum(1 for name in facts.capitalised if name not in q.names)),
+            "s_new_numbers": float(sum(1 for number in facts.numbers if number not in q.numbers)),
             "s_place_phrase": float(evidence.place),
             "s_reason": float(evidence.reason),
             "s_manner": float(evidence.manner),
@@ -434,7 +452,7 @@ class FeatureExtractor:
             "s_negation_missing": float(q.negated and not evidence.negated),
             "s_negation_added": float(evidence.negated and not q.negated),
             "s_new_terms": float(len(terms - question_terms)),
-            "s_quoted_speech": float(any(ch in sentence for ch in '“”"')),
+            "s_quoted_speech": float(facts.quoted_speech),
         }
 
 

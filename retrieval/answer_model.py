@@ -62,15 +62,23 @@ class TreeEnsemble:
     value: np.ndarray
     depth: int
 
+    @cached_property
+    def _children(self) -> np.ndarray:
+        """Node i's right child at 2i, its left child at 2i + 1: one lookup per step, no `where`."""
+        children = np.empty(2 * len(self.left), dtype=np.int64)
+        children[0::2], children[1::2] = self.right, self.left
+        return children
+
     def raw_scores(self, matrix: np.ndarray) -> np.ndarray:
         x = np.asarray(matrix, dtype=np.float64)
         if len(x) == 0:
             return np.zeros(0)
-        rows = np.arange(len(x))[:, None]
+        # Flat indices into the row-major matrix: a 1-D gather is cheaper than x[rows, columns].
+        flat, offsets = x.ravel(), (np.arange(len(x)) * x.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
         for _ in range(self.depth):
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
+            go_left = flat[offsets + self.feature[node]] <= self.threshold[node]
+            node = self._children[2 * node + go_left]
         return self.value[node].sum(axis=1)
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:

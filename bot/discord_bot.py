@@ -24,7 +24,7 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.state import StateUnavailable
-from bot.texts import text
+from bot.texts import ingest_summary, text
 from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -39,7 +39,7 @@ NO_PINGS = discord.AllowedMentions.none()  # quotes may contain "@everyone": nev
 class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"src:(?P<key>[0-9]+)"):
     """The "📚 Sumber" button; rebuilt from its custom id, so it works after a restart too."""
 
-    def __init__(self, key: int, label: str = "📚 Sumber") -> None:
+    def __init__(self, key: int, label: str = text("button")) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"src:{key}"))
         self.key = key
 
@@ -139,14 +139,14 @@ class QuestionCommands(commands.Cog):
     def __init__(self, bot: BeritaDiscordBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="tanya", description="Ajukan pertanyaan tentang artikel berita")
-    @app_commands.describe(pertanyaan="Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?")
+    @app_commands.command(name="tanya", description=text("discord_tanya"))
+    @app_commands.describe(pertanyaan=text("discord_tanya_pertanyaan"))
     @app_commands.check(within_rate_limit)
     async def tanya(self, interaction: discord.Interaction[Any], pertanyaan: str) -> None:
         await self.bot.answer_slash(interaction, pertanyaan)
 
-    @app_commands.command(name="sumber", description="Kutipan lengkap jawaban terakhir di kanal ini")
-    @app_commands.describe(nomor="Nomor sumber (opsional)")
+    @app_commands.command(name="sumber", description=text("discord_sumber"))
+    @app_commands.describe(nomor=text("discord_sumber_nomor"))
     async def sumber(
         self, interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
@@ -179,7 +179,7 @@ class AdminCommands(commands.Cog):
         return True
 
     @app_commands.command(name="tambah", description=text("cmd_tambah"))
-    @app_commands.describe(teks="Teks artikel", berkas="Berkas txt, md, html atau jsonl")
+    @app_commands.describe(teks=text("discord_tambah_teks"), berkas=text("discord_tambah_berkas"))
     async def tambah(
         self, interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
     ) -> None:
@@ -190,15 +190,15 @@ class AdminCommands(commands.Cog):
         if berkas is not None:
             # Discord says the size up front: a huge file is never downloaded
             refusal = self.desk.upload_refusal(berkas.filename, berkas.size)
-            return refusal or (await self.desk.add_document(await berkas.read(), berkas.filename)).summary()
+            return refusal or ingest_summary(await self.desk.add_document(await berkas.read(), berkas.filename))
         if teks:
-            return self.desk.pasted_text_refusal(teks) or (await self.desk.add_text(teks)).summary()
+            return self.desk.pasted_text_refusal(teks) or ingest_summary(await self.desk.add_text(teks))
         return text("tambah_usage")
 
     @app_commands.command(name="hapus", description=text("cmd_hapus"))
     async def hapus(self, interaction: discord.Interaction[Any], artikel: str) -> None:
         await _thinking_privately(interaction)
-        await _report_privately(interaction, (await self.desk.remove(artikel)).summary())
+        await _report_privately(interaction, ingest_summary(await self.desk.remove(artikel)))
 
     @app_commands.command(name="artikel", description=text("cmd_artikel"))
     async def artikel(self, interaction: discord.Interaction[Any]) -> None:

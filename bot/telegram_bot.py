@@ -56,7 +56,7 @@ from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
 from bot.state import StateUnavailable
-from bot.texts import text
+from bot.texts import ingest_summary, text
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -464,9 +464,9 @@ async def _add_article(message: Message, desk: AdminDesk) -> str:
             return refusal
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
-        return (await desk.add_document(data, name)).summary()
+        return ingest_summary(await desk.add_document(data, name))
     if argument:
-        return desk.pasted_text_refusal(argument) or (await desk.add_text(argument)).summary()
+        return desk.pasted_text_refusal(argument) or ingest_summary(await desk.add_text(argument))
     return text("tambah_usage")
 
 
@@ -476,7 +476,7 @@ async def cmd_hapus(update: Update, context: Context) -> None:
     if not article_id:
         await _report(update, context, text("hapus_usage"))
         return
-    await _report(update, context, (await _desk(context).remove(article_id)).summary())
+    await _report(update, context, ingest_summary(await _desk(context).remove(article_id)))
 
 
 async def cmd_artikel(update: Update, context: Context) -> None:
@@ -615,7 +615,7 @@ def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
         application.run_polling(allowed_updates=allowed, drop_pending_updates=False, bootstrap_retries=STARTUP_RETRIES)
         return
     if not settings.webhook_url:
-        raise SystemExit("Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).")
+        raise SystemExit(text("webhook_needs_url"))
     path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] or "telegram"
     application.run_webhook(
         listen="0.0.0.0",

@@ -33,6 +33,7 @@ class AdminDesk:
         self._lock = asyncio.Lock()
 
     def is_admin(self, user_id: int | None) -> bool:
+        """Whether `user_id` is one of ADMIN_USER_IDS (None, an unknown sender, never is)."""
         return user_id is not None and user_id in self.settings.admin_user_ids
 
     def upload_refusal(self, name: str, size: int | None) -> str | None:
@@ -58,12 +59,15 @@ class AdminDesk:
         return report
 
     async def add_document(self, data: bytes, name: str) -> IngestReport:
+        """Ingest an uploaded document (`name` is its file name) and serve the new index."""
         return await self._apply(lambda: self.ingestor.ingest_bytes(data, name))
 
     async def add_text(self, text: str) -> IngestReport:
+        """Ingest pasted article text and serve the new index."""
         return await self._apply(lambda: self.ingestor.ingest_text(text))
 
     async def remove(self, article_id: str) -> IngestReport:
+        """Remove an article by id and serve the new index."""
         return await self._apply(lambda: self.ingestor.remove(article_id))
 
     def articles_text(self) -> str:

@@ -57,6 +57,7 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """`ask`: answer the questions given, or every line of --file, as text or one JSON object a line."""
     from bot.plain import render_answer
 
     if not args.file and not args.question:
@@ -76,6 +77,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """`index`: bring the saved index in line with the corpus (--force rebuilds) and describe it."""
     from retrieval.embedding import create_embedder
     from retrieval.engine import refresh_index
 
@@ -112,6 +114,7 @@ def cmd_build_engine(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """`chat`: the local chat on stdin and stdout, on the same services as the bots."""
     from bot.app import BotServices
     from bot.chat import run_chat
 
@@ -123,6 +126,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """`eval`: answer quality on a question set (or IDK-MRC with --idk-mrc), as a table or JSON."""
     if args.idk_mrc:
         return _eval_idk_mrc(args, settings)
     from retrieval.evaluation import evaluate, load_questions
@@ -211,6 +215,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """`remove`: delete one article and re-index; exit 1 when nothing was removed, 2 on failure."""
     from retrieval.ingest import Ingestor
 
     report = Ingestor(settings).remove(args.article_id)
@@ -221,6 +226,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """`list`: one tab-separated row per article on stdout, how many and where on stderr."""
     from retrieval.ingest import Ingestor
 
     items = Ingestor(settings).list_articles()
@@ -233,6 +239,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    """`telegram`: run the Telegram bot (polling, or a webhook server with --webhook)."""
     if not settings.telegram_token:
         print(text("cli_no_telegram_token"), file=sys.stderr)
         return 2
@@ -249,6 +256,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
+    """`discord`: run the Discord bot (needs the 'discord' extra)."""
     if not settings.discord_token:
         print(text("cli_no_discord_token"), file=sys.stderr)
         return 2
@@ -277,6 +285,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `python -m bot` argument parser: one subcommand each, with its options."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Bot tanya-jawab artikel berita.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log lebih banyak")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -343,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `python -m bot` command; its exit code (2 for a setting, model, corpus or index problem)."""
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

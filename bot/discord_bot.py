@@ -47,9 +47,11 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SourcesButton:
+        """The button of the answer whose key its custom id carries (after a restart too)."""
         return cls(int(match["key"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the citations of the answer this button sits under, privately."""
         client = _client(interaction)
         try:
             item = await client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
@@ -104,6 +106,7 @@ class BeritaCommandTree(app_commands.CommandTree[Any]):
     """The slash command tree: refusals are told to the user, other errors logged; never a crash."""
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        """Tell the user a refusal or that the store is away; log anything else and say sorry."""
         if isinstance(error, Refused):
             await _tell_privately(interaction, error.reply)
             return
@@ -143,6 +146,7 @@ class QuestionCommands(commands.Cog):
     @app_commands.describe(pertanyaan=text("discord_tanya_pertanyaan"))
     @app_commands.check(within_rate_limit)
     async def tanya(self, interaction: discord.Interaction[Any], pertanyaan: str) -> None:
+        """`/tanya <pertanyaan>`: answer a question in the channel."""
         await self.bot.answer_slash(interaction, pertanyaan)
 
     @app_commands.command(name="sumber", description=text("discord_sumber"))
@@ -150,6 +154,7 @@ class QuestionCommands(commands.Cog):
     async def sumber(
         self, interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
+        """`/sumber [nomor]`: the citations of the channel's last answer, for everyone to see."""
         item = await self.bot.memory.last_answered(_channel_key(interaction.channel_id or 0))
         await self.bot.show_citations(interaction, item, nomor, ephemeral=False)
 
@@ -171,9 +176,11 @@ class AdminCommands(commands.Cog):
 
     @property
     def desk(self) -> AdminDesk:
+        """The admin actions shared with Telegram."""
         return self.bot.services.admin
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Let ADMIN_USER_IDS through; refuse anyone else before the command runs."""
         if not self.desk.is_admin(interaction.user.id):
             raise Refused(text("admin_only"))
         return True
@@ -183,6 +190,7 @@ class AdminCommands(commands.Cog):
     async def tambah(
         self, interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
     ) -> None:
+        """`/tambah`: add an article from pasted text or an attached file; the summary goes to the admin alone."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, await self._add_article(teks, berkas))
 
@@ -197,16 +205,19 @@ class AdminCommands(commands.Cog):
 
     @app_commands.command(name="hapus", description=text("cmd_hapus"))
     async def hapus(self, interaction: discord.Interaction[Any], artikel: str) -> None:
+        """`/hapus <artikel>`: remove an article by id."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, ingest_summary(await self.desk.remove(artikel)))
 
     @app_commands.command(name="artikel", description=text("cmd_artikel"))
     async def artikel(self, interaction: discord.Interaction[Any]) -> None:
+        """`/artikel`: list the articles."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, self.desk.articles_text())
 
     @app_commands.command(name="statistik", description=text("cmd_statistik"))
     async def statistik(self, interaction: discord.Interaction[Any]) -> None:
+        """`/statistik`: index size and question counts."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, await self.desk.stats_text())
 
@@ -231,15 +242,18 @@ class BeritaDiscordBot(commands.Bot):
 
     @property
     def services(self) -> BotServices:
+        """The services this client answers with; set by `setup_hook` when none were handed in."""
         if self._services is None:
             raise RuntimeError("no services yet: setup_hook has not run")
         return self._services
 
     @property
     def memory(self) -> AnswerMemory:
+        """The answers each channel was sent."""
         return self.services.memory
 
     async def setup_hook(self) -> None:
+        """Before connecting: build the services if needed, add the cogs and the button, sync the commands."""
         if self._services is None:
             self._services = await BotServices.load(self.settings)
             self._owns_services = True
@@ -377,6 +391,7 @@ class BeritaDiscordBot(commands.Bot):
         *,
         ephemeral: bool = True,
     ) -> None:
+        """The citations of `item`'s answer (all, or source `number`) as the interaction's reply."""
         answer: Answer | None = item.answer if item else None
         messages = pack(citation_blocks(answer, MARKDOWN, number), CONTENT_LIMIT)
         await interaction.response.send_message(messages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS)
@@ -386,11 +401,13 @@ class BeritaDiscordBot(commands.Bot):
     # -- life cycle ----------------------------------------------------------------------------
 
     async def close(self) -> None:
+        """Disconnect; close the services too when this client built them."""
         if self._owns_services and self._services is not None:
             self._services.close()
         await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """Log an error in an event handler and carry on."""
         log.exception("error in Discord event %s", event_method)
 
 

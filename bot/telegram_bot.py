@@ -205,6 +205,7 @@ async def answer_question(update: Update, context: Context, question: str, *, re
 
 
 async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
+    """Reply with an answer (a Sources button if the store kept it), linking its messages to it for follow-ups."""
     memory = _memory(context)
     item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
     keyboard = None
@@ -270,6 +271,7 @@ class AddressedToBot(filters.MessageFilter):
     """A message that mentions this bot or replies to one of its messages: in a group, a question."""
 
     def filter(self, message: Message) -> bool:
+        """Whether the message mentions this bot or replies to one of its messages."""
         bot = message.get_bot()
         return _mentions_bot(message, bot.username, bot.id) or _replied_to_bot(message, bot.id) is not None
 
@@ -371,6 +373,7 @@ async def on_unknown_button(update: Update, context: Context) -> None:
 
 
 async def cmd_help(update: Update, context: Context) -> None:
+    """`/bantuan`, `/start`, `/help`: how to use the bot."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
@@ -471,6 +474,7 @@ async def _add_article(message: Message, desk: AdminDesk) -> str:
 
 
 async def cmd_hapus(update: Update, context: Context) -> None:
+    """`/hapus <id artikel>`: remove an article by id (admins only)."""
     message = update.effective_message
     article_id = _command_argument(message) if message is not None else ""
     if not article_id:
@@ -480,10 +484,12 @@ async def cmd_hapus(update: Update, context: Context) -> None:
 
 
 async def cmd_artikel(update: Update, context: Context) -> None:
+    """`/artikel`: list the articles (admins only)."""
     await _report(update, context, _desk(context).articles_text())
 
 
 async def cmd_statistik(update: Update, context: Context) -> None:
+    """`/statistik`: index size and question counts (admins only)."""
     await _report(update, context, await _desk(context).stats_text())
 
 

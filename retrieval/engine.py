@@ -99,6 +99,7 @@ class QAEngine:
 
     @classmethod
     def load_with_report(cls, settings: Settings, *, show_progress: bool = True) -> tuple[QAEngine, EnsureResult]:
+        """`load`, also returning what was done to the saved index (loaded, built, rebuilt, kept, unsaved)."""
         embedder = create_embedder(settings)
         result = serve_index(settings, embedder, show_progress=show_progress)
         engine = cls(result.index, embedder, settings)
@@ -107,6 +108,7 @@ class QAEngine:
 
     @property
     def index(self) -> SearchIndex:
+        """The index questions are answered from now."""
         return self._pipeline.index
 
     def swap_index(self, index: SearchIndex) -> None:

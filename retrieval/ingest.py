@@ -126,11 +126,14 @@ class IngestReport:
 
     @property
     def changed(self) -> bool:
+        """Whether the command added, updated or removed any article."""
         return bool(self.added or self.updated or self.removed)
 
 
 @dataclass(frozen=True)
 class ArticleSummary:
+    """One article in the corpus folder, as `list` and `/artikel` show it."""
+
     article_id: str
     title: str
     outlet: str | None

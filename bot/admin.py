@@ -9,11 +9,11 @@ from pathlib import Path
 
 from bot.conversation import QuestionService
 from bot.state import StateUnavailable
-from bot.texts import text
+from bot.texts import article_list, megabytes, text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
-from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport, megabytes
+from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class AdminDesk:
         self._lock = asyncio.Lock()
 
     def is_admin(self, user_id: int | None) -> bool:
+        """Whether `user_id` is one of ADMIN_USER_IDS (None, an unknown sender, never is)."""
         return user_id is not None and user_id in self.settings.admin_user_ids
 
     def upload_refusal(self, name: str, size: int | None) -> str | None:
@@ -58,31 +59,33 @@ class AdminDesk:
         return report
 
     async def add_document(self, data: bytes, name: str) -> IngestReport:
+        """Ingest an uploaded document (`name` is its file name) and serve the new index."""
         return await self._apply(lambda: self.ingestor.ingest_bytes(data, name))
 
     async def add_text(self, text: str) -> IngestReport:
+        """Ingest pasted article text and serve the new index."""
         return await self._apply(lambda: self.ingestor.ingest_text(text))
 
     async def remove(self, article_id: str) -> IngestReport:
+        """Remove an article by id and serve the new index."""
         return await self._apply(lambda: self.ingestor.remove(article_id))
 
     def articles_text(self) -> str:
-        items = self.ingestor.list_articles()
-        lines = [f"{len(items)} artikel:"]
-        lines += [f"• {a.article_id} — {a.title} ({a.outlet or '-'}, {a.paragraphs} paragraf)" for a in items]
-        return "\n".join(lines)
+        """`/artikel`: every article in the corpus, one line each."""
+        return article_list(self.ingestor.list_articles())
 
     async def stats_text(self) -> str:
-        index = self.service.engine.index
-        counts = f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
+        """`/statistik`: the index's size, then the questions answered since start and in the whole log."""
+        manifest = self.service.engine.index.manifest
+        counts = text("stats_index", articles=manifest.articles, paragraphs=manifest.paragraphs)
         try:
             stats = await self.service.stats()
             logged = await self.service.stats_all()  # the question log outlives restarts
         except StateUnavailable:  # the index counts are still worth showing
             return counts + text("state_unavailable")
         return (
-            counts + f"Pertanyaan dijawab sejak mulai: {stats.answered}\nTidak ditemukan: {stats.abstained}\n"
-            f"Median waktu jawab: {stats.median_ms:.0f} ms\n"
+            counts
+            + text("stats_since_start", answered=stats.answered, abstained=stats.abstained, median_ms=stats.median_ms)
             + text("stats_logged", answered=logged.answered, abstained=logged.abstained)
         )
 

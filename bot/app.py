@@ -52,10 +52,12 @@ class BotServices:
 
     @property
     def engine(self) -> QAEngine:
+        """The question-answering engine the questions are asked of."""
         return self.questions.engine
 
     @property
     def memory(self) -> AnswerMemory:
+        """The answers each chat was sent, kept in the state store."""
         return self.questions.memory
 
     def start_watching(self) -> None:
@@ -64,6 +66,7 @@ class BotServices:
             self._watcher = asyncio.create_task(watch_index(self.settings, self.questions))
 
     def stop_watching(self) -> None:
+        """Cancel the index watcher, if one runs."""
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None

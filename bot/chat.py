@@ -16,10 +16,7 @@ from bot.state import StateUnavailable
 from bot.state.base import ChatKey
 from bot.texts import text as say
 
-WELCOME = (
-    "Obrolan lokal — tanyakan apa saja tentang artikel berita.\n"
-    "Perintah: /sumber [nomor] menampilkan kutipan lengkap jawaban terakhir, /bantuan pesan ini, /keluar untuk selesai."
-)
+WELCOME = say("chat_intro") + "\n" + say("chat_commands")
 HELP_COMMANDS = {"/bantuan", "/help", "/start"}
 EXIT_COMMANDS = {"/keluar", "/exit", "/quit"}
 LOCAL_CHAT = ChatKey("local", 0)
@@ -44,7 +41,7 @@ async def chat_session(services: BotServices, stdin: TextIO, stdout: TextIO) -> 
     print(WELCOME, file=stdout, flush=True)
     while True:
         if interactive:
-            print("\nAnda> ", end="", file=stdout, flush=True)
+            print(say("chat_prompt"), end="", file=stdout, flush=True)
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
@@ -62,10 +59,10 @@ async def chat_session(services: BotServices, stdin: TextIO, stdout: TextIO) -> 
             print(await _citations(services, number), file=stdout, flush=True)
             continue
         if command:
-            print(f"Perintah {command} tidak dikenal. {WELCOME.splitlines()[1]}", file=stdout, flush=True)
+            print(say("chat_unknown_command", command=command, commands=say("chat_commands")), file=stdout, flush=True)
             continue
         asked = await services.questions.ask(text, chat=LOCAL_CHAT)
         if asked.answer.answered:
             await services.memory.remember_if_possible(LOCAL_CHAT, asked.question, asked.answer)
-        print(("Bot> " if interactive else "") + render_answer(asked.answer), file=stdout, flush=True)
+        print((say("chat_bot") if interactive else "") + render_answer(asked.answer), file=stdout, flush=True)
     return 0

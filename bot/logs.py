@@ -17,6 +17,7 @@ class SecretRedactor(logging.Filter):
         self._secrets = [s for s in secrets if s and len(s) >= 6]
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message and traceback text; the record is always kept."""
         if not self._secrets:
             return True
         message = record.getMessage()
@@ -30,6 +31,7 @@ class SecretRedactor(logging.Filter):
         return True
 
     def redact(self, text: str) -> str:
+        """`text` with every secret replaced by [REDACTED]."""
         for secret in self._secrets:
             text = text.replace(secret, "[REDACTED]")
         return text
@@ -68,6 +70,7 @@ class RetryNotice(logging.Filter):
         self.level = level
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Keep records at the configured level and python-telegram-bot's retries, raised to WARNING."""
         if record.levelno >= self.level:
             return True
         if record.name != PTB_LOOP_LOGGER or "Retrying" not in (message := record.getMessage()):

@@ -9,8 +9,10 @@ _PLAIN = PlainText()
 
 
 def render_answer(answer: Answer) -> str:
+    """An answer (quotes and sources, or why there is none) as terminal text."""
     return "\n\n".join(answer_blocks(answer, _PLAIN))
 
 
 def render_citations(answer: Answer | None, number: int | None = None) -> str:
+    """`/sumber`'s citations (all, or source `number`) as terminal text."""
     return "\n\n".join(citation_blocks(answer, _PLAIN, number))

@@ -22,29 +22,43 @@ MAX_TITLE_CHARS = 200  # metadata comes from uploads: bound it so no block can o
 class Markup(Protocol):
     """How one platform writes emphasis, quotes and links."""
 
-    def escape(self, raw: str) -> str: ...
-    def bold(self, raw: str) -> str: ...
-    def highlight(self, raw: str) -> str: ...
-    def quote(self, rendered: str) -> str: ...
-    def link(self, label: str, url: str) -> str: ...
+    def escape(self, raw: str) -> str:
+        """Raw text made safe to show literally on this platform."""
+
+    def bold(self, raw: str) -> str:
+        """Raw text, escaped, in bold."""
+
+    def highlight(self, raw: str) -> str:
+        """A quoted sentence inside its cited paragraph, made to stand out."""
+
+    def quote(self, rendered: str) -> str:
+        """Already rendered text as a block quote."""
+
+    def link(self, label: str, url: str) -> str:
+        """A link that shows `label` (raw text) and opens `url`."""
 
 
 class TelegramHtml:
     """Telegram's HTML parse mode: only a few tags, `<`, `>` and `&` escaped."""
 
     def escape(self, raw: str) -> str:
+        """`<`, `>` and `&` as entities (quotes stay: text is never put in an attribute)."""
         return html.escape(raw, quote=False)
 
     def bold(self, raw: str) -> str:
+        """`<b>…</b>` around the escaped text."""
         return f"<b>{self.escape(raw)}</b>"
 
     def highlight(self, raw: str) -> str:
+        """Bold, as in the rest of the message."""
         return self.bold(raw)
 
     def quote(self, rendered: str) -> str:
+        """`<blockquote>` around already rendered HTML."""
         return f"<blockquote>{rendered}</blockquote>"
 
     def link(self, label: str, url: str) -> str:
+        """`<a href>` with the URL escaped for the attribute and the label as text."""
         return f'<a href="{html.escape(url, quote=True)}">{self.escape(label)}</a>'
 
 
@@ -55,18 +69,23 @@ class DiscordMarkdown:
     """Discord Markdown: special characters backslash-escaped."""
 
     def escape(self, raw: str) -> str:
+        """Markdown's special characters backslash-escaped."""
         return _MD_SPECIAL.sub(r"\\\1", raw)
 
     def bold(self, raw: str) -> str:
+        """`**…**` around the escaped text."""
         return f"**{self.escape(raw)}**"
 
     def highlight(self, raw: str) -> str:
+        """Bold, as in the rest of the message."""
         return self.bold(raw)
 
     def quote(self, rendered: str) -> str:
+        """`> ` before every line."""
         return "\n".join("> " + line for line in rendered.split("\n"))
 
     def link(self, label: str, url: str) -> str:
+        """`[label](<url>)`: a masked link, the URL in angle brackets so Discord adds no preview."""
         return f"[{self.escape(label)}](<{url}>)"
 
 
@@ -75,18 +94,23 @@ class PlainText:
     often opens with its own “ (quoted speech), and a reference marker must not sit inside them."""
 
     def escape(self, raw: str) -> str:
+        """Unchanged: a terminal shows text as it is."""
         return raw
 
     def bold(self, raw: str) -> str:
+        """Unchanged: a terminal has no bold."""
         return raw
 
     def highlight(self, raw: str) -> str:
+        """`»…«` around the quoted sentence."""
         return f"»{raw}«"
 
     def quote(self, rendered: str) -> str:
+        """`> ` before every line."""
         return "\n".join("> " + line for line in rendered.split("\n"))
 
     def link(self, label: str, url: str) -> str:
+        """The URL, after the label when they differ."""
         return url if label == url else f"{label} ({url})"
 
 

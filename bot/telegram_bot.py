@@ -56,7 +56,7 @@ from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
 from bot.state import StateUnavailable
-from bot.texts import text
+from bot.texts import ingest_summary, text
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -205,6 +205,7 @@ async def answer_question(update: Update, context: Context, question: str, *, re
 
 
 async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
+    """Reply with an answer (a Sources button if the store kept it), linking its messages to it for follow-ups."""
     memory = _memory(context)
     item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
     keyboard = None
@@ -270,6 +271,7 @@ class AddressedToBot(filters.MessageFilter):
     """A message that mentions this bot or replies to one of its messages: in a group, a question."""
 
     def filter(self, message: Message) -> bool:
+        """Whether the message mentions this bot or replies to one of its messages."""
         bot = message.get_bot()
         return _mentions_bot(message, bot.username, bot.id) or _replied_to_bot(message, bot.id) is not None
 
@@ -371,6 +373,7 @@ async def on_unknown_button(update: Update, context: Context) -> None:
 
 
 async def cmd_help(update: Update, context: Context) -> None:
+    """`/bantuan`, `/start`, `/help`: how to use the bot."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
@@ -464,26 +467,29 @@ async def _add_article(message: Message, desk: AdminDesk) -> str:
             return refusal
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
-        return (await desk.add_document(data, name)).summary()
+        return ingest_summary(await desk.add_document(data, name))
     if argument:
-        return desk.pasted_text_refusal(argument) or (await desk.add_text(argument)).summary()
+        return desk.pasted_text_refusal(argument) or ingest_summary(await desk.add_text(argument))
     return text("tambah_usage")
 
 
 async def cmd_hapus(update: Update, context: Context) -> None:
+    """`/hapus <id artikel>`: remove an article by id (admins only)."""
     message = update.effective_message
     article_id = _command_argument(message) if message is not None else ""
     if not article_id:
         await _report(update, context, text("hapus_usage"))
         return
-    await _report(update, context, (await _desk(context).remove(article_id)).summary())
+    await _report(update, context, ingest_summary(await _desk(context).remove(article_id)))
 
 
 async def cmd_artikel(update: Update, context: Context) -> None:
+    """`/artikel`: list the articles (admins only)."""
     await _report(update, context, _desk(context).articles_text())
 
 
 async def cmd_statistik(update: Update, context: Context) -> None:
+    """`/statistik`: index size and question counts (admins only)."""
     await _report(update, context, await _desk(context).stats_text())
 
 
@@ -615,7 +621,7 @@ def run_telegram(settings: Settings, *, webhook: bool | None = None) -> None:
         application.run_polling(allowed_updates=allowed, drop_pending_updates=False, bootstrap_retries=STARTUP_RETRIES)
         return
     if not settings.webhook_url:
-        raise SystemExit("Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).")
+        raise SystemExit(text("webhook_needs_url"))
     path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] or "telegram"
     application.run_webhook(
         listen="0.0.0.0",

@@ -1,11 +1,21 @@
-"""Every user-facing sentence the bots say, in Indonesian and English.
+"""Every user-facing sentence the bots and the command line say, in Indonesian and English.
 
-Replies are Indonesian unless the question was English (`Answer.language == "en"`).
+Replies are Indonesian unless the question was English (`Answer.language == "en"`). Admin replies
+and the command line are Indonesian. The core returns data and reasons (`Answer`, `Reason`,
+`IngestReport`, `Refusal`); the functions here word them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from retrieval.answer import Answer, Reason
+from retrieval.ingest import ArticleSummary, IngestReport
+from retrieval.refusals import UNKNOWN_BINARY, Refusal, Why
+
+SUMMARY_ITEMS = 20  # ids and refusals listed per kind in an ingest summary (chat messages are short)
 
 _TEXTS: dict[str, dict[str, str]] = {
     "id": {
@@ -50,6 +60,69 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_artikel": "(Admin) Daftar artikel",
         "cmd_statistik": "(Admin) Statistik bot",
         "stats_logged": "Tercatat seluruhnya: {answered} dijawab, {abstained} tidak ditemukan",
+        "stats_index": "Artikel: {articles}\nParagraf: {paragraphs}\n",
+        "stats_since_start": (
+            "Pertanyaan dijawab sejak mulai: {answered}\nTidak ditemukan: {abstained}\n"
+            "Median waktu jawab: {median_ms:.0f} ms\n"
+        ),
+        "articles_header": "{count} artikel:",
+        "article_line": "• {id} — {title} ({outlet}, {paragraphs} paragraf)",
+        "discord_tanya": "Ajukan pertanyaan tentang artikel berita",
+        "discord_tanya_pertanyaan": "Pertanyaan Anda, mis. Siapa pengganti Stoltenberg?",
+        "discord_sumber": "Kutipan lengkap jawaban terakhir di kanal ini",
+        "discord_sumber_nomor": "Nomor sumber (opsional)",
+        "discord_tambah_teks": "Teks artikel",
+        "discord_tambah_berkas": "Berkas txt, md, html atau jsonl",
+        "webhook_needs_url": "Mode webhook memerlukan WEBHOOK_URL (alamat publik HTTPS bot ini).",
+        # the local chat (`python -m bot chat`)
+        "chat_intro": "Obrolan lokal — tanyakan apa saja tentang artikel berita.",
+        "chat_commands": (
+            "Perintah: /sumber [nomor] menampilkan kutipan lengkap jawaban terakhir, /bantuan pesan ini, "
+            "/keluar untuk selesai."
+        ),
+        "chat_unknown_command": "Perintah {command} tidak dikenal. {commands}",
+        "chat_prompt": "\nAnda> ",
+        "chat_bot": "Bot> ",
+        # the command line (`python -m bot …`)
+        "cli_ask_usage": 'Tulis pertanyaannya, mis.: python -m bot ask "Siapa pengganti Stoltenberg?"',
+        "cli_no_question_file": "Berkas pertanyaan tidak ditemukan: {path}",
+        "cli_indexed": (
+            "{action}: {reason}. {articles} artikel, {paragraphs} paragraf, {sentences} kalimat; "
+            "{embedded} teks di-embed; FAISS {faiss}; model {embedder}; lokasi {path}"
+        ),
+        "cli_engine_kept": "Mesin embedding bawaan tetap dipakai ({error}).",
+        "cli_engine_ready": "Mesin embedding untuk CPU ini siap: {library} (kecocokan kosinus {agreement:.5f}).",
+        "cli_no_idk_mrc": "Berkas IDK-MRC tidak ditemukan: {path}",
+        "cli_no_training_data": "Data IDK-MRC tidak ditemukan: {missing} (pakai --data FOLDER)",
+        "cli_needs_train_extra": "Pelatihan memerlukan extra 'train': pip install '.[train]'",
+        "cli_model_saved": "Model disimpan: {path} ({name}), ANSWER_MIN_CONFIDENCE bawaan {bar}",
+        "cli_article_row": "{id}\t{paragraphs} paragraf\t{outlet}\t{title}",
+        "cli_article_count": "{count} artikel di {corpus}",
+        "cli_article_count_seeds": "{count} artikel di {corpus} dan {seeds}",
+        "cli_no_telegram_token": "TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).",
+        "cli_telegram_token_refused": "TELEGRAM_BOT_TOKEN ditolak Telegram: periksa token dari @BotFather.",
+        "cli_no_discord_token": "DISCORD_BOT_TOKEN belum diatur (lihat .env.example).",
+        "cli_needs_discord_extra": "Bot Discord memerlukan extra 'discord': pip install '.[discord]'",
+        "cli_no_tokens": "TELEGRAM_BOT_TOKEN dan DISCORD_BOT_TOKEN tidak diatur: membuka obrolan lokal.",
+        "cli_bad_settings": "Pengaturan tidak valid: {error}",
+        "cli_embedder_failed": "Model embedding tidak bisa dimuat: {error}",
+        "cli_empty_corpus": "Korpus kosong: tidak ada artikel (.txt/.md) di {corpus}",
+        "cli_empty_corpus_seeds": "Korpus kosong: tidak ada artikel (.txt/.md) di {corpus} atau {seeds}",
+        "cli_index_failed": "Indeks tidak bisa dibuat: {problem}.",
+        "cli_state_unavailable": "Basis data status tidak bisa dipakai: {error}",
+        # what an ingest command did (`python -m bot ingest`, /tambah, /hapus)
+        "ingest_failed": "Gagal: {problem}. Tidak ada artikel yang diubah; indeks lama tetap dipakai.",
+        "ingest_unchanged": "Tidak ada perubahan: {skipped} artikel dilewati{reasons}.",
+        "ingest_added": "Ditambahkan: {count}{ids}",
+        "ingest_updated": "Diperbarui: {count}{ids}",
+        "ingest_removed": "Dihapus: {ids}",
+        "ingest_skipped": "Dilewati: {count}{reasons}",
+        "ingest_rejected": "Ditolak: {count}",
+        "ingest_repaired": "Indeks disegarkan: sebelumnya tidak cocok dengan korpus",
+        "ingest_embedded": "Teks di-embed: {count}",
+        "ingest_more_ids": ", … +{count} lagi",
+        "ingest_more_items": "  … dan {count} lainnya",
+        "ingest_duplicates": "duplikat",  # skipped articles counted together, whatever their twin
     },
     "en": {
         "not_found": "Sorry, the articles don't answer that. Try rephrasing or asking more specifically.",
@@ -74,7 +147,7 @@ def text(key: str, language: str = "id", **values: object) -> str:
     """The sentence `key` in `language` (falling back to Indonesian), formatted with `values`."""
     table = _TEXTS.get(language, _TEXTS["id"])
     template = table.get(key) or _TEXTS["id"][key]
-    return template.format(**values) if values else template
+    return template.format(**values)
 
 
 _REASON_KEYS = {
@@ -88,3 +161,147 @@ _REASON_KEYS = {
 def reason_text(answer: Answer, limit: int = 1000) -> str:
     """Why there is no quote, in the asker's language."""
     return text(_REASON_KEYS.get(answer.reason, "not_found"), answer.language, limit=limit)
+
+
+def thousands(n: int) -> str:
+    """A count as Indonesians write it: 10.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def megabytes(n: int) -> str:
+    """A file size as Indonesians read it: "30 MB", "2,5 MB", "512 KB"."""
+    shown = f"{n / 1_000_000:.3g} MB" if n >= 1_000_000 else f"{n / 1000:.5g} KB"
+    return shown.replace(".", ",")
+
+
+# Why an article was skipped or refused, or a command failed: what the admin reads (Indonesian).
+_REFUSALS: dict[Why, str] = {
+    Why.ALREADY_STORED: "sudah ada",
+    Why.DUPLICATE: "duplikat {of}",
+    Why.NOT_FOUND: "tidak ditemukan",
+    Why.NOT_A_FILE: "bukan berkas biasa",
+    Why.OUTSIDE_ROOT: "di luar folder yang diizinkan",
+    Why.UNREADABLE: "tidak bisa dibaca: {error}",
+    Why.UNSUPPORTED_FORMAT: "format {suffix} tidak didukung (txt, md, html, jsonl){hint}",
+    Why.BINARY: "berkas biner ({kind}), bukan teks",
+    Why.NOT_UTF8: "bukan teks UTF-8 (byte tak valid di posisi {position}); simpan ulang berkas sebagai UTF-8",
+    Why.TOO_BIG: "{size}, lebih dari batas {limit}",
+    Why.NEEDS_INGEST_EXTRA: "HTML memerlukan extra 'ingest': pip install '.[ingest]'",
+    Why.NO_HTML_TEXT: "tidak ada teks artikel yang bisa diambil dari HTML ini",
+    Why.EMPTY_ARTICLE: "artikel kosong (tidak ada paragraf isi)",
+    Why.LINE_TOO_BIG: "baris {size}, lebih dari batas {limit}",
+    Why.LINE_NOT_UTF8: "baris bukan teks UTF-8",
+    Why.LINE_NOT_JSON: "baris bukan JSON yang valid",
+    Why.LINE_NOT_OBJECT: 'baris harus berupa objek JSON {{"text": ...}}',
+    Why.LINE_WITHOUT_TEXT: "baris tanpa kunci 'text' (kuncinya: {keys})",
+    Why.TEXT_NOT_STRING: "'text' harus berupa teks dalam tanda kutip, bukan {kind}",
+    Why.TEXT_EMPTY: "'text' kosong",
+    Why.ID_WITHOUT_LETTERS: "'id' {id!r} tidak memuat huruf atau angka",
+    Why.ID_TAKEN: "id {id} sudah dipakai artikel lain dalam perintah ini",
+    Why.TOO_MANY: "lebih dari {limit} artikel sekaligus; jalankan lagi untuk sisanya",
+    Why.UNKNOWN_ID: "tidak ada artikel dengan id itu",
+    Why.LAST_ARTICLE: "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)",
+    Why.SEEDS_READ_ONLY: (
+        "CORPUS_DIR menunjuk ke folder seeds/ bawaan bot (dilacak git), yang tidak diubah; "
+        "hapus CORPUS_DIR dari .env agar artikel baru disimpan di data/articles"
+    ),
+    Why.DISK_FULL: "disk penuh ({where})",
+    Why.NOT_WRITABLE: "folder tidak bisa ditulis ({where}: {error})",
+    Why.WRITE_FAILED: "gagal menulis ke disk ({where}: {error})",
+    Why.INDEX_FAILED: "{error}",
+}
+_BINARY_KINDS = {"old Office": "dokumen Office lama", "RIFF": "RIFF (gambar/suara)", "ELF": "program"}
+_JSON_KINDS = {
+    "number": "angka",
+    "boolean": "true/false",
+    "list": "daftar",
+    "object": "objek",
+    "null": "null",
+    "other": "nilai lain",
+}
+_DOCUMENT_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf"})  # hint: copy the text into a .txt
+
+
+def _refusal_values(why: Why, values: dict[str, Any]) -> dict[str, Any]:
+    """A refusal's values as its template shows them: sizes in MB, kinds and key lists in words."""
+    shown = dict(values)
+    if why in (Why.TOO_BIG, Why.LINE_TOO_BIG):
+        shown.update(size=megabytes(values["size"]) if values["size"] is not None else None)
+        shown.update(limit=megabytes(values["limit"]))
+    elif why is Why.UNSUPPORTED_FORMAT:
+        shown.update(suffix=values["suffix"] or "(tanpa ekstensi)")
+        shown.update(hint="; salin teksnya ke berkas .txt" if values["suffix"] in _DOCUMENT_SUFFIXES else "")
+    elif why is Why.BINARY:
+        shown.update(kind=_BINARY_KINDS.get(values["kind"], values["kind"]))
+    elif why is Why.LINE_WITHOUT_TEXT:
+        shown.update(keys=", ".join(values["keys"]) or "-")
+    elif why is Why.TEXT_NOT_STRING:
+        shown.update(kind=_JSON_KINDS[values["kind"]])
+    return shown
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Why an article was skipped or refused, or an ingest command failed, in Indonesian."""
+    values = dict(refusal.values)
+    template = _REFUSALS[refusal.why]
+    if refusal.why is Why.BINARY and values["kind"] == UNKNOWN_BINARY:
+        template = "berkas biner, bukan teks"
+    elif refusal.why is Why.TOO_BIG and values["size"] is None:  # only known to be over the limit
+        template = "lebih dari batas {limit}"
+    return template.format(**_refusal_values(refusal.why, values))
+
+
+def ingest_summary(report: IngestReport, limit: int | None = SUMMARY_ITEMS, *, verbose: bool = False) -> str:
+    """What one ingest command did: counts, skipped articles grouped by reason (each one only when
+    `verbose`), at most `limit` ids and refusals per list (None: all of them)."""
+    if report.failure is not None:
+        return text("ingest_failed", problem=refusal_text(report.failure))
+    skipped, reasons = thousands(len(report.skipped)), _by_reason(report.skipped)
+    if not (report.changed or report.rejected or report.repaired):
+        return text("ingest_unchanged", skipped=skipped, reasons=reasons)
+    lines = [
+        text("ingest_added", count=thousands(len(report.added)), ids=_ids(report.added, limit)),
+        text("ingest_updated", count=thousands(len(report.updated)), ids=_ids(report.updated, limit)),
+    ]
+    if report.removed:
+        lines.append(text("ingest_removed", ids=", ".join(report.removed)))
+    lines.append(text("ingest_skipped", count=skipped, reasons=reasons))
+    if verbose:
+        lines += _itemised(report.skipped, limit)
+    lines += [text("ingest_rejected", count=thousands(len(report.rejected))), *_itemised(report.rejected, limit)]
+    if report.repaired:
+        lines.append(text("ingest_repaired"))
+    lines.append(text("ingest_embedded", count=thousands(report.embedded)))
+    return "\n".join(lines)
+
+
+def _ids(ids: Sequence[str], limit: int | None) -> str:
+    """` (a, b, … +3 lagi)`: the first `limit` ids; "" when there are none."""
+    shown = ids if limit is None else ids[:limit]
+    more = text("ingest_more_ids", count=thousands(len(ids) - len(shown))) if len(ids) > len(shown) else ""
+    return f" ({', '.join(shown)}{more})" if ids else ""
+
+
+def _itemised(items: Sequence[tuple[str, Refusal]], limit: int | None) -> list[str]:
+    """`  - what: why`, one line for each of the first `limit` items, then how many more there are."""
+    shown = items if limit is None else items[:limit]
+    lines = [f"  - {what}: {refusal_text(why)}" for what, why in shown]
+    if len(items) > len(shown):
+        lines.append(text("ingest_more_items", count=thousands(len(items) - len(shown))))
+    return lines
+
+
+def _by_reason(items: Iterable[tuple[str, Refusal]]) -> str:
+    """` (sudah ada 450, duplikat 7)`: how many were skipped for each reason, duplicates together."""
+    counts = Counter(text("ingest_duplicates") if why.why is Why.DUPLICATE else refusal_text(why) for _, why in items)
+    return f" ({', '.join(f'{reason} {thousands(n)}' for reason, n in counts.most_common())})" if counts else ""
+
+
+def article_list(items: Sequence[ArticleSummary]) -> str:
+    """`/artikel`: how many articles there are, then one line for each."""
+    lines = [text("articles_header", count=len(items))]
+    lines += [
+        text("article_line", id=a.article_id, title=a.title, outlet=a.outlet or "-", paragraphs=a.paragraphs)
+        for a in items
+    ]
+    return "\n".join(lines)

@@ -127,9 +127,11 @@ class Settings:
 
     @property
     def uses_webhook(self) -> bool:
+        """Whether Telegram updates arrive by webhook (WEBHOOK_URL is set) rather than long polling."""
         return bool(self.webhook_url)
 
     def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the named fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

@@ -39,6 +39,7 @@ class Source:
     quote_spans: tuple[tuple[int, int], ...] = ()  # char offsets of the quoted sentences in `text`
 
     def to_json(self) -> dict[str, Any]:
+        """The source as `ask --json` prints it (no dateline, link or quote spans)."""
         return {
             "n": self.n,
             "article_id": self.article_id,
@@ -60,6 +61,8 @@ class Quote:
 
 @dataclass(frozen=True)
 class Answer:
+    """What the bot says to one question: quotes and their sources, or the reason there are none."""
+
     question: str
     answered: bool
     quotes: tuple[Quote, ...] = ()
@@ -70,9 +73,11 @@ class Answer:
     confidence: float | None = None  # the answer model's probability for its best sentence (None: rules)
 
     def source(self, n: int) -> Source | None:
+        """The source numbered `n`, if the answer has one."""
         return next((s for s in self.sources if s.n == n), None)
 
     def to_json(self) -> dict[str, Any]:
+        """The `ask --json` wire format: question, answered, quotes, sources and timings."""
         return {
             "question": self.question,
             "answered": self.answered,

@@ -223,6 +223,8 @@ class SentenceRow:
 
 @dataclass
 class FeatureTable:
+    """The feature matrix of one question's candidate sentences, a row per `SentenceRow`."""
+
     rows: list[SentenceRow]
     matrix: np.ndarray  # float32 [len(rows), len(FEATURE_NAMES)]
     question: QuestionAnalysis
@@ -245,6 +247,7 @@ class BackgroundFrequencies:
 
     @classmethod
     def empty(cls) -> BackgroundFrequencies:
+        """No background collection: weights come from the corpus alone."""
         return cls(0, {})
 
 
@@ -272,6 +275,7 @@ class FeatureExtractor:
         return own, own + self.background.df.get(term, 0)
 
     def analyse(self, query: Query, groups: list[TermGroup]) -> QuestionAnalysis:
+        """The question's searched word groups with their weights, its kind, names, numbers and style."""
         english = guess_language(query.text) == "en"
         kept: list[TermGroup] = []
         weights: list[float] = []

@@ -70,6 +70,7 @@ class TreeEnsemble:
         return children
 
     def raw_scores(self, matrix: np.ndarray) -> np.ndarray:
+        """The sum of the trees' leaf values for each row of `matrix` (log-odds)."""
         x = np.asarray(matrix, dtype=np.float64)
         if len(x) == 0:
             return np.zeros(0)
@@ -82,9 +83,11 @@ class TreeEnsemble:
         return self.value[node].sum(axis=1)
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """The probability for each row of `matrix`."""
         return 1.0 / (1.0 + np.exp(-self.raw_scores(matrix)))
 
     def to_json(self) -> dict[str, Any]:
+        """The trees as JSON lists (an infinite threshold as null)."""
         return {
             "roots": self.roots.tolist(),
             "feature": self.feature.tolist(),
@@ -97,6 +100,7 @@ class TreeEnsemble:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TreeEnsemble:
+        """The trees from `to_json`'s form."""
         threshold = np.array([np.inf if t is None else t for t in data["threshold"]], dtype=np.float64)
         return cls(
             roots=np.asarray(data["roots"], dtype=np.int64),
@@ -109,6 +113,7 @@ class TreeEnsemble:
         )
 
     def digest(self) -> str:
+        """SHA-256 of the trees' JSON form."""
         payload = json.dumps(self.to_json(), sort_keys=True).encode()
         return hashlib.sha256(payload).hexdigest()
 
@@ -180,6 +185,7 @@ class AnswerModel:
         return Verdict(chosen, confidence, scores)
 
     def to_json(self) -> dict[str, Any]:
+        """The model file's content: format, features, trees, background counts, checksum and training report."""
         return {
             "format": MODEL_FORMAT,
             "version": MODEL_VERSION,
@@ -195,6 +201,7 @@ class AnswerModel:
         }
 
     def save(self, path: Path) -> None:
+        """Write the model file (through a temporary file, then renamed)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -203,6 +210,7 @@ class AnswerModel:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL_PATH) -> AnswerModel:
+        """Read a model file and check its format, features and checksum; AnswerModelError if unusable."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

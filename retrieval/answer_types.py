@@ -103,6 +103,7 @@ def question_kind(question: str) -> str:
 
 
 def has_number(sentence: str) -> bool:
+    """Whether the sentence holds a digit or a number word."""
     return any(t[0].isdigit() or t.lower() in _NUMBER_WORDS for t in raw_tokens(sentence))
 
 
@@ -122,6 +123,7 @@ def names(text: str) -> list[str]:
 
 
 def negated(text: str) -> bool:
+    """Whether the text holds a negation word (tidak, belum, not, …)."""
     return any(t.lower() in _NEGATION for t in raw_tokens(text))
 
 
@@ -152,6 +154,7 @@ class SentenceEvidence:
 
 
 def sentence_evidence(sentence: str) -> SentenceEvidence:
+    """The answer-type evidence in one sentence: numbers, times, names, places, reasons and the like."""
     return SentenceEvidence(
         number=has_number(sentence),
         time=has_time(sentence),

@@ -32,16 +32,20 @@ def _answer(question: str, index: SearchIndex, row: int | None, quote: str) -> A
 
 
 class Bm25Baseline:
+    """BM25 alone (optionally with Sastrawi stemming), on the index's paragraphs."""
+
     def __init__(self, index: SearchIndex, *, stemming: bool) -> None:
         self.index = index
         self.stemming = stemming
         self.lexical = LexicalIndex.build([p.text for p in index.paragraphs], use_stemming=stemming)
 
     def ranked(self, question: str, k: int = 5) -> list[int]:
+        """Index rows of the best `k` paragraphs by BM25 (only those sharing a word)."""
         scores = self.lexical.scores(content_terms(question, use_stemming=self.stemming))
         return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
 
     def ask(self, question: str) -> Answer:
+        """The top paragraph's sentence sharing most question words; no answer when nothing matches."""
         ranked = self.ranked(question, 1)
         if not ranked:
             return _answer(question, self.index, None, "")
@@ -60,10 +64,12 @@ class DenseBaseline:
         self.embed_query = embed_query
 
     def ranked(self, question: str, k: int = 5) -> list[int]:
+        """Index rows of the `k` paragraphs closest to the question vector."""
         _, ids = self.index.dense.search(self.embed_query(question).reshape(1, -1), k)
         return [int(i) for i in ids[0] if i >= 0]
 
     def ask(self, question: str) -> Answer:
+        """The sentence of the closest paragraph closest to the question; always answers."""
         vector = self.embed_query(question)
         row = self.ranked(question, 1)[0]
         rows = self.index.sentence_rows(row)
@@ -84,10 +90,12 @@ class MiniLmBaseline:
         self.faiss.add(np.asarray(vectors, dtype=np.float32))
 
     def ranked(self, question: str, k: int = 5) -> list[int]:
+        """Index rows of the `k` paragraphs closest by MiniLM."""
         query = self.model.encode([question], normalize_embeddings=True)
         _, ids = self.faiss.search(np.asarray(query, dtype=np.float32), k)
         return [int(i) for i in ids[0] if i >= 0]
 
     def ask(self, question: str) -> Answer:
+        """The closest paragraph, whole; always answers."""
         row = self.ranked(question, 1)[0]
         return _answer(question, self.index, row, self.index.paragraphs[row].text)

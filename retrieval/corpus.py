@@ -63,6 +63,7 @@ class Paragraph:
     heading: str | None = None
 
     def sentence_text(self, i: int) -> str:
+        """The text of sentence `i`, verbatim."""
         s = self.sentences[i]
         return self.text[s.start : s.end]
 
@@ -82,12 +83,15 @@ class ArticleMeta:
 
 @dataclass(frozen=True)
 class Article:
+    """One article: its metadata, content paragraphs and a hash of their text."""
+
     meta: ArticleMeta
     paragraphs: tuple[Paragraph, ...]
     content_hash: str = ""
 
     @property
     def article_id(self) -> str:
+        """The article's id (its file name without the suffix)."""
         return self.meta.article_id
 
 
@@ -100,7 +104,7 @@ class _Parsed:
 
 
 def _is_credit(line: str) -> bool:
-    """ "Editor: Budi", "Pewarta Ani Lestari": a credit, unless the word opens a sentence ("Penulis Injil ini …")."""
+    """A credit ("Editor: Budi", "Pewarta Ani Lestari"), unless the word opens a sentence ("Penulis Injil ini …")."""
     match = _CREDIT_RE.match(line)
     return match is not None and (line[match.end() - 1 : match.end()] == ":" or len(line.split()) <= 6)
 
@@ -298,6 +302,7 @@ def load_corpus(corpus_dir: Path, seeds_dir: Path | None = None) -> list[Article
 
 
 def corpus_fingerprint(articles: Iterable[Article]) -> str:
+    """SHA-256 over the articles' ids, content hashes and metadata, in id order: any change changes it."""
     digest = hashlib.sha256()
     for article in sorted(articles, key=lambda a: a.article_id):
         digest.update(article.article_id.encode())

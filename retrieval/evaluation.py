@@ -22,6 +22,8 @@ from retrieval.index import SearchIndex
 
 @dataclass(frozen=True)
 class EvalQuestion:
+    """One question of an evaluation set: where its answer is, and the key fact a right quote contains."""
+
     id: str
     question: str
     lang: str
@@ -31,6 +33,7 @@ class EvalQuestion:
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
+    """The questions of a JSON Lines evaluation file."""
     questions = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -61,6 +64,8 @@ def gold_rows(index: SearchIndex, question: EvalQuestion) -> set[int]:
 
 @dataclass
 class QuestionResult:
+    """How the engine did on one question: retrieval rank, answered or not, key fact quoted, time taken."""
+
     question: EvalQuestion
     rank: int | None  # 1-based rank of the first right paragraph, None if not retrieved
     answered: bool
@@ -71,16 +76,20 @@ class QuestionResult:
 
 @dataclass
 class EvalReport:
+    """Every question's result, and the figures summarising them."""
+
     results: list[QuestionResult]
 
     def _answerable(self) -> list[QuestionResult]:
         return [r for r in self.results if r.question.answerable]
 
     def recall_at(self, k: int) -> float:
+        """Share of answerable questions whose right paragraph was retrieved in the top `k`."""
         rows = self._answerable()
         return sum(r.rank is not None and r.rank <= k for r in rows) / max(len(rows), 1)
 
     def summary(self) -> dict[str, Any]:
+        """Recall, answer and abstention rates and latency percentiles, as the `eval` command prints them."""
         answerable = self._answerable()
         unanswerable = [r for r in self.results if not r.question.answerable]
         latencies = sorted(r.latency_ms for r in self.results)
@@ -109,6 +118,7 @@ def _percentile(values: Sequence[float], pct: float) -> float:
 
 
 def fact_found(answer: Answer, alternatives: Sequence[str]) -> bool:
+    """Whether the answer quotes any of the alternative spellings of the key fact (case ignored)."""
     quoted = " ".join(q.text for q in answer.quotes).lower()
     return answer.answered and any(alt.lower() in quoted for alt in alternatives)
 

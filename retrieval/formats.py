@@ -1,7 +1,7 @@
 """Reading articles out of uploaded or local documents: text, Markdown, HTML, JSON Lines.
 
 This module only turns bytes into `RawArticle`s (body text + metadata) or reasons
-for refusing them; where and how they are stored is `retrieval.ingest`'s job.
+(`Refusal`s) for refusing them; where and how they are stored is `retrieval.ingest`'s job.
 
 Encoding policy: UTF-8 (with or without BOM) and BOM-marked UTF-16 are read;
 anything else is refused with "save it as UTF-8", never guessed. Guessing a
@@ -21,6 +21,7 @@ from typing import Any
 
 from config.errors import BeritaQAError
 from retrieval.corpus import _split_front_matter
+from retrieval.refusals import UNKNOWN_BINARY, Refusal, Why
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -33,16 +34,16 @@ META_KEYS = ("title", "outlet", "url", "date")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "PDF"),
     (b"PK\x03\x04", "ZIP/DOCX/EPUB"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "dokumen Office lama"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Office"),
     (b"{\\rtf", "RTF"),
     (b"\x89PNG", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
     (b"GIF8", "GIF"),
-    (b"RIFF", "RIFF (gambar/suara)"),
+    (b"RIFF", "RIFF"),
     (b"\x1f\x8b", "gzip"),
     (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"Rar!\x1a\x07", "RAR"),
-    (b"\x7fELF", "program"),
+    (b"\x7fELF", "ELF"),
     (b"SQLite format 3\x00", "SQLite"),
 )
 _BOMS_16 = (b"\xff\xfe", b"\xfe\xff")
@@ -51,7 +52,11 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class RejectedDocument(BeritaQAError, ValueError):
-    """A document (or part of one) that cannot be ingested; the message is the reason, in Indonesian."""
+    """A document (or part of one) that cannot be ingested; `refusal` says why."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(f"{refusal.why}: {dict(refusal.values)}")
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)
@@ -82,18 +87,13 @@ def content_digest(text: str) -> str:
 
 
 def sniff_binary(data: bytes) -> str | None:
-    """Why `data` is not a text file (e.g. "PDF"), or None when it may be text."""
+    """What non-text format `data` is (e.g. "PDF", or UNKNOWN_BINARY), or None when it may be text."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data.startswith(_BOMS_16):
         return None  # UTF-16 text is full of NUL bytes
-    return "biner" if b"\x00" in data[:65536] else None
-
-
-def binary_refusal(kind: str) -> str:
-    """Why a file `sniff_binary` called `kind` is refused: "berkas biner (PDF), bukan teks"."""
-    return "berkas biner, bukan teks" if kind == "biner" else f"berkas biner ({kind}), bukan teks"
+    return UNKNOWN_BINARY if b"\x00" in data[:65536] else None
 
 
 def decode_text(data: bytes) -> str:
@@ -101,12 +101,10 @@ def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-16") if data.startswith(_BOMS_16) else data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RejectedDocument(
-            f"bukan teks UTF-8 (byte tak valid di posisi {exc.start}); simpan ulang berkas sebagai UTF-8"
-        ) from exc
+        raise RejectedDocument(Refusal.of(Why.NOT_UTF8, position=exc.start)) from exc
     # Valid UTF-8 with many control characters is still a binary format, not prose.
     if len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 200):
-        raise RejectedDocument("berkas biner, bukan teks")
+        raise RejectedDocument(Refusal.of(Why.BINARY, kind=UNKNOWN_BINARY))
     return text
 
 
@@ -136,7 +134,7 @@ def read_html(data: bytes, origin: str, article_id: str | None) -> RawArticle:
     try:
         import trafilatura
     except ImportError as exc:  # also lxml_html_clean, which trafilatura imports
-        raise RejectedDocument("HTML memerlukan extra 'ingest': pip install '.[ingest]'") from exc
+        raise RejectedDocument(Refusal.of(Why.NEEDS_INGEST_EXTRA)) from exc
     extracted = trafilatura.bare_extraction(
         data,
         include_comments=False,
@@ -147,7 +145,7 @@ def read_html(data: bytes, origin: str, article_id: str | None) -> RawArticle:
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if extracted is None:
-        raise RejectedDocument("tidak ada teks artikel yang bisa diambil dari HTML ini")
+        raise RejectedDocument(Refusal.of(Why.NO_HTML_TEXT))
     doc = extracted if isinstance(extracted, dict) else extracted.as_dict()
     meta = clean_meta({"title": doc.get("title"), "outlet": doc.get("sitename"), "url": doc.get("url"),
                         "date": doc.get("date")})  # fmt: skip
@@ -158,29 +156,28 @@ def read_html(data: bytes, origin: str, article_id: str | None) -> RawArticle:
     return RawArticle("\n".join(lines), origin, article_id, meta)
 
 
-_JSON_TYPES = {int: "angka", float: "angka", bool: "true/false", list: "daftar", dict: "objek", type(None): "null"}
+_JSON_TYPES = {int: "number", float: "number", bool: "boolean", list: "list", dict: "object", type(None): "null"}
 
 
-def _jsonl_text_problem(record: object) -> str:
-    """Why a JSONL line has no usable article text ("" when it has one)."""
+def _jsonl_text_problem(record: object) -> Refusal | None:
+    """Why a JSONL line has no usable article text (None when it has one)."""
     if not isinstance(record, dict):
-        return "baris harus berupa objek JSON {\"text\": ...}"
+        return Refusal.of(Why.LINE_NOT_OBJECT)
     if "text" not in record:
-        keys = ", ".join(sorted(map(str, record))[:5]) or "-"
-        return f"baris tanpa kunci 'text' (kuncinya: {keys})"
+        return Refusal.of(Why.LINE_WITHOUT_TEXT, keys=tuple(sorted(map(str, record))[:5]))
     value = record["text"]
     if not isinstance(value, str):
-        return f"'text' harus berupa teks dalam tanda kutip, bukan {_JSON_TYPES.get(type(value), 'nilai lain')}"
+        return Refusal.of(Why.TEXT_NOT_STRING, kind=_JSON_TYPES.get(type(value), "other"))
     if not value.strip():
-        return "'text' kosong"
-    return ""
+        return Refusal.of(Why.TEXT_EMPTY)
+    return None
 
 
-def read_jsonl(text: str, origin: str, first_line: int = 1) -> tuple[list[RawArticle], list[tuple[str, str]]]:
+def read_jsonl(text: str, origin: str, first_line: int = 1) -> tuple[list[RawArticle], list[tuple[str, Refusal]]]:
     """One article per line; bad lines are refused one by one, the rest still count. `first_line`
     numbers the lines of a piece of a longer file."""
     articles: list[RawArticle] = []
-    bad: list[tuple[str, str]] = []
+    bad: list[tuple[str, Refusal]] = []
     for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
@@ -188,30 +185,29 @@ def read_jsonl(text: str, origin: str, first_line: int = 1) -> tuple[list[RawArt
         try:
             record = json.loads(line)
         except ValueError:
-            bad.append((where, "baris bukan JSON yang valid"))
+            bad.append((where, Refusal.of(Why.LINE_NOT_JSON)))
             continue
         problem = _jsonl_text_problem(record)
-        if problem:
+        if problem is not None:
             bad.append((where, problem))
             continue
         raw_id = record.get("id")
         article_id = slugify(str(raw_id)) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else ""
         if raw_id not in (None, "") and not article_id:
-            bad.append((where, f"'id' {raw_id!r} tidak memuat huruf atau angka"))
+            bad.append((where, Refusal.of(Why.ID_WITHOUT_LETTERS, id=raw_id)))
             continue
         articles.append(RawArticle(record["text"], where, article_id or None, clean_meta(record)))
     return articles, bad
 
 
-def read_document(data: bytes, name: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
+def read_document(data: bytes, name: str) -> tuple[list[RawArticle], list[tuple[str, Refusal]]]:
     """The articles in one document (its bytes and file name), and what was refused in it."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
-        hint = "; salin teksnya ke berkas .txt" if suffix in {".pdf", ".doc", ".docx", ".odt", ".rtf"} else ""
-        return [], [(name, f"format {suffix or '(tanpa ekstensi)'} tidak didukung (txt, md, html, jsonl){hint}")]
+        return [], [(name, Refusal.of(Why.UNSUPPORTED_FORMAT, suffix=suffix))]
     kind = sniff_binary(data)
     if kind is not None:
-        return [], [(name, binary_refusal(kind))]
+        return [], [(name, Refusal.of(Why.BINARY, kind=kind))]
     # The file name is the article's id; a name with no letters or digits gets a derived one.
     article_id = slugify(Path(name).stem) or None
     try:
@@ -222,4 +218,4 @@ def read_document(data: bytes, name: str) -> tuple[list[RawArticle], list[tuple[
             return read_jsonl(text, name)
         return [read_markdown(text, name, article_id)], []
     except RejectedDocument as exc:
-        return [], [(name, str(exc))]
+        return [], [(name, exc.refusal)]

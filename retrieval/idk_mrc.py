@@ -24,6 +24,8 @@ UNLABELLED = "unanswerable"  # a file in IDK-MRC's format whose ids do not say w
 
 @dataclass(frozen=True)
 class MrcQuestion:
+    """One IDK-MRC question: its answers (if any), their offsets, its kind and the context it is about."""
+
     id: str
     question: str
     answers: tuple[str, ...]  # empty when unanswerable
@@ -33,17 +35,21 @@ class MrcQuestion:
 
     @property
     def answerable(self) -> bool:
+        """Whether the question has an answer in its context."""
         return self.kind == ANSWERABLE
 
 
 @dataclass(frozen=True)
 class MrcSplit:
+    """One IDK-MRC split read from its JSON file: contexts, questions and the file's digest."""
+
     name: str
     contexts: tuple[str, ...]
     questions: tuple[MrcQuestion, ...]
     digest: str  # sha256 of the file, first 12 hex digits
 
     def article_id(self, context: int) -> str:
+        """The corpus id context number `context` is ingested under."""
         return f"idk-{self.name}-{context:05d}"
 
 

@@ -27,6 +27,9 @@ A command is all or nothing: when a write or the index refresh fails (disk full,
 read-only folder, an interrupt), the files it added are deleted and the ones it
 replaced or removed are put back, and the report says why (`failure`); the live
 index is the previous version.
+
+Reports hold codes and values (`retrieval.refusals`), never wording: the adapters
+word them (`bot.texts.ingest_summary`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ import fcntl
 import os
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,7 +65,6 @@ from retrieval.formats import (
     META_KEYS,
     TEXT_SUFFIXES,
     RawArticle,
-    binary_refusal,
     clean_meta,
     content_digest,
     read_document,
@@ -80,6 +81,7 @@ from retrieval.index import (
     fsync_dir,
     read_manifest,
 )
+from retrieval.refusals import Refusal, Why
 
 __all__ = [
     "CHAT_MAX_ARTICLES",
@@ -88,7 +90,6 @@ __all__ = [
     "IngestPolicy",
     "IngestReport",
     "Ingestor",
-    "megabytes",
     "slugify",
 ]
 
@@ -97,12 +98,7 @@ CHAT_MAX_ARTICLES = 200  # articles one chat upload may add or update (the CLI h
 SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
 BACKUP_SUFFIX = ".ingest-backup"  # hidden copies set aside during one command; never read as articles
-SUMMARY_ITEMS = 20
 JSONL_PIECE_LINES = 1000  # lines of a JSON Lines file held in memory at once
-SEEDS_ARE_READ_ONLY = (
-    "CORPUS_DIR menunjuk ke folder seeds/ bawaan bot (dilacak git), yang tidak diubah; "
-    "hapus CORPUS_DIR dari .env agar artikel baru disimpan di data/articles"
-)
 
 
 @dataclass(frozen=True)
@@ -120,65 +116,24 @@ class IngestReport:
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file or file:line, why)
+    skipped: list[tuple[str, Refusal]] = field(default_factory=list)  # (id, why)
+    rejected: list[tuple[str, Refusal]] = field(default_factory=list)  # (file or file:line, why)
     removed: list[str] = field(default_factory=list)
     embedded: int = 0  # texts (paragraphs + sentences) the index refresh had to embed
     repaired: bool = False  # the corpus was unchanged but the saved index did not match it
-    failure: str | None = None  # a system error undid the whole command (disk full, read-only folder)
+    failure: Refusal | None = None  # a system error undid the whole command (disk full, read-only folder)
     index: SearchIndex | None = None
 
     @property
     def changed(self) -> bool:
+        """Whether the command added, updated or removed any article."""
         return bool(self.added or self.updated or self.removed)
-
-    def summary(self, limit: int | None = SUMMARY_ITEMS, *, verbose: bool = False) -> str:
-        """What happened, in Indonesian: counts, skipped articles grouped by reason (each one only
-        when `verbose`), at most `limit` ids and rejections per list (chat messages are short)."""
-        if self.failure is not None:
-            return f"Gagal: {self.failure}. Tidak ada artikel yang diubah; indeks lama tetap dipakai."
-        if not (self.changed or self.rejected or self.repaired):
-            return f"Tidak ada perubahan: {_count(len(self.skipped))} artikel dilewati{_by_reason(self.skipped)}."
-
-        def names(ids: list[str]) -> str:
-            shown = ids if limit is None else ids[:limit]
-            more = f", … +{_count(len(ids) - len(shown))} lagi" if len(ids) > len(shown) else ""
-            return f" ({', '.join(shown)}{more})" if ids else ""
-
-        def reasons(items: list[tuple[str, str]]) -> list[str]:
-            shown = items if limit is None else items[:limit]
-            lines = [f"  - {what}: {why}" for what, why in shown]
-            return lines + ([f"  … dan {_count(len(items) - len(shown))} lainnya"] if len(items) > len(shown) else [])
-
-        lines = [
-            f"Ditambahkan: {_count(len(self.added))}{names(self.added)}",
-            f"Diperbarui: {_count(len(self.updated))}{names(self.updated)}",
-        ]
-        if self.removed:
-            lines.append(f"Dihapus: {', '.join(self.removed)}")
-        lines.append(f"Dilewati: {_count(len(self.skipped))}{_by_reason(self.skipped)}")
-        if verbose:
-            lines += reasons(self.skipped)
-        lines += [f"Ditolak: {_count(len(self.rejected))}", *reasons(self.rejected)]
-        if self.repaired:
-            lines.append("Indeks disegarkan: sebelumnya tidak cocok dengan korpus")
-        lines.append(f"Teks di-embed: {_count(self.embedded)}")
-        return "\n".join(lines)
-
-
-def _count(n: int) -> str:
-    """Indonesian thousands: 10.000."""
-    return f"{n:,}".replace(",", ".")
-
-
-def _by_reason(items: list[tuple[str, str]]) -> str:
-    """` (sudah ada 450, duplikat 7)`: why articles were skipped, grouped (a twin's id dropped)."""
-    counts = Counter(why.split(" ", 1)[0] if why.startswith("duplikat") else why for _, why in items)
-    return f" ({', '.join(f'{why} {_count(n)}' for why, n in counts.most_common())})" if counts else ""
 
 
 @dataclass(frozen=True)
 class ArticleSummary:
+    """One article in the corpus folder, as `list` and `/artikel` show it."""
+
     article_id: str
     title: str
     outlet: str | None
@@ -189,12 +144,6 @@ class ArticleSummary:
 class _Stored:
     path: Path
     article: Article
-
-
-def megabytes(n: int) -> str:
-    """A file size as Indonesians read it: "30 MB", "2,5 MB", "512 KB"."""
-    shown = f"{n / 1_000_000:.3g} MB" if n >= 1_000_000 else f"{n / 1000:.5g} KB"
-    return shown.replace(".", ",")
 
 
 def _is_sidecar(name: str, siblings: list[str]) -> bool:
@@ -287,8 +236,7 @@ class Ingestor:
         """An uploaded document (e.g. sent to the bot); `name` is its file name."""
         report = IngestReport()
         if len(data) > self.policy.max_bytes:
-            limit = megabytes(self.policy.max_bytes)
-            report.rejected.append((name, f"{megabytes(len(data))}, lebih dari batas {limit}"))
+            report.rejected.append((name, Refusal.of(Why.TOO_BIG, size=len(data), limit=self.policy.max_bytes)))
             return report
         documents, bad = read_document(data, Path(name).name)
         report.rejected += bad
@@ -305,7 +253,7 @@ class Ingestor:
         origin = source_name or title or "teks"
         size = len(text.encode("utf-8"))
         if size > self.policy.max_bytes:
-            report.rejected.append((origin, f"{megabytes(size)}, lebih dari batas {megabytes(self.policy.max_bytes)}"))
+            report.rejected.append((origin, Refusal.of(Why.TOO_BIG, size=size, limit=self.policy.max_bytes)))
             return report
         named = slugify(Path(source_name).stem) if source_name else ""
         document = read_markdown(text, origin, named or None)
@@ -321,9 +269,9 @@ class Ingestor:
             stored = batch.stored
             # Only ids that exist can be removed, so no path can be built from user input.
             if article_id not in stored:
-                report.rejected.append((article_id, "tidak ada artikel dengan id itu"))
+                report.rejected.append((article_id, Refusal.of(Why.UNKNOWN_ID)))
             elif not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
-                report.rejected.append((article_id, "artikel terakhir tidak bisa dihapus (indeks tidak boleh kosong)"))
+                report.rejected.append((article_id, Refusal.of(Why.LAST_ARTICLE)))
             else:
                 batch.delete(article_id)
                 self._refresh(report, batch)
@@ -347,7 +295,7 @@ class Ingestor:
         """(file, how to show it) for every file named or found in a named folder."""
         for given in map(Path, paths):
             if not self._inside_root(given):
-                report.rejected.append((str(given), "di luar folder yang diizinkan"))
+                report.rejected.append((str(given), Refusal.of(Why.OUTSIDE_ROOT)))
             elif given.is_dir():
                 for folder, dirs, names in os.walk(given):  # symlinked folders are not entered
                     dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -355,24 +303,24 @@ class Ingestor:
                         path = Path(folder) / name
                         # A symlink inside an allowed folder may still point outside it.
                         if not self._inside_root(path):
-                            report.rejected.append((str(path), "di luar folder yang diizinkan"))
+                            report.rejected.append((str(path), Refusal.of(Why.OUTSIDE_ROOT)))
                         else:
                             yield path, str(path)
             elif given.is_file():
                 yield given, str(given)
             elif given.exists():
-                report.rejected.append((str(given), "bukan berkas biasa"))
+                report.rejected.append((str(given), Refusal.of(Why.NOT_A_FILE)))
             else:
-                report.rejected.append((str(given), "tidak ditemukan"))
+                report.rejected.append((str(given), Refusal.of(Why.NOT_FOUND)))
 
-    def _read(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, str]]]]:
+    def _read(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, Refusal]]]]:
         """The articles of one file (and what was refused in it), in pieces for JSON Lines."""
         if path.suffix.lower() in JSONL_SUFFIXES:
             yield from self._read_jsonl_file(path, shown)
         else:
             yield self._read_file(path, shown)
 
-    def _read_jsonl_file(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, str]]]]:
+    def _read_jsonl_file(self, path: Path, shown: str) -> Iterator[tuple[list[RawArticle], list[tuple[str, Refusal]]]]:
         """A JSON Lines file of any size, read line by line: the size limit holds per line (one
         article), not per file, and memory holds one piece of JSONL_PIECE_LINES lines at a time."""
         limit = self.policy.max_bytes
@@ -380,20 +328,20 @@ class Ingestor:
             with path.open("rb") as handle:
                 kind = sniff_binary(handle.read(4096))
                 if kind is not None:
-                    yield [], [(shown, binary_refusal(kind))]
+                    yield [], [(shown, Refusal.of(Why.BINARY, kind=kind))]
                     return
                 handle.seek(0)
                 documents: list[RawArticle] = []
-                bad: list[tuple[str, str]] = []
+                bad: list[tuple[str, Refusal]] = []
                 for number, raw in enumerate(handle, start=1):
                     where = f"{shown}:{number}"
                     if len(raw) > limit:
-                        bad.append((where, f"baris {megabytes(len(raw))}, lebih dari batas {megabytes(limit)}"))
+                        bad.append((where, Refusal.of(Why.LINE_TOO_BIG, size=len(raw), limit=limit)))
                     else:
                         try:
                             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                         except UnicodeDecodeError:
-                            bad.append((where, "baris bukan teks UTF-8"))
+                            bad.append((where, Refusal.of(Why.LINE_NOT_UTF8)))
                         else:
                             found, refused = read_jsonl(line, shown, first_line=number)
                             documents += found
@@ -403,20 +351,20 @@ class Ingestor:
                         documents, bad = [], []
                 yield documents, bad
         except OSError as exc:
-            yield [], [(shown, f"tidak bisa dibaca: {exc.strerror or exc}")]
+            yield [], [(shown, Refusal.of(Why.UNREADABLE, error=str(exc.strerror or exc)))]
 
-    def _read_file(self, path: Path, shown: str) -> tuple[list[RawArticle], list[tuple[str, str]]]:
+    def _read_file(self, path: Path, shown: str) -> tuple[list[RawArticle], list[tuple[str, Refusal]]]:
         limit = self.policy.max_bytes
         try:
             size = path.stat().st_size
             if size > limit:  # checked before reading: a huge file is never loaded
-                return [], [(shown, f"{megabytes(size)}, lebih dari batas {megabytes(limit)}")]
+                return [], [(shown, Refusal.of(Why.TOO_BIG, size=size, limit=limit))]
             with path.open("rb") as handle:
                 data = handle.read(limit + 1)  # the file may have grown since stat
         except OSError as exc:
-            return [], [(shown, f"tidak bisa dibaca: {exc.strerror or exc}")]
+            return [], [(shown, Refusal.of(Why.UNREADABLE, error=str(exc.strerror or exc)))]
         if len(data) > limit:
-            return [], [(shown, f"lebih dari batas {megabytes(limit)}")]
+            return [], [(shown, Refusal.of(Why.TOO_BIG, size=None, limit=limit))]
         documents, bad = read_document(data, path.name)
         # A folder in the corpus's own layout keeps its metadata in `<id>.json` sidecars;
         # like the corpus, the sidecar's values win over front matter.
@@ -438,7 +386,7 @@ class Ingestor:
         """
         try:
             if self.corpus_dir.resolve() == SEEDS_DIR.resolve():
-                raise _CommandFailed(SEEDS_ARE_READ_ONLY)
+                raise _CommandFailed(Refusal.of(Why.SEEDS_READ_ONLY))
             with self._locked(), _Batch(self, report) as batch:
                 work(batch)
         except _CommandFailed as failed:
@@ -523,7 +471,8 @@ class _ArticleProgress:
                 "dilewati": len(report.skipped),
                 "ditolak": len(report.rejected),
             }
-            self._bar.set_postfix_str(", ".join(f"{name}={_count(n)}" for name, n in counts.items()))
+            # Indonesian thousands (1.200), like the rest of the bar's labels
+            self._bar.set_postfix_str(", ".join(f"{name}={n:,}".replace(",", ".") for name, n in counts.items()))
 
     def close(self) -> None:
         if self._bar is not None:
@@ -534,24 +483,26 @@ class _ArticleProgress:
 class _CommandFailed(Exception):
     """A system error ended an ingest command; the corpus has been put back as it was."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.why)
         self.reason = reason
 
 
-def storage_problem(exc: OSError, where: Path) -> str:
-    """What went wrong writing to disk, for the person who can fix it (Indonesian)."""
+def storage_problem(exc: OSError, where: Path) -> Refusal:
+    """What went wrong writing to disk, for the person who can fix it."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"disk penuh ({where})"
+        return Refusal.of(Why.DISK_FULL, where=str(where))
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"folder tidak bisa ditulis ({where}: {exc.strerror})"
-    return f"gagal menulis ke disk ({where}: {exc.strerror or exc})"
+        return Refusal.of(Why.NOT_WRITABLE, where=str(where), error=str(exc.strerror))
+    return Refusal.of(Why.WRITE_FAILED, where=str(where), error=str(exc.strerror or exc))
 
 
-def refresh_problem(exc: IndexRefreshError, index_dir: Path) -> str:
-    """Why a new index version could not be made, for the person who can fix it (Indonesian)."""
+def refresh_problem(exc: IndexRefreshError, index_dir: Path) -> Refusal:
+    """Why a new index version could not be made, for the person who can fix it."""
     cause = exc.cause
-    return storage_problem(cause, index_dir) if isinstance(cause, OSError) else str(exc)
+    if isinstance(cause, OSError):
+        return storage_problem(cause, index_dir)
+    return Refusal.of(Why.INDEX_FAILED, error=str(exc))
 
 
 class _Batch:
@@ -645,8 +596,8 @@ class _Batch:
         return self.limit is not None and len(self.written) >= self.limit
 
     @property
-    def full_reason(self) -> str:
-        return f"lebih dari {self.limit} artikel sekaligus; jalankan lagi untuk sisanya"
+    def full_reason(self) -> Refusal:
+        return Refusal.of(Why.TOO_MANY, limit=self.limit)
 
     def store(self, document: RawArticle) -> None:
         """Add, update, skip or reject one article, writing it when it is new or changed."""
@@ -656,7 +607,7 @@ class _Batch:
         # Parse what would be stored, so every test below sees what the index will see.
         probe = parse_article(document.article_id or "_", content)
         if not probe.paragraphs:
-            report.rejected.append((document.origin, "artikel kosong (tidak ada paragraf isi)"))
+            report.rejected.append((document.origin, Refusal.of(Why.EMPTY_ARTICLE)))
             return
         digest = content_digest(_paragraph_text(probe))
         article_id = document.article_id or self._derived_id(probe, digest)
@@ -664,12 +615,12 @@ class _Batch:
         twin = self.by_digest.get(digest)
         old = self.stored.get(article_id)
         if twin is not None and twin != article_id:
-            report.skipped.append((article_id, f"duplikat {twin}"))
+            report.skipped.append((article_id, Refusal.of(Why.DUPLICATE, of=twin)))
         elif old is not None and old.article.meta == article.meta and old.article.paragraphs == article.paragraphs:
-            report.skipped.append((article_id, "sudah ada"))
+            report.skipped.append((article_id, Refusal.of(Why.ALREADY_STORED)))
         elif article_id in self.written:
             # Two different documents in one command with the same name: neither silently wins.
-            report.rejected.append((document.origin, f"id {article_id} sudah dipakai artikel lain dalam perintah ini"))
+            report.rejected.append((document.origin, Refusal.of(Why.ID_TAKEN, id=article_id)))
         elif self.full:
             report.rejected.append((document.origin, self.full_reason))
         else:

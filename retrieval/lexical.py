@@ -37,6 +37,7 @@ class Analyzer:
         return cls(stemming, lexical_rules())
 
     def save(self, directory: Path) -> None:
+        """Write analyzer.json (its format, stemming and rules) into `directory`."""
         text = json.dumps({"format": ANALYZER_FORMAT, **asdict(self)}, indent=2, sort_keys=True)
         (directory / ANALYZER_FILE).write_text(text, encoding="utf-8")
 
@@ -61,6 +62,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str], *, use_stemming: bool = True, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        """A BM25 index of `texts` (a text without terms stands as one empty term)."""
         analyzer = Analyzer.current(stemming=use_stemming)
         corpus_terms = [content_terms(t, use_stemming=use_stemming) or [""] for t in texts]
         retriever = bm25s.BM25(k1=k1, b=b)
@@ -69,6 +71,7 @@ class LexicalIndex:
 
     @property
     def use_stemming(self) -> bool:
+        """Whether the terms were stemmed (Sastrawi)."""
         return self.analyzer.stemming
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
@@ -99,6 +102,7 @@ class LexicalIndex:
 
     @property
     def num_docs(self) -> int:
+        """How many paragraphs the index holds."""
         return int(self._bm25.scores["num_docs"])
 
     def save(self, directory: Path) -> None:

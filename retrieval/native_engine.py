@@ -197,6 +197,7 @@ def agreement_with_bundled(library: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`--check LIB`, run in a child process: print the lowest cosine between LIB and the bundled engine."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", type=Path, required=True, help="library to compare with the bundled engine")
     args = parser.parse_args(argv)

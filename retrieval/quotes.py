@@ -83,6 +83,7 @@ def missing_names(question: str, passage: frozenset[str]) -> list[str]:
 
 
 def question_type(question: str) -> str | None:
+    """What the question asks for (number, time, person, place, reason, …) by its question word; None if unknown."""
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(question):
             return kind
@@ -122,6 +123,8 @@ class QuotePick:
 
 @dataclass(frozen=True)
 class Selection:
+    """The chosen quotes, whether to give them, and the evidence behind that decision."""
+
     picks: tuple[QuotePick, ...]
     confident: bool
     best_cosine: float
@@ -168,6 +171,7 @@ class RuleSelector:
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
     def select(self, query: Query, candidates: list[Candidate]) -> Selection:
+        """Choose quotes by cosine, coverage and answer type; not confident below the bars or missing a name."""
         if not candidates:
             return Selection((), False, 0.0, 0.0)
         kind = question_type(query.text)
@@ -275,6 +279,7 @@ class ModelSelector:
         self.extractor = FeatureExtractor(index, model.background, paragraphs)
 
     def select(self, query: Query, candidates: list[Candidate]) -> Selection:
+        """Quote the sentences the model chooses; confident when not vetoed and the decider reaches the bar."""
         table = self.extractor.extract(query, list(query.groups), candidates)
         verdict = self.model.decide(table)
         if verdict is None:

@@ -42,6 +42,8 @@ class Candidate:
 
 @dataclass
 class SearchResult:
+    """The fused candidates, best first, and how long each stage took."""
+
     candidates: list[Candidate]
     timings_ms: dict[str, float] = field(default_factory=dict)
 

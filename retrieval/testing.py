@@ -22,10 +22,12 @@ class CountingEmbedder:
         self.passages = 0
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """The inner embedder's vectors, counting the passages."""
         self.passages += len(texts)
         return self.inner.embed_passages(texts, progress)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The inner embedder's query vector (not counted)."""
         return self.inner.embed_query(text)
 
 
@@ -50,12 +52,14 @@ class HashingEmbedder:
         return total / norm if norm > 0 else total
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Each text's hashed-words vector."""
         rows = np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
         if progress is not None:
             progress(len(texts))
         return rows
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The question's hashed-words vector."""
         return self._vector(text)
 
 

@@ -58,6 +58,7 @@ class Sample:
 
     @property
     def should_answer(self) -> bool:
+        """Whether a candidate sentence holds the gold answer."""
         return bool(self.labels.any())
 
 
@@ -74,12 +75,14 @@ class QuestionVectors:
                 self._vectors = dict(zip(keys, data["vectors"], strict=True))
 
     def get(self, text: str) -> np.ndarray:
+        """The question's vector, embedded on first use."""
         vector = self._vectors.get(text)
         if vector is None:
             vector = self._vectors[text] = self.embed(text)
         return vector
 
     def save(self) -> None:
+        """Write the remembered vectors (through a temporary file, then renamed)."""
         keys = list(self._vectors)
         vectors = np.vstack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
         tmp = self.path.with_suffix(".tmp.npz")
@@ -327,6 +330,7 @@ class TrainingConfig:
     seed: int = 20221207  # fixed: the same data gives the same trees
 
     def lightgbm_params(self, leaves: int, min_data_in_leaf: int) -> dict[str, Any]:
+        """LightGBM parameters for one ensemble with `leaves` leaves per tree."""
         return {
             "objective": "binary",
             "learning_rate": self.learning_rate,

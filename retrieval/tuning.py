@@ -55,6 +55,7 @@ class Tuning:
             raise ValueError("answer choice cannot read more paragraphs than search returns")
 
     def to_json(self) -> dict[str, Any]:
+        """The tuning as a dict, as the index manifest and `eval` record it."""
         return asdict(self)
 
 

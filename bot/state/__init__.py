@@ -42,6 +42,7 @@ _POSTGRES = ("postgresql://", "postgres://")  # settings accept no other scheme
 
 
 def retention_of(settings: Settings) -> Retention:
+    """The store's limits from STATE_ANSWER_TTL_DAYS (answers) and STATE_QUESTION_LOG_MAX (logged questions)."""
     return Retention(
         answer_ttl=settings.state_answer_ttl_days * 86400.0, question_log_rows=settings.state_question_log_max
     )

@@ -39,6 +39,8 @@ class Remembered:
 
 @dataclass(frozen=True)
 class Stats:
+    """Questions answered and abstained on, and the median answer time in milliseconds."""
+
     answered: int
     abstained: int
     median_ms: float
@@ -65,14 +67,17 @@ class StateStore(Protocol):
     def description(self) -> str:
         """Where the state lives, safe to log (never a password)."""
 
-    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered: ...
+    def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
+        """Keep an answer sent in `chat`; the `Remembered` carries its new key."""
 
     def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
         """Record that bot message `message_id` in `chat` carries answer `key`."""
 
-    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None: ...
+    def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
+        """The unexpired answer bot message `message_id` in `chat` carries, if any."""
 
-    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None: ...
+    def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
+        """The unexpired answer with `key` in `chat` (a button's), if any."""
 
     def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
         """The most recent answer in the chat that has sources."""
@@ -85,7 +90,8 @@ class StateStore(Protocol):
     ) -> tuple[bool, bool]:
         """Count one question: (allowed, warn), `warn` only for the first refusal of a burst."""
 
-    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None: ...
+    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+        """Log one question for the statistics: how long it took and whether it was answered."""
 
     def stats(self, since: float = 0.0) -> Stats:
         """Answered and abstained questions logged at or after `since`, and their median latency."""
@@ -93,4 +99,5 @@ class StateStore(Protocol):
     def prune(self, now: float | None = None) -> None:
         """Forget expired answers, old rate-limit events and questions beyond the log's cap."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the database (connections, file); the store is not used afterwards."""

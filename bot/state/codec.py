@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 
 def encode_answer(answer: Answer) -> str:
+    """The answer as compact JSON, every field included (`decode_answer` reads it back)."""
     body = dataclasses.asdict(answer)
     body["reason"] = answer.reason.value
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -30,10 +30,12 @@ class FallbackStore(WrappedStore):
 
     @property
     def description(self) -> str:
+        """Where the state lives now: the database, or memory after it failed."""
         return self._current.description
 
     @property
     def degraded(self) -> bool:
+        """Whether the database failed and the store now lives in memory."""
         return self._current is not self.primary
 
     def _run(self, call: Callable[[SqlStore], T]) -> T:
@@ -58,6 +60,7 @@ class FallbackStore(WrappedStore):
         )
 
     def close(self) -> None:
+        """Close the database and, after a fallback, the memory store; errors while closing are only logged."""
         for store in {id(self.primary): self.primary, id(self._current): self._current}.values():
             try:
                 store.close()

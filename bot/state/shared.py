@@ -29,6 +29,7 @@ class SharedStore(WrappedStore):
 
     @property
     def description(self) -> str:
+        """Where the shared database is, safe to log."""
         return self.store.description
 
     @property
@@ -67,6 +68,7 @@ class SharedStore(WrappedStore):
         log.warning("state database %s is back", self.description)
 
     def close(self) -> None:
+        """Close the database; errors while closing are only logged."""
         try:
             self.store.close()
         except self.store.errors as exc:  # closing a broken database: nothing more to lose

@@ -51,16 +51,22 @@ class Cursor(Protocol):
     """What both drivers' cursors offer; SQL uses `?` placeholders."""
 
     @property
-    def rowcount(self) -> int: ...
+    def rowcount(self) -> int:
+        """How many rows the last statement changed."""
 
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any:
+        """Run one statement with `?` placeholders."""
 
-    def fetchone(self) -> Any: ...
+    def fetchone(self) -> Any:
+        """The next row of the last query, or None."""
 
-    def fetchall(self) -> list[Any]: ...
+    def fetchall(self) -> list[Any]:
+        """The remaining rows of the last query."""
 
 
 class Backend(Protocol):
+    """One database driver as `SqlStore` uses it: transactions, column types and its errors."""
+
     @property
     def description(self) -> str:
         """Where the database is, for logs: never a password."""
@@ -76,7 +82,8 @@ class Backend(Protocol):
     def transaction(self, *, write: bool, lock: str | None = None) -> AbstractContextManager[Cursor]:
         """One transaction; `write` takes the write lock up front, `lock` serialises callers on a name."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the driver's connections."""
 
 
 def migrate(backend: Backend) -> int:
@@ -115,6 +122,7 @@ class SqlStore:
     # -- answers ---------------------------------------------------------------------------
 
     def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
+        """Insert the answer (its row id is the key) and drop the chat's answers beyond `answers_per_chat`."""
         at = _now(now)
         with self.backend.transaction(write=True) as cur:
             cur.execute(
@@ -133,6 +141,7 @@ class SqlStore:
         return Remembered(key, chat, question, answer)
 
     def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
+        """Link bot message `message_id` to answer `key`, if that answer is in `chat`."""
         with self.backend.transaction(write=True) as cur:
             cur.execute(
                 "INSERT INTO answer_messages (answer_id, message_id) SELECT id, ? FROM answers"
@@ -141,6 +150,7 @@ class SqlStore:
             )
 
     def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
+        """The newest unexpired answer linked to bot message `message_id` in `chat`."""
         return self._one(
             f"SELECT {_ANSWER_COLUMNS} FROM answer_messages m JOIN answers a ON a.id = m.answer_id"
             " WHERE m.message_id = ? AND a.platform = ? AND a.chat_id = ? AND a.created_at > ?"
@@ -149,6 +159,7 @@ class SqlStore:
         )
 
     def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
+        """The unexpired answer with `key`, if it belongs to `chat`."""
         return self._one(
             f"SELECT {_ANSWER_COLUMNS} FROM answers a WHERE a.id = ? AND a.platform = ? AND a.chat_id = ?"
             " AND a.created_at > ?",
@@ -156,6 +167,7 @@ class SqlStore:
         )
 
     def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
+        """The chat's newest unexpired answer that has quotes."""
         return self._one(
             f"SELECT {_ANSWER_COLUMNS} FROM answers a WHERE a.platform = ? AND a.chat_id = ? AND a.answered = 1"
             " AND a.created_at > ? ORDER BY a.id DESC LIMIT 1",
@@ -163,6 +175,7 @@ class SqlStore:
         )
 
     def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
+        """Move every answer of `old` to `new` (a group that became a supergroup)."""
         with self.backend.transaction(write=True) as cur:
             cur.execute(
                 "UPDATE answers SET platform = ?, chat_id = ? WHERE platform = ? AND chat_id = ?",
@@ -191,6 +204,7 @@ class SqlStore:
     def hit_rate_limit(
         self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
     ) -> tuple[bool, bool]:
+        """Count a question in the person's sliding `window`: (allowed, warn), `warn` for a burst's first refusal."""
         if limit <= 0:
             return True, False
         at = _now(now)
@@ -212,6 +226,7 @@ class SqlStore:
     # -- question log ----------------------------------------------------------------------
 
     def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+        """Append one question to the log (pruned now and then)."""
         at = _now(now)
         with self.backend.transaction(write=True) as cur:
             cur.execute(
@@ -221,6 +236,7 @@ class SqlStore:
         self._maybe_prune(at)
 
     def stats(self, since: float = 0.0) -> Stats:
+        """Counts since `since`, and the median of the last MEDIAN_OF_LAST latencies among them."""
         with self.backend.transaction(write=False) as cur:
             cur.execute("SELECT outcome, COUNT(*) FROM questions WHERE at >= ? GROUP BY outcome", (since,))
             counts = {outcome: int(n) for outcome, n in cur.fetchall()}
@@ -234,6 +250,7 @@ class SqlStore:
     # -- upkeep ------------------------------------------------------------------------------
 
     def prune(self, now: float | None = None) -> None:
+        """Delete expired answers, old rate-limit events and warnings, and log rows beyond the cap."""
         at = _now(now)
         self._last_prune = at
         with self.backend.transaction(write=True) as cur:
@@ -255,6 +272,7 @@ class SqlStore:
             self.prune(now)
 
     def close(self) -> None:
+        """Close the backend."""
         self.backend.close()
 
 

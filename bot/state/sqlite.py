@@ -52,6 +52,7 @@ class SqliteBackend:
     @contextmanager
     def transaction(self, *, write: bool, lock: str | None = None) -> Iterator[Cursor]:
         # `lock` is not needed: BEGIN IMMEDIATE already serialises writers across processes.
+        """One transaction (BEGIN IMMEDIATE for a write), committed on success and rolled back on an error."""
         with self._lock:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -66,6 +67,7 @@ class SqliteBackend:
                 cur.close()
 
     def close(self) -> None:
+        """Close the connection."""
         with self._lock:
             self._conn.close()
 

@@ -20,33 +20,43 @@ class WrappedStore:
         raise NotImplementedError
 
     def remember(self, chat: ChatKey, question: str, answer: Answer, now: float | None = None) -> Remembered:
+        """`SqlStore.remember`, run through `_run`."""
         return self._run(lambda s: s.remember(chat, question, answer, now))
 
     def attach_message(self, chat: ChatKey, key: int, message_id: int) -> None:
+        """`SqlStore.attach_message`, run through `_run`."""
         self._run(lambda s: s.attach_message(chat, key, message_id))
 
     def by_message(self, chat: ChatKey, message_id: int, now: float | None = None) -> Remembered | None:
+        """`SqlStore.by_message`, run through `_run`."""
         return self._run(lambda s: s.by_message(chat, message_id, now))
 
     def by_key(self, chat: ChatKey, key: int, now: float | None = None) -> Remembered | None:
+        """`SqlStore.by_key`, run through `_run`."""
         return self._run(lambda s: s.by_key(chat, key, now))
 
     def last_answered(self, chat: ChatKey, now: float | None = None) -> Remembered | None:
+        """`SqlStore.last_answered`, run through `_run`."""
         return self._run(lambda s: s.last_answered(chat, now))
 
     def migrate_chat(self, old: ChatKey, new: ChatKey) -> None:
+        """`SqlStore.migrate_chat`, run through `_run`."""
         self._run(lambda s: s.migrate_chat(old, new))
 
     def hit_rate_limit(
         self, chat: ChatKey, user_id: int, limit: int, window: float, now: float | None = None
     ) -> tuple[bool, bool]:
+        """`SqlStore.hit_rate_limit`, run through `_run`."""
         return self._run(lambda s: s.hit_rate_limit(chat, user_id, limit, window, now))
 
     def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+        """`SqlStore.log_question`, run through `_run`."""
         self._run(lambda s: s.log_question(chat, latency_ms, outcome, now))
 
     def stats(self, since: float = 0.0) -> Stats:
+        """`SqlStore.stats`, run through `_run`."""
         return self._run(lambda s: s.stats(since))
 
     def prune(self, now: float | None = None) -> None:
+        """`SqlStore.prune`, run through `_run`."""
         self._run(lambda s: s.prune(now))

@@ -27,20 +27,25 @@ _ids = itertools.count(990000000000000000)
 
 
 def snowflake() -> str:
+    """A new unique Discord id."""
     return str(next(_ids))
 
 
 def user(user_id: int, name: str = "penanya") -> dict[str, Any]:
+    """A Discord User object."""
     return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name, "avatar": None}
 
 
 def member(user_id: int) -> dict[str, Any]:
+    """A server member object for `user_id`, with every permission."""
     return {"user": user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
             "mute": False, "flags": 0, "permissions": "2147483647"}  # fmt: skip
 
 
 @dataclass
 class Request:
+    """One HTTP request the bot made (a JSON list body arrives as {"items": [...]})."""
+
     method: str
     path: str
     body: dict[str, Any]
@@ -48,6 +53,8 @@ class Request:
 
 @dataclass
 class FakeDiscord:
+    """The REST API's state: requests received, messages the bot posted, failures queued."""
+
     requests: list[Request] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # the messages the bot posted, as returned
     failures: list[tuple[str, str, int, dict[str, Any]]] = field(default_factory=list)
@@ -56,9 +63,11 @@ class FakeDiscord:
 
     @property
     def base(self) -> str:
+        """The API base URL discord.py is pointed at."""
         return f"http://127.0.0.1:{self.port}/api/v10"
 
     async def start(self) -> FakeDiscord:
+        """Serve on a free port of 127.0.0.1."""
         app = web.Application()
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
@@ -69,16 +78,20 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
+        """Stop serving."""
         if self._runner is not None:
             await self._runner.cleanup()
 
     def fail(self, method: str, path_part: str, status: int, body: dict[str, Any]) -> None:
+        """Answer the next request whose method is `method` and path contains `path_part` with `status` and `body`."""
         self.failures.append((method, path_part, status, body))
 
     def of(self, method: str, path_part: str) -> list[Request]:
+        """The requests received so far with this method and a path containing `path_part`."""
         return [r for r in self.requests if r.method == method and path_part in r.path]
 
     async def wait_for(self, method: str, path_part: str, count: int = 1, timeout: float = 20) -> list[Request]:
+        """At least `count` such requests, waiting up to `timeout` seconds; AssertionError with what came instead."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -144,6 +157,7 @@ class FakeDiscord:
 
     @staticmethod
     def message(body: dict[str, Any], channel_id: str) -> dict[str, Any]:
+        """The Message object Discord returns for a message posted with `body`."""
         return {
             "id": snowflake(), "channel_id": channel_id, "author": BOT_USER, "content": body.get("content", ""),
             "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None, "tts": False,
@@ -179,6 +193,7 @@ def slash_payload(
 def button_payload(
     custom_id: str, message: dict[str, Any], *, channel_id: int, user_id: int
 ) -> Any:  # a raw gateway payload (TypedDicts in discord.py)
+    """An INTERACTION_CREATE for a button press on `message`, as the gateway sends it."""
     payload = slash_payload("x", [], channel_id=channel_id, user_id=user_id)
     payload.update(type=3, message=message, data={"custom_id": custom_id, "component_type": 2})
     return payload

@@ -43,6 +43,7 @@ class TelegramHtmlChecker(HTMLParser):
         self.text_parts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """A tag Telegram does not allow, or an `<a>` without href, is an error."""
         if tag not in _ALLOWED_TAGS:
             self.errors.append(f"unsupported tag <{tag}>")
         if tag == "a" and not any(k == "href" for k, _ in attrs):
@@ -50,26 +51,31 @@ class TelegramHtmlChecker(HTMLParser):
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        """A closing tag must close the innermost open one."""
         if not self.stack or self.stack[-1] != tag:
             self.errors.append(f"unbalanced </{tag}>")
         else:
             self.stack.pop()
 
     def handle_data(self, data: str) -> None:
+        """Text must not hold a bare `<` or `>`; it counts toward the visible length."""
         if "<" in data or ">" in data:
             self.errors.append("unescaped < or >")
         self.text_parts.append(data)
 
     def handle_entityref(self, name: str) -> None:
+        """Only `&lt;`, `&gt;`, `&amp;` and `&quot;` are allowed; each shows as one character."""
         if name not in _ENTITY_NAMES:
             self.errors.append(f"unsupported entity &{name};")
         self.text_parts.append("x")
 
     def handle_charref(self, name: str) -> None:
+        """A numeric character reference shows as one character."""
         self.text_parts.append("x")
 
     def check(self, body: str) -> list[str]:
         # html.parser accepts a bare "&"; Telegram does not.
+        """Everything Telegram would refuse in `body` (bare `&`, bad tags, too long, empty); [] when none."""
         index = body.find("&")
         while index != -1:
             tail = body[index + 1 : index + 12]
@@ -91,6 +97,8 @@ class TelegramHtmlChecker(HTMLParser):
 
 @dataclass
 class Failure:
+    """A fault queued for `method` (optionally in one chat), served `count` times."""
+
     method: str
     kind: str  # "forbidden" | "retry_after" | "migrate" | "server_error"
     chat_id: int | None = None
@@ -100,6 +108,8 @@ class Failure:
 
 @dataclass
 class Call:
+    """One Bot API call as the server received it (sendMessage's `_result` is the message it returned)."""
+
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
@@ -127,11 +137,13 @@ class FakeTelegram:
 
     @property
     def port(self) -> int:
+        """The port the server listens on (once started)."""
         assert self.server is not None, "the server is not started"
         return int(self.server.server_address[1])
 
     @property
     def base_url(self) -> str:
+        """What the bot uses as its Bot API base URL (the token is appended to it)."""
         return f"http://127.0.0.1:{self.port}/bot"
 
     def start(self, port: int = 0) -> FakeTelegram:
@@ -147,11 +159,13 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
 
     def fail(self, method: str, kind: str, *, chat_id: int | None = None, count: int = 1, migrate_to: int = 0) -> None:
+        """Answer the next `count` calls of `method` (in `chat_id`, if given) with a `kind` fault."""
         with self._cond:
             self.failures.append(Failure(method, kind, chat_id, count, migrate_to))
 
@@ -163,6 +177,7 @@ class FakeTelegram:
             self._webhook = None if route is None else (route, secret)
 
     def push(self, update: dict[str, Any]) -> int:
+        """Number an update and serve it to getUpdates, or post it to the webhook; returns its update_id."""
         with self._cond:
             update["update_id"] = self._next_update
             self._next_update += 1
@@ -182,6 +197,7 @@ class FakeTelegram:
         return int(update["update_id"])
 
     def chat(self, chat_id: int, kind: str = "private", title: str = "Grup Berita") -> dict[str, Any]:
+        """A private chat or a group with this id, known from now on; returns its Chat object."""
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
         if kind == "private":
             chat["first_name"] = f"User{chat_id}"
@@ -225,6 +241,7 @@ class FakeTelegram:
         return message
 
     def press_button(self, chat_id: int, message: dict[str, Any], data: str, user_id: int = 5) -> str:
+        """A user presses an inline button with callback `data` under `message`; returns the query id."""
         query_id = f"cb{time.monotonic_ns()}"
         self.push(
             {
@@ -240,6 +257,7 @@ class FakeTelegram:
         return query_id
 
     def calls_of(self, method: str) -> list[Call]:
+        """Every recorded call of `method`, in order."""
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
@@ -257,6 +275,7 @@ class FakeTelegram:
         ]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Poll `predicate` until it returns something truthy, and return that; AssertionError after `timeout`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             result = predicate()
@@ -272,6 +291,7 @@ class FakeTelegram:
     # -- server side ----------------------------------------------------------------
 
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Record and answer one Bot API call: a queued fault, `api_<method>` if defined, else `true`."""
         call = Call(method, params)
         with self._cond:
             self.calls.append(call)
@@ -294,6 +314,7 @@ class FakeTelegram:
         return None
 
     def api_getMe(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """The fake bot's own User object."""
         return 200, {
             "ok": True,
             "result": {
@@ -308,6 +329,7 @@ class FakeTelegram:
         }
 
     def api_getUpdates(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Pending updates from `offset`, waiting up to 2 s (long polling, shortened) for one to arrive."""
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 2.0)
         deadline = time.monotonic() + timeout
@@ -321,6 +343,7 @@ class FakeTelegram:
         return 200, {"ok": True, "result": pending[:limit]}
 
     def api_sendMessage(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Refuse HTML Telegram would refuse (400); otherwise record the message and return it."""
         body = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
             errors = TelegramHtmlChecker().check(body)
@@ -345,6 +368,7 @@ class FakeTelegram:
         return 200, {"ok": True, "result": message}
 
     def api_getFile(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """The File object of an uploaded document, for the bot to download."""
         file_id = str(params.get("file_id"))
         if file_id not in self.files:
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
@@ -375,6 +399,7 @@ class FakeTelegram:
         return self.send_text(chat_id, "", kind=kind, user_id=user_id, extra=extra)
 
     def api_getWebhookInfo(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """No webhook set."""
         return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
 
 

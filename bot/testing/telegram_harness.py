@@ -141,6 +141,7 @@ def bot_env(corpus_dir: Path, index_dir: Path) -> dict[str, str]:
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
     import socket
 
     with socket.socket() as sock:

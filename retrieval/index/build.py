@@ -56,6 +56,7 @@ class VectorCache:
         return np.vstack([self._vectors[h] for h in hashes]).astype(np.float32)
 
     def count_missing(self, texts: Sequence[str]) -> int:
+        """How many distinct texts have no vector yet."""
         return len({text_hash(t) for t in texts} - self._vectors.keys())
 
 
@@ -131,6 +132,8 @@ def _shipped_answer_model() -> str:
 
 @dataclass(frozen=True)
 class EnsureResult:
+    """What `ensure_index` did: the index, the action, why, and how many texts it embedded."""
+
     index: SearchIndex
     action: str  # "loaded" | "built" | "rebuilt"; when a refresh failed, "unsaved" | "kept" (see serve_index)
     reason: str

@@ -61,6 +61,7 @@ class SearchIndex:
         return [text_hash(p.text) for p in self.paragraphs]
 
     def sentence_rows(self, paragraph: int) -> range:
+        """Index rows of the sentences of paragraph row `paragraph`."""
         return range(int(self.sentence_offsets[paragraph]), int(self.sentence_offsets[paragraph + 1]))
 
 

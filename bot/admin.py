@@ -13,7 +13,8 @@ from bot.texts import text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
-from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport, megabytes
+from retrieval.ingest import CHAT_MAX_ARTICLES, IngestPolicy, IngestReport, megabytes
+from retrieval.store import ingestor_for
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class AdminDesk:
         self.settings = settings
         self.service = service
         policy = IngestPolicy(max_articles=CHAT_MAX_ARTICLES)
-        self.ingestor = Ingestor(settings, embedder=service.engine.embedder, policy=policy)
+        self.ingestor = ingestor_for(settings, embedder=service.engine.embedder, policy=policy)
         self._lock = asyncio.Lock()
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -73,8 +74,8 @@ class AdminDesk:
         return "\n".join(lines)
 
     async def stats_text(self) -> str:
-        index = self.service.engine.index
-        counts = f"Artikel: {index.manifest.articles}\nParagraf: {index.manifest.paragraphs}\n"
+        corpus = await asyncio.to_thread(self.service.engine.corpus_counts)
+        counts = f"Artikel: {corpus.articles}\nParagraf: {corpus.paragraphs}\n"
         try:
             stats = await self.service.stats()
             logged = await self.service.stats_all()  # the question log outlives restarts
@@ -92,6 +93,8 @@ async def watch_index(settings: Settings, service: QuestionService) -> None:
     refresh that failed at start (disk full, read-only INDEX_DIR) until it succeeds."""
     index_dir = Path(settings.index_dir)
     last_retry = asyncio.get_running_loop().time()
+    if service.engine.store is not None:
+        return  # STORE=postgres: every question reads the database, changes included
     while True:
         await asyncio.sleep(INDEX_POLL_SECONDS)
         engine = service.engine

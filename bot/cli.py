@@ -19,6 +19,7 @@ from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
 from retrieval.ingest import SUMMARY_ITEMS, refresh_problem
+from retrieval.store.base import StoreError
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -65,12 +66,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Berkas pertanyaan tidak ditemukan: {args.file}", file=sys.stderr)
         return 2
     engine = _load_engine(settings, show_progress=not args.json)
-    for question in _questions(args):
-        answer: Answer = engine.ask(question)
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(render_answer(answer), end="\n\n", flush=True)
+    try:
+        for question in _questions(args):
+            answer: Answer = engine.ask(question)
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_answer(answer), end="\n\n", flush=True)
+    finally:
+        engine.close()
     return 0
 
 
@@ -113,6 +117,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.store == "postgres":
+        print("eval mengukur penyimpanan lokal; untuk STORE=postgres: python -m bench.pg_store", file=sys.stderr)
+        return 2
     if args.idk_mrc:
         return _eval_idk_mrc(args, settings)
     from retrieval.evaluation import evaluate, load_questions
@@ -184,14 +191,15 @@ def cmd_train_answerer(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Copy articles into the corpus and refresh the index; exit 1 when anything was rejected."""
-    from retrieval.ingest import Ingestor, IngestPolicy
+    from retrieval.ingest import IngestPolicy
+    from retrieval.store import ingestor_for
 
     policy = IngestPolicy()
     if args.max_mb is not None:
         policy = replace(policy, max_bytes=int(args.max_mb * 1_000_000))
     if args.max_articles is not None:
         policy = replace(policy, max_articles=args.max_articles)
-    ingestor = Ingestor(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
+    ingestor = ingestor_for(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
     report = ingestor.ingest_paths(Path(p) for p in args.paths)
     verbose = args.verbose or args.list_all
     print(report.summary(limit=None if verbose else SUMMARY_ITEMS, verbose=verbose))
@@ -201,9 +209,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.ingest import Ingestor
+    from retrieval.store import ingestor_for
 
-    report = Ingestor(settings).remove(args.article_id)
+    report = ingestor_for(settings).remove(args.article_id)
     print(report.summary())
     if report.failure is not None:
         return 2
@@ -211,13 +219,14 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.ingest import Ingestor
+    from retrieval.store import ingestor_for
 
-    items = Ingestor(settings).list_articles()
+    items = ingestor_for(settings).list_articles()
     for item in items:
         print(f"{item.article_id}\t{item.paragraphs} paragraf\t{item.outlet or '-'}\t{item.title}")
     seeds = f" dan {settings.seeds_dir}" if settings.seeds_dir else ""
-    print(f"{len(items)} artikel di {settings.corpus_dir}{seeds}", file=sys.stderr)
+    where = "basis data (STORE=postgres)" if settings.store == "postgres" else f"{settings.corpus_dir}{seeds}"
+    print(f"{len(items)} artikel di {where}", file=sys.stderr)
     return 0
 
 
@@ -352,6 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StateUnavailable as exc:  # DATABASE_URL names a database we cannot reach or use
         print(f"Basis data status tidak bisa dipakai: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # STORE=postgres: the database cannot hold or serve the articles
+        print(f"Basis data artikel tidak bisa dipakai: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -29,6 +29,7 @@ from retrieval.text import content_terms
 log = logging.getLogger(__name__)
 
 CHUNK_ARTICLES = 64  # articles embedded and inserted together
+WRITER_NAME = "berita-qa writer"  # application_name of a changing command's connection (pg_stat_activity)
 
 _DELETE = """
 WITH gone AS (DELETE FROM paragraphs WHERE article_id = ANY(%(ids)s) RETURNING terms, term_count),
@@ -218,7 +219,7 @@ def write_transaction(
 ) -> Iterator[StoreWriter]:
     """A writer in one transaction holding the store's write lock: committed when the block ends,
     rolled back when it raises (or when the process dies)."""
-    with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
+    with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, application_name=WRITER_NAME) as conn:
         register_vector(conn)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("write"),))

@@ -82,6 +82,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.embedding import create_embedder
     from retrieval.engine import refresh_index
 
+    if settings.store == "postgres":  # no index files: the database is the index, kept in step by every change
+        engine = _load_engine(settings)
+        counts = engine.corpus_counts()
+        engine.close()
+        print(f"STORE=postgres: {counts.articles} artikel, {counts.paragraphs} paragraf, {counts.sentences} kalimat")
+        return 0
     result = refresh_index(settings, create_embedder(settings), force=args.force)
     m = result.index.manifest
     print(

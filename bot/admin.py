@@ -13,7 +13,8 @@ from bot.texts import article_list, megabytes, text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
-from retrieval.ingest import CHAT_MAX_ARTICLES, Ingestor, IngestPolicy, IngestReport
+from retrieval.ingest import CHAT_MAX_ARTICLES, IngestPolicy, IngestReport
+from retrieval.store import ingestor_for
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class AdminDesk:
         self.settings = settings
         self.service = service
         policy = IngestPolicy(max_articles=CHAT_MAX_ARTICLES)
-        self.ingestor = Ingestor(settings, embedder=service.engine.embedder, policy=policy)
+        self.ingestor = ingestor_for(settings, embedder=service.engine.embedder, policy=policy)
         self._lock = asyncio.Lock()
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -75,9 +76,9 @@ class AdminDesk:
         return article_list(self.ingestor.list_articles())
 
     async def stats_text(self) -> str:
-        """`/statistik`: the index's size, then the questions answered since start and in the whole log."""
-        manifest = self.service.engine.index.manifest
-        counts = text("stats_index", articles=manifest.articles, paragraphs=manifest.paragraphs)
+        """`/statistik`: the corpus's size, then the questions answered since start and in the whole log."""
+        corpus = await asyncio.to_thread(self.service.engine.corpus_counts)
+        counts = text("stats_index", articles=corpus.articles, paragraphs=corpus.paragraphs)
         try:
             stats = await self.service.stats()
             logged = await self.service.stats_all()  # the question log outlives restarts
@@ -95,6 +96,8 @@ async def watch_index(settings: Settings, service: QuestionService) -> None:
     refresh that failed at start (disk full, read-only INDEX_DIR) until it succeeds."""
     index_dir = Path(settings.index_dir)
     last_retry = asyncio.get_running_loop().time()
+    if service.engine.store is not None:
+        return  # STORE=postgres: every question reads the database, changes included
     while True:
         await asyncio.sleep(INDEX_POLL_SECONDS)
         engine = service.engine

@@ -75,3 +75,4 @@ class BotServices:
         """Stop the watcher and close the state store (a last write-ahead checkpoint for SQLite)."""
         self.stop_watching()
         self.store.close()
+        self.engine.close()  # STORE=postgres: the article store's connections

@@ -20,6 +20,7 @@ from retrieval.embedding import EmbedderError
 from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
 from retrieval.ingest import refresh_problem
+from retrieval.store.base import StoreError
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -67,12 +68,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(text("cli_no_question_file", path=args.file), file=sys.stderr)
         return 2
     engine = _load_engine(settings, show_progress=not args.json)
-    for question in _questions(args):
-        answer: Answer = engine.ask(question)
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(render_answer(answer), end="\n\n", flush=True)
+    try:
+        for question in _questions(args):
+            answer: Answer = engine.ask(question)
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_answer(answer), end="\n\n", flush=True)
+    finally:
+        engine.close()
     return 0
 
 
@@ -81,6 +85,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.embedding import create_embedder
     from retrieval.engine import refresh_index
 
+    if settings.store == "postgres":  # no index files: the database is the index, kept in step by every change
+        engine = _load_engine(settings)
+        counts = engine.corpus_counts()
+        engine.close()
+        print(f"STORE=postgres: {counts.articles} artikel, {counts.paragraphs} paragraf, {counts.sentences} kalimat")
+        return 0
     result = refresh_index(settings, create_embedder(settings), force=args.force)
     m = result.index.manifest
     print(
@@ -127,6 +137,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """`eval`: answer quality on a question set (or IDK-MRC with --idk-mrc), as a table or JSON."""
+    if settings.store == "postgres":
+        print(text("cli_eval_local_only"), file=sys.stderr)
+        return 2
     if args.idk_mrc:
         return _eval_idk_mrc(args, settings)
     from retrieval.evaluation import evaluate, load_questions
@@ -198,14 +211,15 @@ def cmd_train_answerer(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Copy articles into the corpus and refresh the index; exit 1 when anything was rejected."""
-    from retrieval.ingest import Ingestor, IngestPolicy
+    from retrieval.ingest import IngestPolicy
+    from retrieval.store import ingestor_for
 
     policy = IngestPolicy()
     if args.max_mb is not None:
         policy = replace(policy, max_bytes=int(args.max_mb * 1_000_000))
     if args.max_articles is not None:
         policy = replace(policy, max_articles=args.max_articles)
-    ingestor = Ingestor(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
+    ingestor = ingestor_for(settings, policy=policy, show_progress=sys.stderr.isatty() or args.progress)
     report = ingestor.ingest_paths(Path(p) for p in args.paths)
     verbose = args.verbose or args.list_all
     print(ingest_summary(report, limit=None if verbose else SUMMARY_ITEMS, verbose=verbose))
@@ -216,9 +230,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     """`remove`: delete one article and re-index; exit 1 when nothing was removed, 2 on failure."""
-    from retrieval.ingest import Ingestor
+    from retrieval.store import ingestor_for
 
-    report = Ingestor(settings).remove(args.article_id)
+    report = ingestor_for(settings).remove(args.article_id)
     print(ingest_summary(report))
     if report.failure is not None:
         return 2
@@ -227,13 +241,15 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     """`list`: one tab-separated row per article on stdout, how many and where on stderr."""
-    from retrieval.ingest import Ingestor
+    from retrieval.store import ingestor_for
 
-    items = Ingestor(settings).list_articles()
+    items = ingestor_for(settings).list_articles()
     for item in items:
         print(text("cli_article_row", id=item.article_id, paragraphs=item.paragraphs, outlet=item.outlet or "-",
                    title=item.title))  # fmt: skip
     where = "cli_article_count_seeds" if settings.seeds_dir else "cli_article_count"
+    if settings.store == "postgres":
+        where = "cli_article_count_database"
     print(text(where, count=len(items), corpus=settings.corpus_dir, seeds=settings.seeds_dir), file=sys.stderr)
     return 0
 
@@ -374,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StateUnavailable as exc:  # DATABASE_URL names a database we cannot reach or use
         print(text("cli_state_unavailable", error=exc), file=sys.stderr)
+        return 2
+    except StoreError as exc:  # STORE=postgres: the database cannot hold or serve the articles
+        print(text("cli_store_unavailable", error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -514,8 +514,8 @@ async def _post_init(application: TelegramApplication, *, settings: Settings) ->
         data.owns_services = True
         data.services.start_watching()
     await _publish_command_menus(application.bot, data.services.settings.admin_user_ids)
-    paragraphs = len(data.services.engine.index.paragraphs)
-    log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, paragraphs)
+    counts = await asyncio.to_thread(data.services.engine.corpus_counts)
+    log.info("bot @%s ready: %d paragraphs indexed", application.bot.username, counts.paragraphs)
 
 
 async def _publish_command_menus(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:

@@ -99,6 +99,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cli_article_row": "{id}\t{paragraphs} paragraf\t{outlet}\t{title}",
         "cli_article_count": "{count} artikel di {corpus}",
         "cli_article_count_seeds": "{count} artikel di {corpus} dan {seeds}",
+        "cli_article_count_database": "{count} artikel di basis data (STORE=postgres)",
+        "cli_store_unavailable": "Basis data artikel tidak bisa dipakai: {error}",
+        "cli_eval_local_only": "eval mengukur penyimpanan lokal; untuk STORE=postgres: python -m bench.pg_store",
         "cli_no_telegram_token": "TELEGRAM_BOT_TOKEN belum diatur (lihat .env.example).",
         "cli_telegram_token_refused": "TELEGRAM_BOT_TOKEN ditolak Telegram: periksa token dari @BotFather.",
         "cli_no_discord_token": "DISCORD_BOT_TOKEN belum diatur (lihat .env.example).",
@@ -209,6 +212,8 @@ _REFUSALS: dict[Why, str] = {
     Why.NOT_WRITABLE: "folder tidak bisa ditulis ({where}: {error})",
     Why.WRITE_FAILED: "gagal menulis ke disk ({where}: {error})",
     Why.INDEX_FAILED: "{error}",
+    Why.DATABASE_FAILED: "basis data tidak bisa ditulis ({where}: {error})",
+    Why.EMBEDDING_FAILED: "embedding gagal: {error}",
 }
 _BINARY_KINDS = {"old Office": "dokumen Office lama", "RIFF": "RIFF (gambar/suara)", "ELF": "program"}
 _JSON_KINDS = {

@@ -50,6 +50,19 @@ def _database_url(env: Mapping[str, str]) -> str:
     return url
 
 
+STORES = ("local", "postgres")
+
+
+def _store(env: Mapping[str, str], database_url: str) -> str:
+    """STORE: where articles, vectors and the lexical index live; postgres needs a PostgreSQL DATABASE_URL."""
+    store = env.get("STORE", "local").strip().lower() or "local"
+    if store not in STORES:
+        raise SettingsError(f"STORE must be 'local' or 'postgres', got {store!r}")
+    if store == "postgres" and not database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("STORE=postgres needs DATABASE_URL=postgresql://… (the articles live in that database)")
+    return store
+
+
 def _fraction(env: Mapping[str, str], key: str) -> float | None:
     raw = env.get(key, "").strip().replace(",", ".")
     if not raw:
@@ -121,6 +134,7 @@ class Settings:
     admin_user_ids: frozenset[int] = frozenset()
     group_questions_per_minute: int = 5
     database_url: str = field(default="", repr=False)  # empty: SQLite in <index_dir>/state.db; may hold a password
+    store: str = "local"  # "local": files in CORPUS_DIR/INDEX_DIR | "postgres": articles and vectors in DATABASE_URL
     state_answer_ttl_days: int = 14  # remembered answers (/sumber, 📚, follow-ups) expire after this
     state_question_log_max: int = 100_000  # /statistik's question log keeps this many newest rows
     log_level: str = "INFO"
@@ -148,6 +162,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     selector = env.get("ANSWER_SELECTOR", "model").strip().lower() or "model"
     if selector not in {"model", "rules"}:
         raise SettingsError(f"ANSWER_SELECTOR must be 'model' or 'rules', got {selector!r}")
+    database_url = _database_url(env)
     return Settings(
         corpus_dir=_path(env, "CORPUS_DIR", DATA_DIR / "articles"),
         seeds_dir=_seeds_dir(env),
@@ -169,7 +184,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         discord_guild_id=_int(env, "DISCORD_GUILD_ID", 0),
         admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
         group_questions_per_minute=_int(env, "GROUP_QUESTIONS_PER_MINUTE", 5),
-        database_url=_database_url(env),
+        database_url=database_url,
+        store=_store(env, database_url),
         state_answer_ttl_days=_positive(env, "STATE_ANSWER_TTL_DAYS", 14),
         state_question_log_max=_positive(env, "STATE_QUESTION_LOG_MAX", 100_000),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",

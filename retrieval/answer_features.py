@@ -22,8 +22,8 @@ import numpy as np
 
 from retrieval.answer_types import KINDS, SentenceEvidence, negated, question_kind, sentence_evidence
 from retrieval.colloquial import standardize
-from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
+from retrieval.store.base import Passages
 from retrieval.text import TermGroup, content_terms, guess_language, normalize_number, raw_tokens, stem
 from retrieval.tuning import DEFAULT_TUNING
 
@@ -256,7 +256,7 @@ class FeatureExtractor:
 
     def __init__(
         self,
-        index: SearchIndex,
+        index: Passages,
         background: BackgroundFrequencies | None = None,
         paragraphs: int = DEFAULT_TUNING.answer_paragraphs,
     ) -> None:

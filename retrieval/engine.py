@@ -21,6 +21,7 @@ from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
+from retrieval.store.base import ArticleStore, Passages, StoreCounts
 from retrieval.text import (
     flatten_terms,
     guess_language,
@@ -49,18 +50,22 @@ class EmptyCorpusError(BeritaQAError, RuntimeError):
 
 @dataclass(frozen=True)
 class _Pipeline:
-    """One index with the searcher and selector built on it; swapped as a whole."""
+    """One index (or store) with the searcher and selector built on it; swapped as a whole."""
 
-    index: SearchIndex
+    source: SearchIndex | ArticleStore
     searcher: HybridSearcher
-    selector: RuleSelector | ModelSelector
+    selector: RuleSelector | ModelSelector | None  # None: made per question on the passages a store found
 
 
 class QAEngine:
     """Loads the index once; `ask` is thread-safe and never raises on user input."""
 
     def __init__(
-        self, index: SearchIndex, embedder: Embedder, settings: Settings, tuning: Tuning = DEFAULT_TUNING
+        self,
+        index: SearchIndex | ArticleStore,
+        embedder: Embedder,
+        settings: Settings,
+        tuning: Tuning = DEFAULT_TUNING,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -80,20 +85,31 @@ class QAEngine:
             return self.settings.answer_min_confidence
         return self.answer_model.default_min_confidence if self.answer_model else 0.5
 
-    def _make_pipeline(self, index: SearchIndex) -> _Pipeline:
-        selector: RuleSelector | ModelSelector
+    def _make_pipeline(self, source: SearchIndex | ArticleStore) -> _Pipeline:
+        searcher = HybridSearcher(source, tuning=self.tuning.search)
+        if not isinstance(source, SearchIndex):
+            return _Pipeline(source, searcher, None)
         if self.answer_model is not None:
-            built_with, serving = index.manifest.answer_model, self.answer_model.name
+            built_with, serving = source.manifest.answer_model, self.answer_model.name
             if built_with and built_with != serving:
                 log.info("index built beside answer model %s; answering with %s", built_with, serving)
-            selector = ModelSelector(index, self.answer_model, self.min_confidence, self.tuning.answer_paragraphs)
-        else:
-            selector = RuleSelector(index, self.tuning.rules)
-        return _Pipeline(index, HybridSearcher(index, tuning=self.tuning.search), selector)
+        return _Pipeline(source, searcher, self._selector(source))
+
+    def _selector(self, passages: Passages) -> RuleSelector | ModelSelector:
+        """Answer choice on these passages: the answer model, or the first version's rules."""
+        if self.answer_model is not None:
+            return ModelSelector(passages, self.answer_model, self.min_confidence, self.tuning.answer_paragraphs)
+        return RuleSelector(passages, self.tuning.rules)
 
     @classmethod
     def load(cls, settings: Settings, *, show_progress: bool = True) -> QAEngine:
-        """Load the saved index for the corpus, building it first when missing or stale."""
+        """Load the saved index for the corpus, building it first when missing or stale; with
+        STORE=postgres, open the article store in DATABASE_URL instead."""
+        if settings.store == "postgres":
+            from retrieval.store.pg_ingest import open_postgres_store
+
+            embedder = create_embedder(settings)
+            return cls(open_postgres_store(settings, embedder, show_progress=show_progress), embedder, settings)
         engine, _ = cls.load_with_report(settings, show_progress=show_progress)
         return engine
 
@@ -108,8 +124,30 @@ class QAEngine:
 
     @property
     def index(self) -> SearchIndex:
-        """The index questions are answered from now."""
-        return self._pipeline.index
+        """The index in memory (the local store); a database store has none."""
+        source = self._pipeline.source
+        if not isinstance(source, SearchIndex):
+            raise TypeError(f"STORE=postgres: the articles are in {source.description}, not in an index in memory")
+        return source
+
+    @property
+    def store(self) -> ArticleStore | None:
+        """The database store questions are answered from (STORE=postgres), else None."""
+        source = self._pipeline.source
+        return None if isinstance(source, SearchIndex) else source
+
+    def corpus_counts(self) -> StoreCounts:
+        """Articles, paragraphs and sentences answered from now."""
+        source = self._pipeline.source
+        if isinstance(source, SearchIndex):
+            m = source.manifest
+            return StoreCounts(m.articles, m.paragraphs, m.sentences)
+        return source.counts()
+
+    def close(self) -> None:
+        """Release the store's connections (nothing to do for an index in memory)."""
+        if self.store is not None:
+            self.store.close()
 
     def swap_index(self, index: SearchIndex) -> None:
         """Serve later questions from `index`; questions in flight finish on the old one."""
@@ -132,14 +170,17 @@ class QAEngine:
         t1 = time.perf_counter()
         result = pipeline.searcher.search(query)
         t2 = time.perf_counter()
-        selection = pipeline.selector.select(query, result.candidates)
+        selector = pipeline.selector
+        if selector is None and result.passages is not None:  # a store: choose among what it found
+            selector = self._selector(result.passages)
+        selection = selector.select(query, result.candidates) if selector is not None else _NOTHING
         t3 = time.perf_counter()
         timings = {"embed": (t1 - t0) * 1e3, **result.timings_ms, "select": (t3 - t2) * 1e3}
-        confidence = selection.confidence if isinstance(pipeline.selector, ModelSelector) else None
-        if not selection.confident:
+        confidence = selection.confidence if self.answer_model is not None else None
+        if not selection.confident or result.passages is None:
             answer = Answer(question, False, reason=Reason.NOT_FOUND, language=language, confidence=confidence)
             return self._finish(answer, started, timings)
-        answer = _compose(question, language, pipeline.index, result, selection, confidence)
+        answer = _compose(question, language, result.passages, result, selection, confidence)
         return self._finish(answer, started, timings)
 
     def prepare(self, question: str) -> Query:
@@ -179,6 +220,14 @@ class QAEngine:
         query = self.prepare(question)
         return [c.paragraph for c in pipeline.searcher.search(query, top_k=k).candidates]
 
+    def ranked_keys(self, question: str, k: int | None = None) -> list[tuple[str, int]]:
+        """(article id, paragraph number) of the best `k` paragraphs, in either store (evaluation)."""
+        result = self._pipeline.searcher.search(self.prepare(question), top_k=k)
+        if result.passages is None:
+            return []
+        paragraphs = result.passages.paragraphs
+        return [(paragraphs[c.paragraph].article_id, paragraphs[c.paragraph].number) for c in result.candidates]
+
     def _reject(self, question: str, cleaned: str, language: str) -> Answer | None:
         reason: Reason | None = None
         if not question.strip():
@@ -208,6 +257,9 @@ def _load_answer_model(settings: Settings) -> AnswerModel | None:
         return None
 
 
+_NOTHING = Selection((), False, 0.0, 0.0)  # no passages found: nothing to choose from
+
+
 def _runs(rows: tuple[int, ...]) -> list[tuple[int, int]]:
     """Consecutive sentence rows merged into (first, last) runs: adjacent sentences quote as one."""
     runs: list[tuple[int, int]] = []
@@ -222,7 +274,7 @@ def _runs(rows: tuple[int, ...]) -> list[tuple[int, int]]:
 def _compose(
     question: str,
     language: str,
-    index: SearchIndex,
+    index: Passages,
     result: SearchResult,
     selection: Selection,
     confidence: float | None,
@@ -237,7 +289,7 @@ def _compose(
     return Answer(question, True, tuple(quotes), tuple(sources), Reason.ANSWERED, language, confidence=confidence)
 
 
-def _source_for(n: int, pick: QuotePick, index: SearchIndex, score: float) -> tuple[Source, list[str]]:
+def _source_for(n: int, pick: QuotePick, index: Passages, score: float) -> tuple[Source, list[str]]:
     paragraph = index.paragraphs[pick.paragraph]
     meta = index.articles[paragraph.article_id]
     first_row = index.sentence_rows(pick.paragraph).start

@@ -387,13 +387,19 @@ class Ingestor:
         set, after `_Batch` has put the corpus back as it was.
         """
         try:
-            if self.corpus_dir.resolve() == SEEDS_DIR.resolve():
-                raise _CommandFailed(Refusal.of(Why.SEEDS_READ_ONLY))
-            with self._locked(), _Batch(self, report) as batch:
+            with self._batch(report) as batch:
                 work(batch)
         except _CommandFailed as failed:
             report.failure = failed.reason
         return report
+
+    @contextmanager
+    def _batch(self, report: IngestReport) -> Iterator[_Batch]:
+        """The command's batch of changes to CORPUS_DIR, under the lock file."""
+        if self.corpus_dir.resolve() == SEEDS_DIR.resolve():
+            raise _CommandFailed(Refusal.of(Why.SEEDS_READ_ONLY))
+        with self._locked(), _Batch(self, report) as batch:
+            yield batch
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -626,21 +632,26 @@ class _Batch:
         elif self.full:
             report.rejected.append((document.origin, self.full_reason))
         else:
-            corpus_dir = self.ingestor.corpus_dir
-            # A seed is never rewritten: its new version goes to CORPUS_DIR and replaces it there.
-            path = old.path if old is not None and old.path.parent == corpus_dir else corpus_dir / f"{article_id}.md"
-            if not path.exists():
-                self._created.append(path)
-            else:
-                self._set_aside(path, keep=True)
-            _write_atomically(path, content)
-            self._drop_sidecars(path)  # stale (or stray) metadata would override the new
+            path = self._write(article_id, content, article, old)
             (report.updated if old is not None else report.added).append(article_id)
             if old is not None:
                 self.by_digest.pop(content_digest(_paragraph_text(old.article)), None)
             self.stored[article_id] = _Stored(path, article)
             self.by_digest[digest] = article_id
             self.written.add(article_id)
+
+    def _write(self, article_id: str, content: str, article: Article, old: _Stored | None) -> Path:
+        """Store a new or changed article: its file in CORPUS_DIR (set aside for `_undo`). Returns the path."""
+        corpus_dir = self.ingestor.corpus_dir
+        # A seed is never rewritten: its new version goes to CORPUS_DIR and replaces it there.
+        path = old.path if old is not None and old.path.parent == corpus_dir else corpus_dir / f"{article_id}.md"
+        if not path.exists():
+            self._created.append(path)
+        else:
+            self._set_aside(path, keep=True)
+        _write_atomically(path, content)
+        self._drop_sidecars(path)  # stale (or stray) metadata would override the new
+        return path
 
     def _derived_id(self, article: Article, digest: str) -> str:
         """`<title or first words>-<hash>`: readable, and stable for the same content."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from retrieval.answer_features import FeatureExtractor, term_set
 from retrieval.answer_model import AnswerModel
-from retrieval.index import SearchIndex
 from retrieval.search import Candidate, Query
+from retrieval.store.base import Passages
 from retrieval.text import content_terms, raw_tokens
 from retrieval.tuning import DEFAULT_TUNING, RuleTuning
 
@@ -140,7 +140,7 @@ class RuleSelector:
     the passage never mentions.
     """
 
-    def __init__(self, index: SearchIndex, tuning: RuleTuning = DEFAULT_TUNING.rules) -> None:
+    def __init__(self, index: Passages, tuning: RuleTuning = DEFAULT_TUNING.rules) -> None:
         self.index = index
         self.tuning = tuning
         # A name in common_term_share of paragraphs or more is the corpus's topic (NATO, Ukraina),
@@ -236,11 +236,11 @@ class RuleSelector:
         return terms
 
 
-def _sentence(index: SearchIndex, paragraph: int, row: int) -> str:
+def _sentence(index: Passages, paragraph: int, row: int) -> str:
     return index.paragraphs[paragraph].sentence_text(row - index.sentence_rows(paragraph).start)
 
 
-def with_antecedent(index: SearchIndex, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def with_antecedent(index: Passages, chosen: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Add the sentence before one that opens with "Hal ini", "Dia", "Namun": it needs it to make sense."""
     out: list[tuple[int, int]] = []
     for par, row in chosen:
@@ -272,7 +272,7 @@ class ModelSelector:
     probability that this quote holds the answer must reach `min_confidence`.
     """
 
-    def __init__(self, index: SearchIndex, model: AnswerModel, min_confidence: float, paragraphs: int) -> None:
+    def __init__(self, index: Passages, model: AnswerModel, min_confidence: float, paragraphs: int) -> None:
         self.index = index
         self.model = model
         self.min_confidence = min_confidence

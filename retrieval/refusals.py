@@ -49,6 +49,8 @@ class Why(StrEnum):
     NOT_WRITABLE = "not_writable"  # where, error
     WRITE_FAILED = "write_failed"  # where, error
     INDEX_FAILED = "index_failed"  # error: why the new index version could not be made
+    DATABASE_FAILED = "database_failed"  # where, error: the article database refused the write (STORE=postgres)
+    EMBEDDING_FAILED = "embedding_failed"  # error
 
 
 UNKNOWN_BINARY = "unknown"  # Why.BINARY's kind for a file with NUL bytes and no known signature

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from retrieval.index import SearchIndex, dense_search
+from retrieval.store.base import Passages
 from retrieval.text import TermGroup
 from retrieval.tuning import DEFAULT_TUNING, SearchTuning
 
@@ -46,6 +48,61 @@ class SearchResult:
 
     candidates: list[Candidate]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    passages: Passages | None = None  # what the candidates' rows are rows of (None: nothing found)
+
+
+@dataclass(frozen=True)
+class SearchDepth:
+    """How many hits each ranking brings, which rankings run, and rows to leave out."""
+
+    dense: int
+    lexical: int
+    use_dense: bool = True
+    use_lexical: bool = True
+    exclude: frozenset[int] = frozenset()
+
+
+@dataclass
+class Hits:
+    """One question's dense and lexical hits (row → score) and the passages those rows are rows of."""
+
+    passages: Passages
+    dense: dict[int, float]
+    lexical: dict[int, float]
+    timings_ms: dict[str, float] = field(default_factory=dict)  # "dense", "lexical" (and a store's own stages)
+
+
+class CandidateSource(Protocol):
+    """Where the hits come from: the index in memory (`IndexSource`) or a database store."""
+
+    def gather(self, query: Query, depth: SearchDepth) -> Hits:
+        """The dense and lexical hits for `query`."""
+        ...
+
+
+class IndexSource:
+    """Hits from the in-memory index: FAISS for the dense ranking, bm25s for the lexical one."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def gather(self, query: Query, depth: SearchDepth) -> Hits:
+        """Dense and BM25 hits over every paragraph, `depth.exclude` left out."""
+        index, exclude = self.index, depth.exclude
+        n = len(index.paragraphs)
+        t0 = time.perf_counter()
+        dense_hits: dict[int, float] = {}
+        if depth.use_dense and n:
+            ids, scores = dense_search(index, query.vector, min(depth.dense + len(exclude), n))
+            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if int(i) not in exclude}
+        t1 = time.perf_counter()
+        lexical_hits: dict[int, float] = {}
+        if depth.use_lexical and query.terms and n:
+            bm25 = index.lexical.scores(query.terms)
+            top = np.argsort(-bm25)[: depth.lexical + len(exclude)]
+            lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0 and int(i) not in exclude}
+        timings = {"dense": (t1 - t0) * 1e3, "lexical": (time.perf_counter() - t1) * 1e3}
+        return Hits(index, dense_hits, lexical_hits, timings)
 
 
 def _ranks(values: dict[int, float]) -> dict[int, int]:
@@ -54,17 +111,17 @@ def _ranks(values: dict[int, float]) -> dict[int, int]:
 
 
 class HybridSearcher:
-    """Ranks paragraphs for a query; pure function of the index it holds."""
+    """Ranks paragraphs for a query; pure function of the index (or store) it holds."""
 
     def __init__(
         self,
-        index: SearchIndex,
+        index: SearchIndex | CandidateSource,
         *,
         tuning: SearchTuning = DEFAULT_TUNING.search,
         use_dense: bool = True,
         use_lexical: bool = True,
     ) -> None:
-        self.index = index
+        self.source: CandidateSource = IndexSource(index) if isinstance(index, SearchIndex) else index
         self.tuning = tuning
         self.use_dense = use_dense
         self.use_lexical = use_lexical
@@ -72,48 +129,30 @@ class HybridSearcher:
     def search(self, query: Query, top_k: int | None = None, exclude: frozenset[int] = frozenset()) -> SearchResult:
         """The best `top_k` paragraphs (the tuning's when None); `exclude` hides paragraphs (training:
         "the article is not here")."""
-        index = self.index
         top_k = self.tuning.top_k if top_k is None else top_k
-        n = len(index.paragraphs)
-        timings: dict[str, float] = {}
-        if n == 0:
-            return SearchResult([], timings)
+        depth = SearchDepth(
+            self.tuning.dense_candidates, self.tuning.lexical_candidates, self.use_dense, self.use_lexical, exclude
+        )
+        hits = self.source.gather(query, depth)
+        if not hits.dense and not hits.lexical:
+            return SearchResult([], {})
         t0 = time.perf_counter()
-        dense_hits: dict[int, float] = {}
-        if self.use_dense:
-            ids, scores = dense_search(index, query.vector, min(self.tuning.dense_candidates + len(exclude), n))
-            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if int(i) not in exclude}
-        t1 = time.perf_counter()
-        lexical_hits: dict[int, float] = {}
-        if self.use_lexical and query.terms:
-            bm25 = index.lexical.scores(query.terms)
-            top = np.argsort(-bm25)[: self.tuning.lexical_candidates + len(exclude)]
-            lexical_hits = {int(i): float(bm25[i]) for i in top if bm25[i] > 0 and int(i) not in exclude}
-        t2 = time.perf_counter()
-        if not dense_hits and not lexical_hits:
-            return SearchResult([], timings)
-        candidates = self._fuse(query, dense_hits, lexical_hits)
-        t3 = time.perf_counter()
-        timings.update(dense=(t1 - t0) * 1e3, lexical=(t2 - t1) * 1e3, fusion=(t3 - t2) * 1e3)
-        return SearchResult(candidates[:top_k], timings)
+        candidates = self._fuse(hits.passages, query, hits.dense, hits.lexical)
+        timings = {**hits.timings_ms, "fusion": (time.perf_counter() - t0) * 1e3}
+        return SearchResult(candidates[:top_k], timings, hits.passages)
 
-    def _fuse(self, query: Query, dense_hits: dict[int, float], lexical_hits: dict[int, float]) -> list[Candidate]:
-        index = self.index
-        pool = np.array(sorted(set(dense_hits) | set(lexical_hits)), dtype=np.int64)
-        # All candidates' sentences scored in one product instead of one per paragraph.
-        starts, stops = index.sentence_offsets[pool], index.sentence_offsets[pool + 1]
-        lengths = stops - starts
-        ends = np.cumsum(lengths)
-        rows = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
-        all_scores = index.sentence_vectors[rows] @ query.vector
-        pool_rows = pool.tolist()
+    def _fuse(
+        self, passages: Passages, query: Query, dense_hits: dict[int, float], lexical_hits: dict[int, float]
+    ) -> list[Candidate]:
+        pool_rows = sorted(set(dense_hits) | set(lexical_hits))
+        # All candidates' sentences scored at once (one product for the index) instead of one per paragraph.
+        all_scores = passages.sentence_cosines(pool_rows, query.vector)
         missing = [r for r in pool_rows if r not in dense_hits]
         if missing:
-            exact = index.paragraph_vectors[missing] @ query.vector
+            exact = passages.paragraph_cosines(missing, query.vector)
             dense_hits = {**dense_hits, **{r: float(s) for r, s in zip(missing, exact, strict=True)}}
         cands: dict[int, Candidate] = {}
-        for row, end, length in zip(pool_rows, ends.tolist(), lengths.tolist(), strict=True):
-            sentence_scores = all_scores[end - length : end]
+        for row, sentence_scores in zip(pool_rows, all_scores, strict=True):
             dense = dense_hits[row]
             cands[row] = Candidate(
                 paragraph=row,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +64,20 @@ class SearchIndex:
     def sentence_rows(self, paragraph: int) -> range:
         """Index rows of the sentences of paragraph row `paragraph`."""
         return range(int(self.sentence_offsets[paragraph]), int(self.sentence_offsets[paragraph + 1]))
+
+    def sentence_cosines(self, rows: Sequence[int], vector: np.ndarray) -> list[np.ndarray]:
+        """For each paragraph row, its sentences' cosines to `vector` (one product for all of them)."""
+        pool = np.asarray(rows, dtype=np.int64)
+        starts, stops = self.sentence_offsets[pool], self.sentence_offsets[pool + 1]
+        lengths = stops - starts
+        ends = np.cumsum(lengths)
+        flat = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+        scores = self.sentence_vectors[flat] @ vector
+        return [scores[end - length : end] for end, length in zip(ends.tolist(), lengths.tolist(), strict=True)]
+
+    def paragraph_cosines(self, rows: Sequence[int], vector: np.ndarray) -> np.ndarray:
+        """Each paragraph row's cosine to `vector`."""
+        return np.asarray(self.paragraph_vectors[list(rows)] @ vector)
 
 
 def text_hash(text: str) -> str:

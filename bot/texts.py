@@ -23,6 +23,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "empty": "Pertanyaannya kosong. Contoh: /tanya Siapa pengganti Stoltenberg?",
         "no_text": "Tidak ada kata yang bisa dicari dalam pesan itu. Tulis pertanyaannya dengan kata-kata.",
         "too_long": "Pertanyaannya terlalu panjang (maksimal {limit} karakter). Persingkat menjadi satu pertanyaan.",
+        "store_unavailable": "Maaf, arsip artikel sedang tidak bisa dibuka. Coba lagi sebentar lagi.",
         "sources": "Sumber",
         "paragraph": "paragraf",
         "button": "📚 Sumber",
@@ -132,6 +133,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "empty": "The question is empty. Example: /tanya Who replaces Stoltenberg?",
         "no_text": "There are no words to search for in that message. Please write the question in words.",
         "too_long": "The question is too long (at most {limit} characters). Please shorten it to one question.",
+        "store_unavailable": "Sorry, the article archive cannot be opened right now. Please try again shortly.",
         "sources": "Sources",
         "paragraph": "paragraph",
         "button": "📚 Sources",
@@ -158,6 +160,7 @@ _REASON_KEYS = {
     Reason.EMPTY: "empty",
     Reason.NO_TEXT: "no_text",
     Reason.TOO_LONG: "too_long",
+    Reason.UNAVAILABLE: "store_unavailable",
 }
 
 

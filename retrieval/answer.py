@@ -19,6 +19,7 @@ class Reason(str, Enum):
     EMPTY = "empty"  # nothing but whitespace
     NO_TEXT = "no_text"  # only emoji, symbols or markup: nothing to search for
     TOO_LONG = "too_long"  # longer than the configured maximum
+    UNAVAILABLE = "unavailable"  # the article database cannot be reached right now: try again later
 
 
 @dataclass(frozen=True)

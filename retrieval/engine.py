@@ -21,7 +21,7 @@ from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
-from retrieval.store.base import ArticleStore, Passages, StoreCounts
+from retrieval.store.base import ArticleStore, Passages, StoreCounts, StoreUnavailable
 from retrieval.text import (
     flatten_terms,
     guess_language,
@@ -77,6 +77,7 @@ class QAEngine:
         self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         # Why the served index is not the saved, up-to-date one (a failed refresh), else None.
         self.stale_reason: str | None = None
+        self._store_down = False  # the article database was unreachable at the last question
 
     @property
     def min_confidence(self) -> float:
@@ -168,7 +169,9 @@ class QAEngine:
         t0 = time.perf_counter()
         query = self._query(search_text)
         t1 = time.perf_counter()
-        result = pipeline.searcher.search(query)
+        result = self._search(pipeline, query)
+        if result is None:
+            return self._finish(Answer(question, False, reason=Reason.UNAVAILABLE, language=language), started, {})
         t2 = time.perf_counter()
         selector = pipeline.selector
         if selector is None and result.passages is not None:  # a store: choose among what it found
@@ -182,6 +185,20 @@ class QAEngine:
             return self._finish(answer, started, timings)
         answer = _compose(question, language, result.passages, result, selection, confidence)
         return self._finish(answer, started, timings)
+
+    def _search(self, pipeline: _Pipeline, query: Query) -> SearchResult | None:
+        """The search's result; None while the article database cannot be reached (logged once per outage)."""
+        try:
+            result = pipeline.searcher.search(query)
+        except StoreUnavailable as exc:
+            if not self._store_down:
+                log.warning("article store unavailable, questions get 'try again' until it is back: %s", exc)
+            self._store_down = True
+            return None
+        if self._store_down:
+            log.info("article store reachable again")
+            self._store_down = False
+        return result
 
     def prepare(self, question: str) -> Query:
         """A question as every stage sees it (training uses exactly this): normalised text,

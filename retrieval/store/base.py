@@ -77,6 +77,10 @@ class StoreError(BeritaQAError, RuntimeError):
     """The PostgreSQL article store cannot be reached or used."""
 
 
+class StoreUnavailable(StoreError):
+    """The article database cannot be reached right now (down, restarting, network): try again later."""
+
+
 class StoreMismatchError(StoreError):
     """The database holds vectors of another embedding model (or dimension) than the bot's."""
 

@@ -35,7 +35,7 @@ from psycopg.conninfo import conninfo_to_dict
 from retrieval.answer_features import with_digit
 from retrieval.corpus import ArticleMeta, Paragraph, Sentence
 from retrieval.search import Hits, Query, SearchDepth
-from retrieval.store.base import StoreCounts, StoreError, StoreMismatchError
+from retrieval.store.base import StoreCounts, StoreError, StoreMismatchError, StoreUnavailable
 from retrieval.store.schema import lock_key, migrate
 from retrieval.store.vectors import register_vector
 from retrieval.text import lexical_rules, raw_tokens, sentence_rules
@@ -252,9 +252,13 @@ class PostgresStore:
 
     @contextmanager
     def _snapshot(self) -> Iterator[psycopg.Connection]:
-        """A pooled connection in one read-only REPEATABLE READ transaction."""
-        with self._pool.connection() as conn:
-            yield conn
+        """A pooled connection in one read-only REPEATABLE READ transaction; StoreUnavailable when the
+        database cannot be reached (or the connection drops mid-question)."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+            raise StoreUnavailable(f"{self.description} cannot be reached: {exc}") from exc
 
     # -- what it holds --------------------------------------------------------------------
 

@@ -12,13 +12,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from bot.testing import postgres
 from bot.testing.cli import run_bot
 from bot.testing.postgres import fresh_database
+from bot.texts import reason_text
 from config.settings import PROJECT_ROOT, Settings
+from retrieval.answer import Reason
 from retrieval.engine import QAEngine
 from retrieval.evaluation import load_questions
 from retrieval.store.base import StoreMismatchError
@@ -197,3 +201,25 @@ def test_a_killed_ingest_leaves_the_previous_articles_answering(
     added = run_bot(["ingest", str(small)], _env(pg_settings, tmp_path / "index"))
     assert added.returncode == 0 and "Ditambahkan: 1 (gudang-000)" in added.stdout, added.stdout
     assert _consistent(url) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_database_that_goes_away_gets_try_again_and_answers_when_back(
+    own_postgres: tuple[Any, str], settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    server, uri = own_postgres
+    url = fresh_database(uri)
+    store_settings = make_settings(
+        tmp_path / "corpus", settings.index_dir, STORE="postgres", DATABASE_URL=url, SEEDS_DIR=str(SEEDS)
+    )
+    store_engine = QAEngine(open_postgres_store(store_settings, engine.embedder), engine.embedder, store_settings)
+    try:
+        assert store_engine.ask("Siapa pengganti Stoltenberg?").answered
+        postgres.stop(server)
+        away = store_engine.ask("Siapa pengganti Stoltenberg?")  # no exception: a reason the adapters word
+        assert not away.answered and away.reason is Reason.UNAVAILABLE
+        assert "Coba lagi" in reason_text(away)
+        postgres.start(server)
+        back = store_engine.ask("Siapa pengganti Stoltenberg?")
+        assert back.answered and "Mark Rutte" in back.quotes[0].text
+    finally:
+        store_engine.close()

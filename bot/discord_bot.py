@@ -393,7 +393,7 @@ class BeritaDiscordBot(commands.Bot):
     ) -> None:
         """The citations of `item`'s answer (all, or source `number`) as the interaction's reply."""
         answer: Answer | None = item.answer if item else None
-        messages = pack(citation_blocks(answer, MARKDOWN, number), CONTENT_LIMIT)
+        messages = pack(citation_blocks(answer, MARKDOWN, number, limit=CONTENT_LIMIT), CONTENT_LIMIT)
         await interaction.response.send_message(messages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS)
         for content in messages[1:]:
             await interaction.followup.send(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS)

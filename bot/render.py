@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.texts import reason_text, text
 from retrieval.answer import Answer, Source
+from retrieval.answer_spans import Span, answer_spans
 
 MAX_QUOTE_CHARS = 900  # one quote, before markup
 MAX_PARAGRAPH_CHARS = 1500  # one cited paragraph in /sumber, before markup
@@ -28,11 +29,17 @@ class Markup(Protocol):
     def bold(self, raw: str) -> str:
         """Raw text, escaped, in bold."""
 
-    def highlight(self, raw: str) -> str:
-        """A quoted sentence inside its cited paragraph, made to stand out."""
+    def emphasis(self, rendered: str) -> str:
+        """Already rendered text (the answering part of a quote) made to stand out."""
+
+    def highlight(self, rendered: str) -> str:
+        """Already rendered text (a quoted sentence inside its cited paragraph) marked."""
 
     def quote(self, rendered: str) -> str:
         """Already rendered text as a block quote."""
+
+    def collapsed_quote(self, rendered: str) -> str:
+        """Already rendered text as a block quote the reader may expand, where the platform has one."""
 
     def link(self, label: str, url: str) -> str:
         """A link that shows `label` (raw text) and opens `url`."""
@@ -49,13 +56,21 @@ class TelegramHtml:
         """`<b>…</b>` around the escaped text."""
         return f"<b>{self.escape(raw)}</b>"
 
-    def highlight(self, raw: str) -> str:
-        """Bold, as in the rest of the message."""
-        return self.bold(raw)
+    def emphasis(self, rendered: str) -> str:
+        """`<b>…</b>` around already rendered HTML."""
+        return f"<b>{rendered}</b>"
+
+    def highlight(self, rendered: str) -> str:
+        """`<u>…</u>`: underlined, so the answer's bold inside it still shows."""
+        return f"<u>{rendered}</u>"
 
     def quote(self, rendered: str) -> str:
         """`<blockquote>` around already rendered HTML."""
         return f"<blockquote>{rendered}</blockquote>"
+
+    def collapsed_quote(self, rendered: str) -> str:
+        """`<blockquote expandable>`: a few lines shown, the rest a tap away."""
+        return f"<blockquote expandable>{rendered}</blockquote>"
 
     def link(self, label: str, url: str) -> str:
         """`<a href>` with the URL escaped for the attribute and the label as text."""
@@ -76,13 +91,21 @@ class DiscordMarkdown:
         """`**…**` around the escaped text."""
         return f"**{self.escape(raw)}**"
 
-    def highlight(self, raw: str) -> str:
-        """Bold, as in the rest of the message."""
-        return self.bold(raw)
+    def emphasis(self, rendered: str) -> str:
+        """`**…**` around already rendered Markdown."""
+        return f"**{rendered}**"
+
+    def highlight(self, rendered: str) -> str:
+        """`__…__`: underlined, so the answer's bold inside it still shows."""
+        return f"__{rendered}__"
 
     def quote(self, rendered: str) -> str:
         """`> ` before every line."""
         return "\n".join("> " + line for line in rendered.split("\n"))
+
+    def collapsed_quote(self, rendered: str) -> str:
+        """A plain block quote: Discord has no expandable one."""
+        return self.quote(rendered)
 
     def link(self, label: str, url: str) -> str:
         """`[label](<url>)`: a masked link, the URL in angle brackets so Discord adds no preview."""
@@ -101,13 +124,21 @@ class PlainText:
         """Unchanged: a terminal has no bold."""
         return raw
 
-    def highlight(self, raw: str) -> str:
+    def emphasis(self, rendered: str) -> str:
+        """Unchanged: a terminal has no bold, and marks around a number would read as part of it."""
+        return rendered
+
+    def highlight(self, rendered: str) -> str:
         """`»…«` around the quoted sentence."""
-        return f"»{raw}«"
+        return f"»{rendered}«"
 
     def quote(self, rendered: str) -> str:
         """`> ` before every line."""
         return "\n".join("> " + line for line in rendered.split("\n"))
+
+    def collapsed_quote(self, rendered: str) -> str:
+        """A `> ` quote, as every other."""
+        return self.quote(rendered)
 
     def link(self, label: str, url: str) -> str:
         """The URL, after the label when they differ."""
@@ -131,7 +162,7 @@ def answer_blocks(answer: Answer, markup: Markup, *, question_limit: int = 1000)
     """The reply to a question: quotes with reference numbers, then one line per source."""
     if not answer.answered:
         return [markup.escape(reason_text(answer, question_limit))]
-    blocks = [markup.quote(f"{markup.escape(shorten(q.text, MAX_QUOTE_CHARS))} [{q.source}]") for q in answer.quotes]
+    blocks = [markup.quote(f"{_quoted(answer.question, q.text, markup)} [{q.source}]") for q in answer.quotes]
     lines = [markup.bold(text("sources", answer.language) + ":")]
     for source in answer.sources:
         line = f"[{source.n}] {markup.escape(source_label(source, answer.language))}"
@@ -142,15 +173,38 @@ def answer_blocks(answer: Answer, markup: Markup, *, question_limit: int = 1000)
     return blocks
 
 
-def _highlighted(source: Source, markup: Markup) -> str:
-    """The cited paragraph with its quoted sentences in bold, shortened around them if long."""
+def emphasised(raw: str, spans: tuple[Span, ...] | list[Span], markup: Markup) -> str:
+    """`raw` escaped, the spans (in order, not overlapping, within `raw`) emphasised; nothing else changes."""
+    out: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        if start < cursor or end > len(raw) or start >= end:
+            continue
+        out.append(markup.escape(raw[cursor:start]))
+        out.append(markup.emphasis(markup.escape(raw[start:end])))
+        cursor = end
+    out.append(markup.escape(raw[cursor:]))
+    return "".join(out)
+
+
+def _quoted(question: str, sentence: str, markup: Markup) -> str:
+    """A quote, shortened if very long, with the part that answers the question emphasised."""
+    shown = shorten(sentence, MAX_QUOTE_CHARS)
+    kept = len(shown) if shown == sentence else len(shown) - 1  # the ellipsis is not the sentence's
+    spans = [(a, b) for a, b in answer_spans(question, sentence) if b <= kept]
+    return emphasised(shown, spans, markup)
+
+
+def _highlighted(source: Source, markup: Markup, question: str = "", most: int = MAX_PARAGRAPH_CHARS) -> str:
+    """The cited paragraph with its quoted sentences marked (their answering part emphasised),
+    shortened to `most` characters around them if long."""
     body = source.text
     spans = sorted(source.quote_spans)
     offset = 0
-    if len(body) > MAX_PARAGRAPH_CHARS and spans:
+    if len(body) > most and spans:
         # Keep the window that starts a little before the first quote.
-        offset = max(0, min(spans[0][0] - 200, len(body) - MAX_PARAGRAPH_CHARS))
-    window = body[offset : offset + MAX_PARAGRAPH_CHARS]
+        offset = max(0, min(spans[0][0] - min(200, most // 5), len(body) - most))
+    window = body[offset : offset + most]
     out: list[str] = ["…" if offset else ""]
     cursor = 0
     for start, end in spans:
@@ -158,16 +212,20 @@ def _highlighted(source: Source, markup: Markup) -> str:
         if start >= end or start < cursor:
             continue
         out.append(markup.escape(window[cursor:start]))
-        out.append(markup.highlight(window[start:end]))
+        sentence = window[start:end]
+        out.append(markup.highlight(emphasised(sentence, answer_spans(question, sentence), markup)))
         cursor = end
     out.append(markup.escape(window[cursor:]))
-    if offset + MAX_PARAGRAPH_CHARS < len(body):
+    if offset + most < len(body):
         out.append("…")
     return "".join(out)
 
 
-def citation_blocks(answer: Answer | None, markup: Markup, number: int | None = None) -> list[str]:
-    """Full citations (`/sumber`): reference, dateline/date, the paragraph with the quotes highlighted."""
+def citation_blocks(
+    answer: Answer | None, markup: Markup, number: int | None = None, *, limit: int = 4096
+) -> list[str]:
+    """Full citations (`/sumber`): reference, dateline/date, the paragraph (in a quote the reader can
+    expand) with the quoted sentences marked; each block within `limit` characters of markup."""
     language = answer.language if answer else "id"
     if answer is None or not answer.sources:
         return [markup.escape(text("no_citations", language))]
@@ -187,8 +245,21 @@ def citation_blocks(answer: Answer | None, markup: Markup, number: int | None = 
         details.append(f"id {s.article_id}")
         meta = markup.escape(" · ".join(details))
         link = f"\n{markup.link(s.url, s.url)}" if s.url else ""
-        blocks.append(f"{header}\n{meta}{link}\n{markup.quote(_highlighted(s, markup))}")
+        for most in (MAX_PARAGRAPH_CHARS, 1000, 600, 300):  # escaping may lengthen it: shorten until it fits
+            block = f"{header}\n{meta}{link}\n{markup.collapsed_quote(_highlighted(s, markup, answer.question, most))}"
+            if len(block) <= limit:
+                break
+        blocks.append(block)
     return blocks
+
+
+def preview_url(answer: Answer, number: int | None = None) -> str | None:
+    """The page a link preview may show: the first cited article that has a URL (of source `number`
+    when one is asked for); None when none has one."""
+    if not answer.answered and number is None:
+        return None
+    sources = [s for s in answer.sources if number is None or s.n == number]
+    return next((s.url for s in sources if s.url), None)
 
 
 def pack(blocks: list[str], limit: int, separator: str = "\n\n") -> list[str]:

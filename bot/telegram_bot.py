@@ -54,7 +54,7 @@ from bot.admin import AdminDesk
 from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
-from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
+from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack, preview_url
 from bot.state import StateUnavailable
 from bot.texts import ingest_summary, text
 from config.settings import Settings
@@ -128,8 +128,14 @@ async def send_html(
     *,
     reply_to: int | None = None,
     keyboard: InlineKeyboardMarkup | None = None,
+    thread_id: int | None = None,
+    preview_url: str | None = None,
 ) -> Message | None:
-    """Send one HTML message, surviving migration, flood limits, time-outs and blocked chats."""
+    """Send one HTML message, surviving migration, flood limits, time-outs and blocked chats.
+
+    `thread_id` is the forum topic the question came from; the only link preview is of
+    `preview_url` (the cited article), small, and none without one.
+    """
     for attempt in range(1, _SEND_ATTEMPTS + 1):
         try:
             return await context.bot.send_message(
@@ -138,12 +144,13 @@ async def send_html(
                 parse_mode=ParseMode.HTML,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
                 reply_markup=keyboard,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=_preview(preview_url),
+                message_thread_id=thread_id,
             )
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
             await _memory(context).migrate(_chat_key(chat_id), _chat_key(exc.new_chat_id))
-            chat_id, reply_to = exc.new_chat_id, None  # message ids do not carry over
+            chat_id, reply_to, thread_id = exc.new_chat_id, None, None  # message ids do not carry over
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             log.warning("flood limit in chat %s: waiting %.1f s", chat_id, wait)
@@ -160,6 +167,16 @@ async def send_html(
     return None
 
 
+def _preview(url: str | None) -> LinkPreviewOptions:
+    """A small preview of the cited article's page, or none at all."""
+    return LinkPreviewOptions(url=url, prefer_small_media=True) if url else LinkPreviewOptions(is_disabled=True)
+
+
+def thread_of(message: Message | None) -> int | None:
+    """The forum topic `message` was written in (None outside forums and in the General topic)."""
+    return message.message_thread_id if message is not None and message.is_topic_message else None
+
+
 async def send_blocks(
     context: Context,
     chat_id: int,
@@ -167,6 +184,8 @@ async def send_blocks(
     *,
     reply_to: int | None,
     keyboard: InlineKeyboardMarkup | None = None,
+    thread_id: int | None = None,
+    preview_url: str | None = None,
 ) -> list[Message]:
     """Send blocks packed into as few messages as fit; the keyboard goes under the last one."""
     messages = pack(blocks, MESSAGE_LIMIT)
@@ -174,7 +193,13 @@ async def send_blocks(
     for i, body in enumerate(messages):
         last = i == len(messages) - 1
         message = await send_html(
-            context, chat_id, body, reply_to=reply_to if i == 0 else None, keyboard=keyboard if last else None
+            context,
+            chat_id,
+            body,
+            reply_to=reply_to if i == 0 else None,
+            keyboard=keyboard if last else None,
+            thread_id=thread_id,
+            preview_url=preview_url if i == 0 else None,  # one preview, under the first message
         )
         if message is None:
             break
@@ -199,12 +224,16 @@ async def answer_question(update: Update, context: Context, question: str, *, re
     try:
         asked = await _services(context).questions.ask(question, chat=_chat_key(chat.id), replied_to=replied_to)
     except StateUnavailable:  # a follow-up whose earlier answer cannot be read now
-        await _say_state_unavailable(context, chat.id, message.message_id)
+        await _say_state_unavailable(context, chat.id, message.message_id, thread_of(message))
         return
-    await deliver_answer(context, chat.id, message.message_id, asked.question, asked.answer)
+    await deliver_answer(
+        context, chat.id, message.message_id, asked.question, asked.answer, thread_id=thread_of(message)
+    )
 
 
-async def deliver_answer(context: Context, chat_id: int, reply_to: int, question: str, answer: Answer) -> None:
+async def deliver_answer(
+    context: Context, chat_id: int, reply_to: int, question: str, answer: Answer, *, thread_id: int | None = None
+) -> None:
     """Reply with an answer (a Sources button if the store kept it), linking its messages to it for follow-ups."""
     memory = _memory(context)
     item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
@@ -213,14 +242,25 @@ async def deliver_answer(context: Context, chat_id: int, reply_to: int, question
         button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
         keyboard = InlineKeyboardMarkup([[button]])
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
-    for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
+    sent_messages = await send_blocks(
+        context,
+        chat_id,
+        blocks,
+        reply_to=reply_to,
+        keyboard=keyboard,
+        thread_id=thread_id,
+        preview_url=preview_url(answer),
+    )
+    for sent in sent_messages:
         if item is not None:
             await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
 
 
-async def _say_state_unavailable(context: Context, chat_id: int, reply_to: int | None) -> None:
+async def _say_state_unavailable(
+    context: Context, chat_id: int, reply_to: int | None, thread_id: int | None = None
+) -> None:
     """The polite "try again shortly" while the state database is away."""
-    await send_html(context, chat_id, HTML.escape(text("state_unavailable")), reply_to=reply_to)
+    await send_html(context, chat_id, HTML.escape(text("state_unavailable")), reply_to=reply_to, thread_id=thread_id)
 
 
 def _body(message: Message) -> str:
@@ -312,22 +352,32 @@ async def cmd_sumber(update: Update, context: Context) -> None:
     try:
         item = await (memory.by_message(where, replied) if replied is not None else memory.last_answered(where))
     except StateUnavailable:
-        await _say_state_unavailable(context, chat.id, message.message_id)
+        await _say_state_unavailable(context, chat.id, message.message_id, thread_of(message))
         return
     argument = _command_argument(message)
     if argument and not (argument.isascii() and argument.isdigit() and int(argument) >= 1):
         # "/sumber abc", "/sumber -1", "/sumber 1 2": say what works rather than show everything
-        await send_blocks(context, chat.id, [text("bad_source_argument")], reply_to=message.message_id)
+        notice = [HTML.escape(text("bad_source_argument"))]
+        await send_blocks(context, chat.id, notice, reply_to=message.message_id, thread_id=thread_of(message))
         return
     number = int(argument) if argument else None
-    await _send_citations(context, chat.id, message.message_id, item, number)
+    await _send_citations(context, chat.id, message.message_id, item, number, thread_id=thread_of(message))
 
 
 async def _send_citations(
-    context: Context, chat_id: int, reply_to: int, item: Remembered | None, number: int | None
+    context: Context,
+    chat_id: int,
+    reply_to: int | None,
+    item: Remembered | None,
+    number: int | None,
+    *,
+    thread_id: int | None = None,
 ) -> None:
-    blocks = citation_blocks(item.answer if item else None, HTML, number)
-    await send_blocks(context, chat_id, blocks, reply_to=reply_to)
+    """The citations of `item`'s answer (all, or source `number`), previewing the first cited article."""
+    answer = item.answer if item else None
+    blocks = citation_blocks(answer, HTML, number)
+    url = preview_url(answer, number) if answer else None
+    await send_blocks(context, chat_id, blocks, reply_to=reply_to, thread_id=thread_id, preview_url=url)
 
 
 async def on_sources_button(update: Update, context: Context) -> None:
@@ -354,7 +404,8 @@ async def on_sources_button(update: Update, context: Context) -> None:
         if item is None:
             return
     reply_to = query.message.message_id if query.message else None
-    await send_blocks(context, item.chat.chat_id, citation_blocks(item.answer, HTML), reply_to=reply_to)
+    thread = thread_of(query.message) if isinstance(query.message, Message) else None
+    await _send_citations(context, item.chat.chat_id, reply_to, item, None, thread_id=thread)
 
 
 async def _answer_query(query: CallbackQuery, notice: str) -> None:
@@ -379,7 +430,8 @@ async def cmd_help(update: Update, context: Context) -> None:
     if message is None or chat is None:
         return
     body = HTML.escape(text("help", mention=f"@{context.bot.username}"))
-    await send_html(context, chat.id, body, reply_to=message.message_id if _is_group(update) else None)
+    reply_to = message.message_id if _is_group(update) else None
+    await send_html(context, chat.id, body, reply_to=reply_to, thread_id=thread_of(message))
 
 
 async def on_migration(update: Update, context: Context) -> None:
@@ -396,14 +448,15 @@ async def on_error(update: object, context: Context) -> None:
     message = update.effective_message if isinstance(update, Update) else None
     if isinstance(error, StateUnavailable):  # already logged once by the store, when it went away
         if chat is not None and message is not None and message.text:
-            await _say_state_unavailable(context, chat.id, message.message_id)
+            await _say_state_unavailable(context, chat.id, message.message_id, thread_of(message))
         return
     if isinstance(error, Forbidden | TimedOut | RetryAfter):
         log.warning("Telegram refused or delayed a request: %s", error)
         return
     log.error("error while handling an update: %r", error, exc_info=error)
     if chat is not None and message is not None and message.text:
-        await send_html(context, chat.id, HTML.escape(text("error")), reply_to=message.message_id)
+        notice = HTML.escape(text("error"))
+        await send_html(context, chat.id, notice, reply_to=message.message_id, thread_id=thread_of(message))
 
 
 # --- gatekeeping: handler groups before group 0 that stop what they refuse --------------------
@@ -413,7 +466,8 @@ async def refuse_non_admin(update: Update, context: Context) -> None:
     """An admin command from anyone else: a polite refusal, and no later handler sees the update."""
     message = update.effective_message
     if message is not None:
-        await send_html(context, message.chat.id, HTML.escape(text("admin_only")), reply_to=message.message_id)
+        notice = HTML.escape(text("admin_only"))
+        await send_html(context, message.chat.id, notice, reply_to=message.message_id, thread_id=thread_of(message))
     raise ApplicationHandlerStop
 
 
@@ -428,9 +482,8 @@ async def limit_group_questions(update: Update, context: Context) -> None:
         return
     if warn:
         limit = _settings(context).group_questions_per_minute
-        await send_html(
-            context, message.chat.id, HTML.escape(text("rate_limited", limit=limit)), reply_to=message.message_id
-        )
+        notice = HTML.escape(text("rate_limited", limit=limit))
+        await send_html(context, message.chat.id, notice, reply_to=message.message_id, thread_id=thread_of(message))
     raise ApplicationHandlerStop
 
 
@@ -445,7 +498,7 @@ async def _report(update: Update, context: Context, body: str) -> None:
     message = update.effective_message
     if message is not None:
         block = f"<pre>{HTML.escape(body[:3500])}</pre>"
-        await send_blocks(context, message.chat.id, [block], reply_to=message.message_id)
+        await send_blocks(context, message.chat.id, [block], reply_to=message.message_id, thread_id=thread_of(message))
 
 
 async def cmd_tambah(update: Update, context: Context) -> None:

@@ -4,7 +4,7 @@ An article file is plain text, one paragraph per line (the seeds), optionally
 with front matter (`---` … `---`, `key: value` lines) or a JSON sidecar
 `<id>.json` / `<id>.meta.json` carrying title, outlet, url and date.
 Nothing here invents facts: a title is taken from metadata, else from the
-article's first heading, else from its lead sentence (shortened).
+article's first heading, else cut from its lead sentence (`retrieval.titles`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.text import split_sentences
+from retrieval.titles import derived_title
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
@@ -178,14 +179,6 @@ def _parse_lines(text: str) -> _Parsed:
     return parsed
 
 
-def _shorten(sentence: str, limit: int = 90) -> str:
-    sentence = sentence.strip().rstrip(".")
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
-
-
 def _read_sidecar(path: Path) -> dict[str, str]:
     for candidate in (path.with_suffix(".json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
@@ -226,7 +219,7 @@ def parse_article(article_id: str, text: str, metadata: dict[str, str] | None = 
         )
     title = meta.get("title") or parsed.first_heading
     if not title and paragraphs:
-        title = _shorten(paragraphs[0].sentence_text(0))
+        title = derived_title(paragraphs[0].sentence_text(0))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(
         meta=ArticleMeta(

@@ -31,6 +31,9 @@ _ALLOWED_TAGS = {
     "tg-spoiler", "span", "tg-emoji",
 }  # fmt: skip
 _ENTITY_NAMES = {"lt", "gt", "amp", "quot"}
+# The attributes Telegram reads on each tag; any other is refused.
+_ALLOWED_ATTRIBUTES = {"a": {"href"}, "blockquote": {"expandable"}, "span": {"class"}, "code": {"class"},
+                       "pre": set(), "tg-emoji": {"emoji-id"}}  # fmt: skip
 
 
 class TelegramHtmlChecker(HTMLParser):
@@ -48,6 +51,9 @@ class TelegramHtmlChecker(HTMLParser):
             self.errors.append(f"unsupported tag <{tag}>")
         if tag == "a" and not any(k == "href" for k, _ in attrs):
             self.errors.append("<a> without href")
+        unknown = {k for k, _ in attrs} - _ALLOWED_ATTRIBUTES.get(tag, set())
+        if unknown:
+            self.errors.append(f"unsupported attribute {sorted(unknown)} on <{tag}>")
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -196,13 +202,18 @@ class FakeTelegram:
                 raise AssertionError(f"the webhook refused update {update['update_id']}: HTTP {status}")
         return int(update["update_id"])
 
-    def chat(self, chat_id: int, kind: str = "private", title: str = "Grup Berita") -> dict[str, Any]:
-        """A private chat or a group with this id, known from now on; returns its Chat object."""
+    def chat(
+        self, chat_id: int, kind: str = "private", title: str = "Grup Berita", forum: bool = False
+    ) -> dict[str, Any]:
+        """A private chat or a group with this id (a supergroup with topics when `forum`), known from
+        now on; returns its Chat object."""
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
         if kind == "private":
             chat["first_name"] = f"User{chat_id}"
         else:
             chat["title"] = title
+        if forum:
+            chat["is_forum"] = True
         self.chats[chat_id] = chat
         return chat
 
@@ -216,8 +227,9 @@ class FakeTelegram:
         reply_to: dict[str, Any] | None = None,
         edited: bool = False,
         extra: dict[str, Any] | None = None,
+        topic: int | None = None,
     ) -> dict[str, Any]:
-        """Inject a user's message; returns the message dict."""
+        """Inject a user's message (in forum topic `topic`, if given); returns the message dict."""
         with self._cond:
             self._next_message += 1
             message_id = self._next_message
@@ -235,6 +247,8 @@ class FakeTelegram:
                 message["entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        if topic is not None:
+            message.update(message_thread_id=topic, is_topic_message=True)
         if extra:
             message.update(extra)
         self.push({"edited_message" if edited else "message": message})
@@ -283,6 +297,14 @@ class FakeTelegram:
                 return result
             time.sleep(0.02)
         raise AssertionError("timed out waiting for the bot")
+
+    def in_topic(self, chat_id: int, topic: int) -> list[Call]:
+        """Delivered messages in forum topic `topic` of `chat_id`."""
+        return [
+            c
+            for c in self.delivered()
+            if int(c.params["chat_id"]) == chat_id and str(c.params.get("message_thread_id")) == str(topic)
+        ]
 
     def sent_message(self, call: Call) -> dict[str, Any]:
         """The Message object the server returned for a sendMessage call."""
@@ -363,6 +385,8 @@ class FakeTelegram:
             }
             if params.get("reply_markup"):
                 message["reply_markup"] = json.loads(params["reply_markup"])
+            if params.get("message_thread_id"):  # Telegram puts the message in that forum topic
+                message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
             self.messages[(chat_id, message["message_id"])] = message
             params["_result"] = message
         return 200, {"ok": True, "result": message}

@@ -248,3 +248,48 @@ def test_slash_question_over_the_rate_limit_is_refused_privately(
         assert len(await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2)) == 2
 
     run(settings, engine, tmp_path, scenario, group_questions_per_minute=1)
+
+
+# --- layout: the answering part, evidence, threads ----------------------------------------------------
+
+
+def test_answer_bolds_the_answer_and_button_shows_the_evidence_in_markdown(
+    settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        ask_slash(
+            client, "Berapa penduduk Kharkiv yang kehilangan aliran listrik akibat serangan drone?", channel_id=31
+        )
+        answer = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
+        assert "**350.000** penduduk" in answer["content"]
+        custom_id = answer["components"][0]["components"][0]["custom_id"]
+        message = fake.message(answer, "31")
+        client._connection.parse_interaction_create(button_payload(custom_id, message, channel_id=31, user_id=6))
+        shown = (await fake.wait_for("POST", "/callback", count=2))[-1].body["data"]
+        assert shown["flags"] & 64  # ephemeral: only the person who pressed sees the evidence
+        assert "> " in shown["content"] and "__Kamis malam" in shown["content"] and "**350.000**" in shown["content"]
+        assert len(shown["content"]) <= 2000
+
+    run(settings, engine, tmp_path, scenario)
+
+
+def test_question_in_a_thread_is_answered_in_that_thread(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    thread = 990000000000777001
+
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        mention = f"<@{BOT_USER_ID}> Siapa pengganti Stoltenberg?"
+        state.parse_message_create(message_payload(mention, channel_id=thread, user_id=7, mentions_bot=True))
+        first = (await fake.wait_for("POST", f"/channels/{thread}/messages"))[0].body
+        assert "**Mark Rutte**" in first["content"]
+        assert await client.memory.last_answered(ChatKey("discord", thread)) is not None
+        sumber = slash_payload("sumber", [], channel_id=thread, user_id=7)
+        sumber["channel"].update(type=11, parent_id="880000000000000555", owner_id="7", message_count=1,
+                                 member_count=1, rate_limit_per_user=0, thread_metadata={
+            "archived": False, "auto_archive_duration": 1440, "archive_timestamp": "2024-01-01T00:00:00+00:00",
+            "locked": False})  # fmt: skip
+        state.parse_interaction_create(sumber)
+        shown = (await fake.wait_for("POST", "/callback"))[-1].body["data"]["content"]
+        assert "Mark Rutte" in shown and "004\\_48468e831883892f" in shown  # the thread's own answer
+
+    run(settings, engine, tmp_path, scenario)

@@ -16,7 +16,7 @@ from config.settings import Settings
 
 ADMIN = 4242
 NEW_ARTICLE = (
-    "---\ntitle: Jerman kirim tank\noutlet: Kantor Berita Uji\n---\n"
+    "---\ntitle: Jerman kirim tank\noutlet: Kantor Berita Uji\nurl: https://berita.example.id/jerman-tank\n---\n"
     "BERLIN - Menteri Pertahanan Jerman Boris Pistorius mengumumkan pengiriman 14 tank Leopard ke Ukraina.\n\n"
     "Pistorius mengatakan tank-tank itu akan tiba sebelum musim dingin.\n"
 )
@@ -66,8 +66,16 @@ def test_admin_adds_document_and_bot_answers_from_it(admin_bot: tuple[FakeTelegr
     summary = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=upload))
     assert "Ditambahkan: 1 (jerman-tank)" in summary and "Teks di-embed: 2" in summary
     assert (corpus / "jerman-tank.md").exists()
-    after = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa tank Leopard yang dikirim Jerman?", user_id=ADMIN))
-    assert "14 tank Leopard" in after and "Jerman kirim tank" in after
+    question = fake.send_text(ADMIN, "Berapa tank Leopard yang dikirim Jerman?", user_id=ADMIN)
+    after = reply(fake, ADMIN, question)
+    assert "<b>14 tank</b> Leopard" in after and "Jerman kirim tank" in after
+    # the link preview shows the cited article, small; so does /sumber's
+    answer_call = fake.replies_to(ADMIN, question["message_id"])[0]
+    wanted = {"url": "https://berita.example.id/jerman-tank", "prefer_small_media": True}
+    assert json.loads(answer_call.params["link_preview_options"]) == wanted
+    sumber = fake.send_text(ADMIN, "/sumber", user_id=ADMIN)
+    reply(fake, ADMIN, sumber)
+    assert json.loads(fake.replies_to(ADMIN, sumber["message_id"])[0].params["link_preview_options"]) == wanted
     again = reply(fake, ADMIN, fake.send_text(ADMIN, "/tambah", user_id=ADMIN, reply_to=upload))
     assert "Tidak ada perubahan: 1 artikel dilewati (sudah ada 1)." in again
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 
 from bot.testing.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
 from bot.testing.telegram_harness import bot_env, run_until_exit, running_bot
+from tests.conftest import SEEDS
 
 RATE_LIMIT = 3
 
@@ -30,6 +33,11 @@ def fake(settings: Any, log_path: Path) -> Iterator[FakeTelegram]:
 def only_reply(fake: FakeTelegram, chat_id: int, message_id: int, timeout: float = 20) -> dict[str, Any]:
     calls = fake.wait_for(lambda: fake.replies_to(chat_id, message_id), timeout)
     return fake.sent_message(calls[0])
+
+
+def visible(body: str) -> str:
+    """What the reader sees of an HTML message: tags gone, entities turned back into characters."""
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
 def test_start_registers_commands_and_polls(fake: FakeTelegram) -> None:
@@ -58,7 +66,7 @@ def test_tanya_in_group_and_addressed_command(fake: FakeTelegram) -> None:
 def test_mention_in_group_is_a_question(fake: FakeTelegram) -> None:
     fake.chat(-202, "supergroup")
     asked = fake.send_text(-202, f"@{BOT_USERNAME} siapa dua anggota terbaru NATO?", user_id=21)
-    assert "Finlandia dan Swedia" in only_reply(fake, -202, asked["message_id"])["text"]
+    assert "Finlandia dan Swedia" in visible(only_reply(fake, -202, asked["message_id"])["text"])
 
 
 def test_group_chatter_is_ignored(fake: FakeTelegram) -> None:
@@ -239,7 +247,7 @@ def test_render_bounds_every_block_even_with_huge_metadata() -> None:
                     url="https://contoh.id/a?b=<c>&d", quote_spans=((0, len(text)),))  # fmt: skip
     answer = Answer("q", True, (Quote(text, 1),) * 3, (source,), Reason.ANSWERED)
     for markup, limit in ((TelegramHtml(), 4096), (DiscordMarkdown(), 2000)):
-        for blocks in (answer_blocks(answer, markup), citation_blocks(answer, markup)):
+        for blocks in (answer_blocks(answer, markup), citation_blocks(answer, markup, limit=limit)):
             assert all(len(m) <= limit for m in pack(blocks, limit))
 
 
@@ -284,3 +292,69 @@ def test_broken_unicode_is_answered_and_never_logged(fake: FakeTelegram, log_pat
     assert "Mark Rutte" in reply
     log = log_path.read_text()
     assert "pengganti Stoltenberg" not in log and "UnicodeEncodeError" not in log
+
+
+# --- layout: the answering part, evidence in an expandable quote, topics, link previews --------------
+
+KHARKIV = "Berapa penduduk Kharkiv yang kehilangan aliran listrik akibat serangan drone?"
+
+
+def test_answer_emphasises_the_number_and_keeps_the_quote_verbatim(fake: FakeTelegram) -> None:
+    asked = fake.send_text(121, KHARKIV)
+    reply = only_reply(fake, 121, asked["message_id"])["text"]
+    assert "<b>350.000</b> penduduk" in reply
+    quote = re.search(r"<blockquote>(.*?) \[1\]</blockquote>", reply, re.S)
+    assert quote is not None
+    sentence = visible(quote.group(1))
+    assert sentence.startswith("Kamis malam") and "350.000 penduduk" in sentence
+    assert sentence in "".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))  # verbatim
+    assert "Sumber:" in reply and "paragraf" in reply
+
+
+def test_answer_names_the_person_and_shows_the_derived_title(fake: FakeTelegram) -> None:
+    asked = fake.send_text(122, "Siapa pengganti Stoltenberg?")
+    reply = only_reply(fake, 122, asked["message_id"])["text"]
+    assert "<b>Mark Rutte</b>" in reply
+    assert "Sekretaris Jenderal NATO Jens Stoltenberg mengatakan NATO akan bekerja lebih erat" in reply
+    assert "Jumat (5/7)…" not in reply
+
+
+def test_sumber_shows_each_paragraph_in_an_expandable_quote_with_the_sentence_marked(fake: FakeTelegram) -> None:
+    asked = fake.send_text(123, KHARKIV)
+    answer = only_reply(fake, 123, asked["message_id"])
+    citation = only_reply(fake, 123, fake.send_text(123, "/sumber")["message_id"])["text"]
+    assert "<blockquote expandable>" in citation
+    assert re.search(r"<u>Kamis malam[^<]*<b>350\.000</b> penduduk[^<]*</u>", citation)
+    data = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    fake.press_button(123, answer, data)
+    pressed = only_reply(fake, 123, answer["message_id"])["text"]
+    assert pressed == citation  # the button shows the same evidence
+    assert fake.html_errors == []
+
+
+def test_answers_and_sumber_carry_no_link_preview_without_a_url(fake: FakeTelegram) -> None:
+    asked = fake.send_text(124, "Di mana pusat komando baru NATO?")
+    answer_call = fake.wait_for(lambda: fake.replies_to(124, asked["message_id"]))[0]
+    assert json.loads(answer_call.params["link_preview_options"]) == {"is_disabled": True}
+    sumber = fake.send_text(124, "/sumber")
+    citation_call = fake.wait_for(lambda: fake.replies_to(124, sumber["message_id"]))[0]
+    assert json.loads(citation_call.params["link_preview_options"]) == {"is_disabled": True}
+
+
+def test_forum_topic_question_is_answered_in_its_topic(fake: FakeTelegram) -> None:
+    fake.chat(-1003, "supergroup", forum=True)
+    asked = fake.send_text(-1003, "/tanya Siapa pengganti Stoltenberg?", user_id=61, topic=7)
+    answer_call = fake.wait_for(lambda: fake.replies_to(-1003, asked["message_id"]))[0]
+    assert str(answer_call.params["message_thread_id"]) == "7"
+    answer = fake.sent_message(answer_call)
+    sumber = fake.send_text(-1003, "/sumber", user_id=61, topic=7)
+    sumber_call = fake.wait_for(lambda: fake.replies_to(-1003, sumber["message_id"]))[0]
+    assert str(sumber_call.params["message_thread_id"]) == "7" and "Mark Rutte" in sumber_call.params["text"]
+    fake.press_button(-1003, answer, answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"], user_id=61)
+    pressed = fake.wait_for(lambda: fake.replies_to(-1003, answer["message_id"]))[0]
+    assert str(pressed.params["message_thread_id"]) == "7"
+    bad = fake.send_text(-1003, "/sumber abc", user_id=61, topic=9)  # a notice goes to its topic too
+    notice = fake.wait_for(lambda: fake.replies_to(-1003, bad["message_id"]))[0]
+    assert str(notice.params["message_thread_id"]) == "9" and "satu nomor" in notice.params["text"]
+    general = fake.send_text(-1003, "/tanya Di mana pusat komando baru NATO?", user_id=62)  # the General topic
+    assert "message_thread_id" not in fake.wait_for(lambda: fake.replies_to(-1003, general["message_id"]))[0].params

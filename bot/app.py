@@ -34,7 +34,7 @@ class BotServices:
         """Wire the services around an engine that is already loaded (and the store DATABASE_URL names,
         opened here when none is given: that may block a moment)."""
         store = open_store(settings) if store is None else store
-        questions = QuestionService(engine, AnswerMemory(store))
+        questions = QuestionService(engine, AnswerMemory(store), log_text=settings.question_log)
         limiter = RateLimiter(store, settings.group_questions_per_minute)
         return cls(settings, questions, AdminDesk(settings, questions), limiter, store)
 

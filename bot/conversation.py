@@ -114,9 +114,10 @@ class Asked:
 class QuestionService:
     """Asks the engine off the event loop, folding in the question a follow-up replies to."""
 
-    def __init__(self, engine: QAEngine, memory: AnswerMemory) -> None:
+    def __init__(self, engine: QAEngine, memory: AnswerMemory, *, log_text: bool = True) -> None:
         self.engine = engine
         self.memory = memory
+        self.log_text = log_text  # QUESTION_LOG: keep each question's text for the coverage report
         self.started = time.time()  # "since start" in /statistik: this process's start
 
     async def stats(self) -> Stats:
@@ -136,8 +137,10 @@ class QuestionService:
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)
         outcome: Outcome = "answered" if answer.answered else "abstained"
+        logged = answer.question if self.log_text else None
+        latency = answer.timings_ms.get("total", 0.0)
         try:
-            await off_loop(self.memory.store.log_question, chat, answer.timings_ms.get("total", 0.0), outcome)
+            await off_loop(self.memory.store.log_question, chat, latency, outcome, None, logged)
         except StateUnavailable as exc:  # a gap in /statistik, not a reason to withhold the answer
             log.debug("question not logged: %s", exc)
         return Asked(answer.question, answer)  # the engine's copy: broken characters already replaced

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.state import ChatKey, Outcome, Remembered, StateStore, StateUnavailable, Stats
+from bot.state import ChatKey, Outcome, Remembered, Report, StateStore, StateUnavailable, Stats, Vote, Votes
 from retrieval.answer import Answer
 from retrieval.engine import QAEngine
 
@@ -82,6 +82,15 @@ class AnswerMemory:
         """A group became a supergroup: its memory follows it."""
         await off_loop(self.store.migrate_chat, old, new)
 
+    async def vote(self, chat: ChatKey, key: int, user_id: int, vote: Vote) -> tuple[Remembered, Votes] | None:
+        """Record a 👍/👎 on answer `key` (one per person; a new one replaces it): the answer and its
+        counts, or None when the store no longer holds the answer."""
+        item = await self.by_key(chat, key)
+        if item is None:
+            return None
+        votes = await off_loop(self.store.vote, chat, key, user_id, vote)
+        return None if votes is None else (item, votes)
+
 
 class RateLimiter:
     """At most `limit` questions per user per `window` seconds in one chat, counted in the store."""
@@ -127,6 +136,10 @@ class QuestionService:
     async def stats_all(self) -> Stats:
         """Every question the store's log still holds."""
         return await off_loop(self.memory.store.stats)
+
+    async def report(self, since: float, gaps: int = 10) -> Report:
+        """Outcomes, votes and the most-asked unanswered questions logged at or after `since`."""
+        return await off_loop(self.memory.store.report, since, gaps)
 
     async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None) -> Asked:
         """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read."""

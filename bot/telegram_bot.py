@@ -55,8 +55,8 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
-from bot.state import StateUnavailable
-from bot.texts import ingest_summary, text
+from bot.state import StateUnavailable, Vote, Votes
+from bot.texts import ingest_summary, text, vote_label
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4096
 HTML = TelegramHtml()
 BUTTON_PREFIX = "src:"
+VOTE_PREFIX = "fb:"  # "fb:<answer key>:up" / "fb:<answer key>:down"
+VOTES: tuple[Vote, ...] = ("up", "down")
 _SEND_ATTEMPTS = 3
 
 
@@ -208,14 +210,23 @@ async def deliver_answer(context: Context, chat_id: int, reply_to: int, question
     """Reply with an answer (a Sources button if the store kept it), linking its messages to it for follow-ups."""
     memory = _memory(context)
     item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
-    keyboard = None
-    if answer.answered and item is not None:  # no button for an answer the store could not keep
-        button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
-        keyboard = InlineKeyboardMarkup([[button]])
+    keyboard = answer_keyboard(item) if item is not None else None  # no buttons for an answer not kept
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
     for sent in await send_blocks(context, chat_id, blocks, reply_to=reply_to, keyboard=keyboard):
         if item is not None:
             await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
+
+
+def answer_keyboard(item: Remembered, votes: Votes | None = None) -> InlineKeyboardMarkup:
+    """The buttons under an answer: 📚 Sumber (when it has quotes), then 👍 and 👎 with their counts."""
+    row = []
+    if item.answer.answered:
+        sources = text("button", item.answer.language)
+        row.append(InlineKeyboardButton(sources, callback_data=f"{BUTTON_PREFIX}{item.key}"))
+    for vote in VOTES:
+        count = 0 if votes is None else (votes.up if vote == "up" else votes.down)
+        row.append(InlineKeyboardButton(vote_label(vote, count), callback_data=f"{VOTE_PREFIX}{item.key}:{vote}"))
+    return InlineKeyboardMarkup([row])
 
 
 async def _say_state_unavailable(context: Context, chat_id: int, reply_to: int | None) -> None:
@@ -361,6 +372,40 @@ async def _answer_query(query: CallbackQuery, notice: str) -> None:
     """Answer a button press with a short notice; an expired query is not worth an error."""
     try:
         await query.answer(notice, show_alert=True)
+    except TelegramError as exc:
+        log.info("could not answer callback query: %s", exc)
+
+
+async def on_vote_button(update: Update, context: Context) -> None:
+    """👍/👎 under an answer: one vote per person (a tap on the other one changes it), acknowledged by
+    a toast and the counts in the buttons, never by a new message."""
+    query = update.callback_query
+    if query is None or query.data is None or not isinstance(query.message, Message):
+        return
+    _, key, picked = query.data.split(":")
+    vote: Vote = "up" if picked == "up" else "down"  # the handler's pattern allows only these two
+    try:
+        voted = await _memory(context).vote(_chat_key(query.message.chat.id), int(key), query.from_user.id, vote)
+    except StateUnavailable:
+        await _answer_query(query, text("state_unavailable"))
+        return
+    if voted is None:
+        await _toast(query, text("vote_expired"))
+        return
+    item, votes = voted
+    notice = "vote_counted" if votes.changed else "vote_same"
+    await _toast(query, text(notice, item.answer.language, vote=text(f"vote_{vote}")))
+    if votes.changed:
+        try:
+            await query.edit_message_reply_markup(answer_keyboard(item, votes))
+        except TelegramError as exc:  # the message was deleted, or a second tap raced this one
+            log.info("could not update the vote counts: %s", exc)
+
+
+async def _toast(query: CallbackQuery, notice: str) -> None:
+    """A short notice over the chat that disappears by itself; an expired query is not worth an error."""
+    try:
+        await query.answer(notice)
     except TelegramError as exc:
         log.info("could not answer callback query: %s", exc)
 
@@ -581,6 +626,7 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     application.add_handler(CommandHandler("artikel", cmd_artikel, filters=from_admin))
     application.add_handler(CommandHandler("statistik", cmd_statistik, filters=from_admin))
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(on_vote_button, pattern=rf"^{VOTE_PREFIX}[0-9]+:(up|down)$"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(MessageHandler(new_message & private & written, on_private_text))
     application.add_handler(MessageHandler(new_message & groups & written & addressed, on_group_text))

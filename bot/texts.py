@@ -51,6 +51,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "upload_too_big": "Berkas {name} berukuran {size}, lebih dari batas {limit}; tidak diunduh.",
         "unknown_button": "Tombol ini tidak dikenal atau sudah tidak berlaku.",
+        "vote_up": "👍",
+        "vote_down": "👎",
+        "vote_counted": "{vote} Terima kasih, penilaian Anda tercatat.",
+        "vote_same": "{vote} Penilaian Anda sudah tercatat.",
+        "vote_expired": "Maaf, jawaban itu sudah terlalu lama untuk dinilai. Terima kasih sudah mencoba!",
         "cmd_tanya": "Ajukan pertanyaan tentang artikel",
         "cmd_sumber": "Kutipan lengkap jawaban terakhir",
         "cmd_bantuan": "Cara memakai bot",
@@ -142,6 +147,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rate_limited": "Easy there 🙏 — at most {limit} questions per minute per person in a group.",
         "error": "Sorry, something went wrong while answering. Please try again.",
         "state_unavailable": "Sorry, the answer history cannot be opened right now. Please try again shortly.",
+        "vote_counted": "{vote} Thank you, your rating is recorded.",
+        "vote_same": "{vote} Your rating is already recorded.",
+        "vote_expired": "Sorry, that answer is too old to rate. Thank you for trying!",
     },
 }
 
@@ -151,6 +159,12 @@ def text(key: str, language: str = "id", **values: object) -> str:
     table = _TEXTS.get(language, _TEXTS["id"])
     template = table.get(key) or _TEXTS["id"][key]
     return template.format(**values)
+
+
+def vote_label(vote: str, count: int) -> str:
+    """A 👍/👎 button's label: the emoji, and how many chose it once anyone has."""
+    emoji = text(f"vote_{vote}")
+    return f"{emoji} {count}" if count else emoji
 
 
 _REASON_KEYS = {

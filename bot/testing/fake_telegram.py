@@ -367,6 +367,23 @@ class FakeTelegram:
             params["_result"] = message
         return 200, {"ok": True, "result": message}
 
+    def api_editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Replace a bot message's inline keyboard; 400 for an unknown message or an unchanged keyboard."""
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        markup = params.get("reply_markup")
+        keyboard = json.loads(markup) if isinstance(markup, str) else markup
+        with self._cond:
+            message = self.messages.get(key)
+            if message is None:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+            if message.get("reply_markup") == keyboard:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"}
+            message = {**message, "reply_markup": keyboard, "edit_date": int(time.time())}
+            if not keyboard:
+                del message["reply_markup"]
+            self.messages[key] = message
+        return 200, {"ok": True, "result": message}
+
     def api_getFile(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
         """The File object of an uploaded document, for the bot to download."""
         file_id = str(params.get("file_id"))

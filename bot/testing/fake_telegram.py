@@ -256,6 +256,10 @@ class FakeTelegram:
         )
         return query_id
 
+    def query_answers(self, query_id: str) -> list[Call]:
+        """The answerCallbackQuery calls for the button press `query_id` (its toast is `params["text"]`)."""
+        return [c for c in self.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
+
     def calls_of(self, method: str) -> list[Call]:
         """Every recorded call of `method`, in order."""
         with self._cond:

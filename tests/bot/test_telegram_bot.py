@@ -118,9 +118,7 @@ def test_sources_button_shows_citations(fake: FakeTelegram) -> None:
 def _press(fake: FakeTelegram, chat_id: int, message_id: int, data: str, user_id: int) -> str:
     """Press a button under the message as it is now; the toast the bot answered with."""
     query_id = fake.press_button(chat_id, fake.messages[(chat_id, message_id)], data, user_id=user_id)
-    answers = fake.wait_for(
-        lambda: [c for c in fake.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
-    )
+    answers = fake.wait_for(lambda: fake.query_answers(query_id))
     assert answers[0].params.get("show_alert") in (None, False, "False", "false")  # a toast, not a dialog
     return str(answers[0].params["text"])
 

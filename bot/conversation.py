@@ -141,19 +141,22 @@ class QuestionService:
         """Outcomes, votes and the most-asked unanswered questions logged at or after `since`."""
         return await off_loop(self.memory.store.report, since, gaps)
 
-    async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None) -> Asked:
-        """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read."""
+    async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None, logged: bool = True) -> Asked:
+        """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read.
+        `logged=False` keeps it out of the question log (inline queries: one per pause in typing)."""
         context = None
         if replied_to is not None:
             earlier = await self.memory.by_message(chat, replied_to)
             context = earlier.question if earlier else None
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)
+        if not logged:
+            return Asked(answer.question, answer)
         outcome: Outcome = "answered" if answer.answered else "abstained"
-        logged = answer.question if self.log_text else None
+        kept_text = answer.question if self.log_text else None
         latency = answer.timings_ms.get("total", 0.0)
         try:
-            await off_loop(self.memory.store.log_question, chat, latency, outcome, None, logged)
+            await off_loop(self.memory.store.log_question, chat, latency, outcome, None, kept_text)
         except StateUnavailable as exc:  # a gap in /statistik, not a reason to withhold the answer
             log.debug("question not logged: %s", exc)
         return Asked(answer.question, answer)  # the engine's copy: broken characters already replaced

@@ -17,7 +17,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeAlias
 
@@ -29,6 +29,9 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -46,6 +49,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -53,9 +57,10 @@ from telegram.ext import (
 from bot.admin import AdminDesk
 from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
+from bot.inline import CACHE_SECONDS, InlineCache, inline_results
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack
-from bot.state import StateUnavailable, Vote, Votes
+from bot.state import StateUnavailable, Vote, Votes, grouping_key
 from bot.texts import ingest_summary, text, vote_label
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -88,6 +93,7 @@ class TelegramBotData:
 
     services: BotServices | None = None  # None until post_init when Telegram runs alone
     owns_services: bool = False  # built in post_init: this application starts and stops the watcher
+    inline_cache: InlineCache = field(default_factory=InlineCache)  # inline mode's recent answers
 
 
 _Data: TypeAlias = dict[Any, Any]  # user_data and chat_data: unused, left as PTB's plain dicts
@@ -417,6 +423,45 @@ async def on_unknown_button(update: Update, context: Context) -> None:
         await query.answer(text("unknown_button"))
 
 
+INLINE_CHAT = ChatKey("telegram-inline", 0)  # inline queries come from no chat: their own rate-limit space
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """`@NamaBot <pertanyaan>` in any chat: up to three cited quotes ready to send, or a hint. Answers
+    are cached a minute; an uncached question counts against the person's inline limit."""
+    query = update.inline_query
+    if query is None:
+        return
+    question = query.query.strip()
+    if not question:
+        await _answer_inline(query, [], text("inline_hint"))
+        return
+    key = grouping_key(question) or question
+    cache = context.bot_data.inline_cache
+    answer = cache.get(key)
+    if answer is None:
+        services = _services(context)
+        allowed, _ = await services.inline_limiter.check(INLINE_CHAT, query.from_user.id)
+        if not allowed:
+            await _answer_inline(query, [], text("inline_slow_down"), cache_time=0)
+            return
+        answer = (await services.questions.ask(question, chat=INLINE_CHAT, logged=False)).answer
+        cache.put(key, answer)
+    results = inline_results(answer, HTML)
+    await _answer_inline(query, results, None if results else text("inline_not_found", answer.language))
+
+
+async def _answer_inline(
+    query: InlineQuery, results: list[InlineQueryResultArticle], hint: str | None, cache_time: int = CACHE_SECONDS
+) -> None:
+    """Answer an inline query; `hint` is a button above the (maybe empty) results that opens the bot."""
+    button = InlineQueryResultsButton(hint, start_parameter="inline") if hint else None
+    try:
+        await query.answer(results, cache_time=cache_time, button=button)
+    except TelegramError as exc:  # a query answered too late (Telegram waits about 10 s) is simply gone
+        log.info("could not answer inline query: %s", exc)
+
+
 async def cmd_help(update: Update, context: Context) -> None:
     """`/bantuan`, `/start`, `/help`: how to use the bot."""
     message = update.effective_message
@@ -628,6 +673,7 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
     application.add_handler(CallbackQueryHandler(on_vote_button, pattern=rf"^{VOTE_PREFIX}[0-9]+:(up|down)$"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(MessageHandler(new_message & private & written, on_private_text))
     application.add_handler(MessageHandler(new_message & groups & written & addressed, on_group_text))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
@@ -635,7 +681,7 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     return application
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 @asynccontextmanager

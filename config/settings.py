@@ -146,6 +146,7 @@ class Settings:
     discord_guild_id: int = 0
     admin_user_ids: frozenset[int] = frozenset()
     group_questions_per_minute: int = 5
+    inline_queries_per_minute: int = 20  # Telegram inline mode, per person (cached questions are free); 0: no limit
     database_url: str = field(default="", repr=False)  # empty: SQLite in <index_dir>/state.db; may hold a password
     store: str = "local"  # "local": files in CORPUS_DIR/INDEX_DIR | "postgres": articles and vectors in DATABASE_URL
     state_answer_ttl_days: int = 14  # remembered answers (/sumber, 📚, follow-ups) expire after this
@@ -198,6 +199,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         discord_guild_id=_int(env, "DISCORD_GUILD_ID", 0),
         admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
         group_questions_per_minute=_int(env, "GROUP_QUESTIONS_PER_MINUTE", 5),
+        inline_queries_per_minute=_int(env, "INLINE_QUERIES_PER_MINUTE", 20),
         database_url=database_url,
         store=_store(env, database_url),
         state_answer_ttl_days=_positive(env, "STATE_ANSWER_TTL_DAYS", 14),

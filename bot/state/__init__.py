@@ -29,7 +29,7 @@ from bot.state.base import (
 )
 from bot.state.fallback import FallbackStore
 from bot.state.shared import SharedStore
-from bot.state.sql import SqlStore
+from bot.state.sql import SqlStore, grouping_key
 from bot.state.sqlite import memory_store, sqlite_store
 from config.settings import PROJECT_ROOT, Settings
 
@@ -46,6 +46,7 @@ __all__ = [
     "Stats",
     "Vote",
     "Votes",
+    "grouping_key",
     "open_store",
     "retention_of",
 ]

@@ -256,6 +256,20 @@ class FakeTelegram:
         )
         return query_id
 
+    def inline_query(self, user_id: int, query: str) -> str:
+        """A user types `@BeritaQABot <query>` in some chat; returns the inline query's id."""
+        query_id = f"iq{time.monotonic_ns()}"
+        sender = {"id": user_id, "is_bot": False, "first_name": "Penanya"}
+        self.push({"inline_query": {"id": query_id, "from": sender, "query": query, "offset": ""}})
+        return query_id
+
+    def inline_answer(self, query_id: str) -> dict[str, Any]:
+        """What the bot answered inline query `query_id` with (`results` parsed), waiting for it."""
+        calls = self.wait_for(
+            lambda: [c for c in self.calls_of("answerInlineQuery") if c.params["inline_query_id"] == query_id]
+        )
+        return dict(calls[0].params)
+
     def query_answers(self, query_id: str) -> list[Call]:
         """The answerCallbackQuery calls for the button press `query_id` (its toast is `params["text"]`)."""
         return [c for c in self.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
@@ -328,7 +342,7 @@ class FakeTelegram:
                 "username": BOT_USERNAME,
                 "can_join_groups": True,
                 "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
+                "supports_inline_queries": True,  # /setinline done in BotFather
             },
         }
 
@@ -370,6 +384,26 @@ class FakeTelegram:
             self.messages[(chat_id, message["message_id"])] = message
             params["_result"] = message
         return 200, {"ok": True, "result": message}
+
+    def api_answerInlineQuery(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Check the results as Telegram does (at most 50, unique ids, valid HTML to send); keep them parsed."""
+        raw = params.get("results") or "[]"
+        results = json.loads(raw) if isinstance(raw, str) else raw
+        button = params.get("button")
+        params["results"] = results
+        params["button"] = json.loads(button) if isinstance(button, str) else button
+        ids = [r.get("id") for r in results]
+        problems = ["more than 50 results"] if len(results) > 50 else []
+        problems += ["duplicate result ids"] if len(set(ids)) != len(ids) else []
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if content.get("parse_mode") == "HTML":
+                problems += TelegramHtmlChecker().check(str(content.get("message_text", "")))
+        if problems:
+            with self._cond:
+                self.html_errors.append((raw if isinstance(raw, str) else json.dumps(raw), problems))
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {problems[0]}"}
+        return 200, {"ok": True, "result": True}
 
     def api_editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
         """Replace a bot message's inline keyboard; 400 for an unknown message or an unchanged keyboard."""

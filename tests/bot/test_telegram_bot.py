@@ -23,7 +23,8 @@ def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def fake(settings: Any, log_path: Path) -> Iterator[FakeTelegram]:
     env = bot_env(settings.corpus_dir, settings.index_dir)
-    with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT)) as server:
+    limit = str(RATE_LIMIT)
+    with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=limit, INLINE_QUERIES_PER_MINUTE=limit) as server:
         yield server
 
 
@@ -157,6 +158,43 @@ def test_a_vote_on_an_answer_no_longer_kept_gets_a_polite_toast(fake: FakeTelegr
     answer = only_reply(fake, 141, asked["message_id"])
     assert "terlalu lama" in _press(fake, 141, answer["message_id"], "fb:99999999:up", user_id=53)
     assert len([c for c in fake.calls_of("sendMessage") if int(c.params["chat_id"]) == 141]) == 1
+
+
+def test_inline_query_returns_cited_quotes_ready_to_send(fake: FakeTelegram) -> None:
+    polls = fake.wait_for(lambda: [c for c in fake.calls_of("getUpdates") if c.params.get("allowed_updates")])
+    assert "inline_query" in json.loads(polls[0].params["allowed_updates"])  # Telegram must send them
+    answer = fake.inline_answer(fake.inline_query(81, "Siapa pengganti Stoltenberg?"))
+    results = answer["results"]
+    assert 1 <= len(results) <= 3 and answer.get("button") is None
+    assert int(answer["cache_time"]) > 0
+    first = results[0]
+    content = first["input_message_content"]
+    assert first["type"] == "article" and first["title"].rstrip("…") in content["message_text"]
+    assert content["parse_mode"] == "HTML"
+    assert content["message_text"].startswith("<blockquote>") and "Mark Rutte" in content["message_text"]
+    cited = content["message_text"].split("</blockquote>\n— ")[1]  # the article it comes from
+    assert cited.startswith(first["description"][:30])
+    assert fake.html_errors == []
+
+
+def test_inline_query_not_found_is_an_empty_list_with_a_hint(fake: FakeTelegram) -> None:
+    answer = fake.inline_answer(fake.inline_query(82, "Siapa juara Liga Inggris musim lalu?"))
+    assert answer["results"] == [] and answer["button"]["text"] == "Tidak ditemukan di artikel"
+    empty = fake.inline_answer(fake.inline_query(82, "   "))
+    assert empty["results"] == [] and "pertanyaan" in empty["button"]["text"]
+
+
+def test_inline_queries_are_rate_limited_per_person_and_cached_ones_are_free(fake: FakeTelegram) -> None:
+    questions = ["Siapa pengganti Jens Stoltenberg?", "Di mana pusat komando baru NATO?", "Siapa anggota terbaru NATO?"]
+    for question in questions:  # RATE_LIMIT questions nobody asked a minute ago
+        assert fake.inline_answer(fake.inline_query(83, question))["results"]
+    refused = fake.inline_answer(fake.inline_query(83, "Berapa personel yang direkrut Rusia per bulan?"))
+    assert refused["results"] == [] and "Pelan-pelan" in refused["button"]["text"]
+    assert int(refused["cache_time"]) == 0  # Telegram must not keep the refusal for others
+    again = fake.inline_answer(fake.inline_query(83, "siapa pengganti jens stoltenberg"))  # cached: no slot needed
+    assert again["results"] and "Mark Rutte" in again["results"][0]["input_message_content"]["message_text"]
+    other = fake.inline_answer(fake.inline_query(84, "Berapa personel yang direkrut Rusia per bulan?"))
+    assert other["results"]  # someone else is not limited
 
 
 def test_abstains_politely(fake: FakeTelegram) -> None:

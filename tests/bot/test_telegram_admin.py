@@ -115,7 +115,6 @@ def test_statistik_lists_the_most_asked_unanswered_question_first_and_the_votes(
     query_id = fake.press_button(503, answer, up, user_id=503)
     fake.wait_for(lambda: fake.query_answers(query_id))
     stats = reply(fake, ADMIN, fake.send_text(ADMIN, "/statistik", user_id=ADMIN))
-    print(stats)  # the README's example
     lines = stats.removeprefix("<pre>").removesuffix("</pre>").splitlines()
     assert "7 hari terakhir:" in stats and "Dijawab:" in stats and "Tidak ditemukan:" in stats
     assert "Penilaian: 👍 1 · 👎 0" in lines

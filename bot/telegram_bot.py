@@ -386,7 +386,10 @@ async def on_vote_button(update: Update, context: Context) -> None:
     """👍/👎 under an answer: one vote per person (a tap on the other one changes it), acknowledged by
     a toast and the counts in the buttons, never by a new message."""
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message):  # older than Telegram lets bots read (48 h): nothing to edit
+        await _toast(query, text("vote_expired"))
         return
     _, key, picked = query.data.split(":")
     vote: Vote = "up" if picked == "up" else "down"  # the handler's pattern allows only these two

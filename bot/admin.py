@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.conversation import QuestionService
 from bot.state import StateUnavailable
-from bot.texts import article_list, megabytes, text
+from bot.texts import article_list, megabytes, period_report, text
 from config.settings import Settings
 from retrieval.engine import STALE_ACTIONS, QAEngine, serve_index
 from retrieval.index import current_version, load_version
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 INDEX_POLL_SECONDS = 5.0
 MIN_PASTED_WORDS = 8  # shortest text `/tambah <teks>` takes as an article (a one-sentence news brief)
+REPORT_DAYS = 7  # /statistik's period for rates, votes and unanswered questions
+REPORT_GAPS = 10  # unanswered questions listed, most asked first
 REFRESH_RETRY_SECONDS = 60.0  # after a failed refresh (disk full, read-only folder), try again this often
 
 
@@ -76,18 +79,23 @@ class AdminDesk:
         return article_list(self.ingestor.list_articles())
 
     async def stats_text(self) -> str:
-        """`/statistik`: the corpus's size, then the questions answered since start and in the whole log."""
+        """`/statistik`: the corpus's size, the questions answered since start and in the whole log, then
+        the last REPORT_DAYS days' rates, votes and most-asked unanswered questions."""
         corpus = await asyncio.to_thread(self.service.engine.corpus_counts)
         counts = text("stats_index", articles=corpus.articles, paragraphs=corpus.paragraphs)
         try:
             stats = await self.service.stats()
             logged = await self.service.stats_all()  # the question log outlives restarts
+            gaps = REPORT_GAPS if self.settings.question_log else 0
+            report = await self.service.report(time.time() - REPORT_DAYS * 86400.0, gaps)
         except StateUnavailable:  # the index counts are still worth showing
             return counts + text("state_unavailable")
         return (
             counts
             + text("stats_since_start", answered=stats.answered, abstained=stats.abstained, median_ms=stats.median_ms)
             + text("stats_logged", answered=logged.answered, abstained=logged.abstained)
+            + "\n"
+            + period_report(report, REPORT_DAYS, question_log=self.settings.question_log)
         )
 
 

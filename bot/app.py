@@ -27,6 +27,7 @@ class BotServices:
     admin: AdminDesk
     rate_limiter: RateLimiter
     store: StateStore
+    inline_limiter: RateLimiter  # Telegram inline mode: a person's uncached inline questions per minute
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -34,9 +35,10 @@ class BotServices:
         """Wire the services around an engine that is already loaded (and the store DATABASE_URL names,
         opened here when none is given: that may block a moment)."""
         store = open_store(settings) if store is None else store
-        questions = QuestionService(engine, AnswerMemory(store))
+        questions = QuestionService(engine, AnswerMemory(store), log_text=settings.question_log)
         limiter = RateLimiter(store, settings.group_questions_per_minute)
-        return cls(settings, questions, AdminDesk(settings, questions), limiter, store)
+        inline = RateLimiter(store, settings.inline_queries_per_minute)
+        return cls(settings, questions, AdminDesk(settings, questions), limiter, store, inline)
 
     @classmethod
     async def load(cls, settings: Settings) -> BotServices:

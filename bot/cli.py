@@ -1,19 +1,21 @@
-"""Command line: `python -m bot {ask,index,chat,eval,ingest,remove,list,build-engine,telegram,discord,run}`."""
+"""Command line: `python -m bot {ask,index,chat,eval,ingest,remove,list,report,build-engine,telegram,discord,run}`."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from bot.logs import configure_logging
-from bot.state import StateUnavailable
-from bot.texts import SUMMARY_ITEMS, ingest_summary, refusal_text, text
+from bot.state import Report, StateUnavailable, open_store
+from bot.texts import SUMMARY_ITEMS, ingest_summary, period_report, refusal_text, text
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
@@ -254,6 +256,44 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`report`: /statistik's period report from the state store (no engine needed); `--csv` writes it too."""
+    store = open_store(settings)
+    try:
+        gaps = args.top if settings.question_log else 0
+        report = store.report(time.time() - args.days * 86400.0, gaps)
+    finally:
+        store.close()
+    print(period_report(report, args.days, question_log=settings.question_log).strip())
+    if args.csv:
+        write_report_csv(Path(args.csv), report)
+        print(text("cli_report_csv", path=args.csv), file=sys.stderr)
+    return 0
+
+
+def write_report_csv(path: Path, report: Report) -> None:
+    """The report in long form, one figure a row (`section,item,count`): outcomes, votes, then the
+    unanswered questions most asked first; ready for a spreadsheet's filter."""
+    rows: list[tuple[str, str, int]] = [
+        ("outcome", "answered", report.answered),
+        ("outcome", "not_found", report.abstained),
+        ("feedback", "up", report.up),
+        ("feedback", "down", report.down),
+    ]
+    rows += [("unanswered", gap.question, gap.asked) for gap in report.gaps]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(("section", "item", "count"))
+        writer.writerows(rows)
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{raw} < 1")
+    return value
+
+
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """`telegram`: run the Telegram bot (polling, or a webhook server with --webhook)."""
     if not settings.telegram_token:
@@ -354,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="daftar artikel")
     listing.set_defaults(func=cmd_list, quiet=True)
+
+    report = sub.add_parser("report", help="laporan admin: dijawab, penilaian, pertanyaan tak terjawab")
+    report.add_argument("--days", type=_positive_int, default=7, help="periode dalam hari (bawaan 7)")
+    report.add_argument("--top", type=_positive_int, default=20, help="pertanyaan tak terjawab yang didaftar")
+    report.add_argument("--csv", metavar="PATH", help="tulis juga sebagai CSV (section,item,count)")
+    report.set_defaults(func=cmd_report, quiet=True)
 
     tg = sub.add_parser("telegram", help="jalankan bot Telegram (polling, atau --webhook)")
     tg.add_argument("--webhook", action="store_true")

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.state import ChatKey, Outcome, Remembered, StateStore, StateUnavailable, Stats
+from bot.state import ChatKey, Outcome, Remembered, Report, StateStore, StateUnavailable, Stats, Vote, Votes
 from retrieval.answer import Answer
 from retrieval.engine import QAEngine
 
@@ -82,6 +82,15 @@ class AnswerMemory:
         """A group became a supergroup: its memory follows it."""
         await off_loop(self.store.migrate_chat, old, new)
 
+    async def vote(self, chat: ChatKey, key: int, user_id: int, vote: Vote) -> tuple[Remembered, Votes] | None:
+        """Record a 👍/👎 on answer `key` (one per person; a new one replaces it): the answer and its
+        counts, or None when the store no longer holds the answer."""
+        item = await self.by_key(chat, key)
+        if item is None:
+            return None
+        votes = await off_loop(self.store.vote, chat, key, user_id, vote)
+        return None if votes is None else (item, votes)
+
 
 class RateLimiter:
     """At most `limit` questions per user per `window` seconds in one chat, counted in the store."""
@@ -114,9 +123,10 @@ class Asked:
 class QuestionService:
     """Asks the engine off the event loop, folding in the question a follow-up replies to."""
 
-    def __init__(self, engine: QAEngine, memory: AnswerMemory) -> None:
+    def __init__(self, engine: QAEngine, memory: AnswerMemory, *, log_text: bool = True) -> None:
         self.engine = engine
         self.memory = memory
+        self.log_text = log_text  # QUESTION_LOG: keep each question's text for the coverage report
         self.started = time.time()  # "since start" in /statistik: this process's start
 
     async def stats(self) -> Stats:
@@ -127,17 +137,26 @@ class QuestionService:
         """Every question the store's log still holds."""
         return await off_loop(self.memory.store.stats)
 
-    async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None) -> Asked:
-        """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read."""
+    async def report(self, since: float, gaps: int = 10) -> Report:
+        """Outcomes, votes and the most-asked unanswered questions logged at or after `since`."""
+        return await off_loop(self.memory.store.report, since, gaps)
+
+    async def ask(self, question: str, *, chat: ChatKey, replied_to: int | None = None, logged: bool = True) -> Asked:
+        """The engine's answer; StateUnavailable only for a follow-up whose earlier answer cannot be read.
+        `logged=False` keeps it out of the question log (inline queries: one per pause in typing)."""
         context = None
         if replied_to is not None:
             earlier = await self.memory.by_message(chat, replied_to)
             context = earlier.question if earlier else None
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)
+        if not logged:
+            return Asked(answer.question, answer)
         outcome: Outcome = "answered" if answer.answered else "abstained"
+        kept_text = answer.question if self.log_text else None
+        latency = answer.timings_ms.get("total", 0.0)
         try:
-            await off_loop(self.memory.store.log_question, chat, answer.timings_ms.get("total", 0.0), outcome)
+            await off_loop(self.memory.store.log_question, chat, latency, outcome, None, kept_text)
         except StateUnavailable as exc:  # a gap in /statistik, not a reason to withhold the answer
             log.debug("question not logged: %s", exc)
         return Asked(answer.question, answer)  # the engine's copy: broken characters already replaced

@@ -23,8 +23,8 @@ from bot.admin import AdminDesk
 from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
-from bot.state import StateUnavailable
-from bot.texts import ingest_summary, text
+from bot.state import StateUnavailable, Vote, Votes
+from bot.texts import ingest_summary, text, vote_label
 from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -61,6 +61,44 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
         await client.show_citations(interaction, item, None)
 
 
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fb:(?P<key>[0-9]+):(?P<vote>up|down)"):
+    """👍 or 👎 under an answer: one vote per person, shown as counts in the labels (after a restart too)."""
+
+    def __init__(self, key: int, vote: Vote, count: int = 0) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=vote_label(vote, count), style=discord.ButtonStyle.secondary, custom_id=f"fb:{key}:{vote}"
+        )
+        super().__init__(button)
+        self.key = key
+        self.vote: Vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        """The vote button of the answer whose key its custom id carries."""
+        return cls(int(match["key"]), "up" if match["vote"] == "up" else "down")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the vote; the counts change in place, a repeated vote is told privately."""
+        client = _client(interaction)
+        try:
+            voted = await client.memory.vote(
+                _channel_key(interaction.channel_id or 0), self.key, interaction.user.id, self.vote
+            )
+        except StateUnavailable:
+            await _tell_privately(interaction, text("state_unavailable"))
+            return
+        if voted is None:
+            await _tell_privately(interaction, text("vote_expired"))
+            return
+        item, votes = voted
+        if not votes.changed:
+            await _tell_privately(interaction, text("vote_same", item.answer.language, vote=text(f"vote_{self.vote}")))
+            return
+        await interaction.response.edit_message(view=_sources_view(item, votes))
+
+
 def _channel_key(channel_id: int) -> ChatKey:
     """Discord's channel ids in the shared memory and rate limiter, apart from Telegram's."""
     return ChatKey("discord", channel_id)
@@ -74,12 +112,16 @@ def _guild_id(message: discord.Message) -> int | None:
     return int(guild_id) if guild_id else None
 
 
-def _sources_view(item: Remembered | None) -> discord.ui.View | None:
-    """The button under an answer; none for an answer the store could not keep (`item` None)."""
-    if item is None or not item.answer.answered:
+def _sources_view(item: Remembered | None, votes: Votes | None = None) -> discord.ui.View | None:
+    """The buttons under an answer: 📚 (when it has quotes), 👍 and 👎 with their counts; none for
+    an answer the store could not keep (`item` None)."""
+    if item is None:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(SourcesButton(item.key, text("button", item.answer.language)))
+    if item.answer.answered:
+        view.add_item(SourcesButton(item.key, text("button", item.answer.language)))
+    view.add_item(VoteButton(item.key, "up", votes.up if votes else 0))
+    view.add_item(VoteButton(item.key, "down", votes.down if votes else 0))
     return view
 
 
@@ -260,7 +302,7 @@ class BeritaDiscordBot(commands.Bot):
             self._services.start_watching()
         await self.add_cog(QuestionCommands(self))
         await self.add_cog(AdminCommands(self))
-        self.add_dynamic_items(SourcesButton)
+        self.add_dynamic_items(SourcesButton, VoteButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> bool:

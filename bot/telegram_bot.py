@@ -17,7 +17,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeAlias
 
@@ -29,6 +29,9 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -46,6 +49,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -53,10 +57,11 @@ from telegram.ext import (
 from bot.admin import AdminDesk
 from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
+from bot.inline import CACHE_SECONDS, InlineCache, inline_results
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack, preview_url
-from bot.state import StateUnavailable
-from bot.texts import ingest_summary, text
+from bot.state import StateUnavailable, Vote, Votes, grouping_key
+from bot.texts import ingest_summary, text, vote_label
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -65,6 +70,8 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4096
 HTML = TelegramHtml()
 BUTTON_PREFIX = "src:"
+VOTE_PREFIX = "fb:"  # "fb:<answer key>:up" / "fb:<answer key>:down"
+VOTES: tuple[Vote, ...] = ("up", "down")
 _SEND_ATTEMPTS = 3
 
 
@@ -86,6 +93,7 @@ class TelegramBotData:
 
     services: BotServices | None = None  # None until post_init when Telegram runs alone
     owns_services: bool = False  # built in post_init: this application starts and stops the watcher
+    inline_cache: InlineCache = field(default_factory=InlineCache)  # inline mode's recent answers
 
 
 _Data: TypeAlias = dict[Any, Any]  # user_data and chat_data: unused, left as PTB's plain dicts
@@ -237,10 +245,7 @@ async def deliver_answer(
     """Reply with an answer (a Sources button if the store kept it), linking its messages to it for follow-ups."""
     memory = _memory(context)
     item = await memory.remember_if_possible(_chat_key(chat_id), question, answer)
-    keyboard = None
-    if answer.answered and item is not None:  # no button for an answer the store could not keep
-        button = InlineKeyboardButton(text("button", answer.language), callback_data=f"{BUTTON_PREFIX}{item.key}")
-        keyboard = InlineKeyboardMarkup([[button]])
+    keyboard = answer_keyboard(item) if item is not None else None  # no buttons for an answer not kept
     blocks = answer_blocks(answer, HTML, question_limit=_settings(context).max_question_chars)
     sent_messages = await send_blocks(
         context,
@@ -254,6 +259,18 @@ async def deliver_answer(
     for sent in sent_messages:
         if item is not None:
             await memory.attach_message(_chat_key(sent.chat_id), item.key, sent.message_id)
+
+
+def answer_keyboard(item: Remembered, votes: Votes | None = None) -> InlineKeyboardMarkup:
+    """The buttons under an answer: 📚 Sumber (when it has quotes), then 👍 and 👎 with their counts."""
+    row = []
+    if item.answer.answered:
+        sources = text("button", item.answer.language)
+        row.append(InlineKeyboardButton(sources, callback_data=f"{BUTTON_PREFIX}{item.key}"))
+    for vote in VOTES:
+        count = 0 if votes is None else (votes.up if vote == "up" else votes.down)
+        row.append(InlineKeyboardButton(vote_label(vote, count), callback_data=f"{VOTE_PREFIX}{item.key}:{vote}"))
+    return InlineKeyboardMarkup([row])
 
 
 async def _say_state_unavailable(
@@ -416,11 +433,87 @@ async def _answer_query(query: CallbackQuery, notice: str) -> None:
         log.info("could not answer callback query: %s", exc)
 
 
+async def on_vote_button(update: Update, context: Context) -> None:
+    """👍/👎 under an answer: one vote per person (a tap on the other one changes it), acknowledged by
+    a toast and the counts in the buttons, never by a new message."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message):  # older than Telegram lets bots read (48 h): nothing to edit
+        await _toast(query, text("vote_expired"))
+        return
+    _, key, picked = query.data.split(":")
+    vote: Vote = "up" if picked == "up" else "down"  # the handler's pattern allows only these two
+    try:
+        voted = await _memory(context).vote(_chat_key(query.message.chat.id), int(key), query.from_user.id, vote)
+    except StateUnavailable:
+        await _answer_query(query, text("state_unavailable"))
+        return
+    if voted is None:
+        await _toast(query, text("vote_expired"))
+        return
+    item, votes = voted
+    notice = "vote_counted" if votes.changed else "vote_same"
+    await _toast(query, text(notice, item.answer.language, vote=text(f"vote_{vote}")))
+    if votes.changed:
+        try:
+            await query.edit_message_reply_markup(answer_keyboard(item, votes))
+        except TelegramError as exc:  # the message was deleted, or a second tap raced this one
+            log.info("could not update the vote counts: %s", exc)
+
+
+async def _toast(query: CallbackQuery, notice: str) -> None:
+    """A short notice over the chat that disappears by itself; an expired query is not worth an error."""
+    try:
+        await query.answer(notice)
+    except TelegramError as exc:
+        log.info("could not answer callback query: %s", exc)
+
+
 async def on_unknown_button(update: Update, context: Context) -> None:
     """Any other button press (an old keyboard, forged data): answered, so the spinner stops."""
     query = update.callback_query
     if query is not None:
         await query.answer(text("unknown_button"))
+
+
+INLINE_CHAT = ChatKey("telegram-inline", 0)  # inline queries come from no chat: their own rate-limit space
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """`@NamaBot <pertanyaan>` in any chat: up to three cited quotes ready to send, or a hint. Answers
+    are cached a minute; an uncached question counts against the person's inline limit."""
+    query = update.inline_query
+    if query is None:
+        return
+    question = query.query.strip()
+    if not question:
+        await _answer_inline(query, [], text("inline_hint"))
+        return
+    key = grouping_key(question) or question
+    cache = context.bot_data.inline_cache
+    answer = cache.get(key)
+    if answer is None:
+        services = _services(context)
+        allowed, _ = await services.inline_limiter.check(INLINE_CHAT, query.from_user.id)
+        if not allowed:
+            await _answer_inline(query, [], text("inline_slow_down"), cache_time=0)
+            return
+        answer = (await services.questions.ask(question, chat=INLINE_CHAT, logged=False)).answer
+        cache.put(key, answer)
+    results = inline_results(answer, HTML)
+    await _answer_inline(query, results, None if results else text("inline_not_found", answer.language))
+
+
+async def _answer_inline(
+    query: InlineQuery, results: list[InlineQueryResultArticle], hint: str | None, cache_time: int = CACHE_SECONDS
+) -> None:
+    """Answer an inline query; `hint` is a button above the (maybe empty) results that opens the bot."""
+    button = InlineQueryResultsButton(hint, start_parameter="inline") if hint else None
+    try:
+        await query.answer(results, cache_time=cache_time, button=button)
+    except TelegramError as exc:  # a query answered too late (Telegram waits about 10 s) is simply gone
+        log.info("could not answer inline query: %s", exc)
 
 
 async def cmd_help(update: Update, context: Context) -> None:
@@ -634,7 +727,9 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     application.add_handler(CommandHandler("artikel", cmd_artikel, filters=from_admin))
     application.add_handler(CommandHandler("statistik", cmd_statistik, filters=from_admin))
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(on_vote_button, pattern=rf"^{VOTE_PREFIX}[0-9]+:(up|down)$"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(MessageHandler(new_message & private & written, on_private_text))
     application.add_handler(MessageHandler(new_message & groups & written & addressed, on_group_text))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
@@ -642,7 +737,7 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     return application
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 @asynccontextmanager

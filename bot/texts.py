@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.state.base import Report
 from retrieval.answer import Answer, Reason
 from retrieval.ingest import ArticleSummary, IngestReport
 from retrieval.refusals import UNKNOWN_BINARY, Refusal, Why
@@ -52,6 +53,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "upload_too_big": "Berkas {name} berukuran {size}, lebih dari batas {limit}; tidak diunduh.",
         "unknown_button": "Tombol ini tidak dikenal atau sudah tidak berlaku.",
+        "inline_citation": "— {title}, {outlet}",
+        "inline_citation_no_outlet": "— {title}",
+        "inline_hint": "Tulis pertanyaan tentang berita",
+        "inline_not_found": "Tidak ditemukan di artikel",
+        "inline_slow_down": "Pelan-pelan ya 🙏 coba lagi sebentar lagi",
+        "vote_up": "👍",
+        "vote_down": "👎",
+        "vote_counted": "{vote} Terima kasih, penilaian Anda tercatat.",
+        "vote_same": "{vote} Penilaian Anda sudah tercatat.",
+        "vote_expired": "Maaf, jawaban itu sudah terlalu lama untuk dinilai. Terima kasih sudah mencoba!",
         "cmd_tanya": "Ajukan pertanyaan tentang artikel",
         "cmd_sumber": "Kutipan lengkap jawaban terakhir",
         "cmd_bantuan": "Cara memakai bot",
@@ -66,6 +77,19 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Pertanyaan dijawab sejak mulai: {answered}\nTidak ditemukan: {abstained}\n"
             "Median waktu jawab: {median_ms:.0f} ms\n"
         ),
+        "report_period": "\n{days} hari terakhir: {total} pertanyaan\n",
+        "report_empty": "\n{days} hari terakhir: belum ada pertanyaan.\n",
+        "report_outcomes": (
+            "Dijawab: {answered} ({answered_pct:.0f}%)\nTidak ditemukan: {abstained} ({abstained_pct:.0f}%)\n"
+        ),
+        "report_votes": "Penilaian: 👍 {up} · 👎 {down}\n",
+        "report_gaps": "Paling sering tidak terjawab:\n",
+        "report_gap": "{rank}. {asked}× {question}\n",
+        "report_no_gaps": "Tidak ada pertanyaan yang tidak terjawab.\n",
+        "report_log_off": (
+            "Teks pertanyaan tidak dicatat (QUESTION_LOG=off): daftar yang tidak terjawab tidak tersedia.\n"
+        ),
+        "cli_report_csv": "CSV ditulis: {path}",
         "articles_header": "{count} artikel:",
         "article_line": "• {id} — {title} ({outlet}, {paragraphs} paragraf)",
         "discord_tanya": "Ajukan pertanyaan tentang artikel berita",
@@ -144,6 +168,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rate_limited": "Easy there 🙏 — at most {limit} questions per minute per person in a group.",
         "error": "Sorry, something went wrong while answering. Please try again.",
         "state_unavailable": "Sorry, the answer history cannot be opened right now. Please try again shortly.",
+        "inline_hint": "Type a question about the news",
+        "inline_not_found": "Not found in the articles",
+        "vote_counted": "{vote} Thank you, your rating is recorded.",
+        "vote_same": "{vote} Your rating is already recorded.",
+        "vote_expired": "Sorry, that answer is too old to rate. Thank you for trying!",
     },
 }
 
@@ -153,6 +182,41 @@ def text(key: str, language: str = "id", **values: object) -> str:
     table = _TEXTS.get(language, _TEXTS["id"])
     template = table.get(key) or _TEXTS["id"][key]
     return template.format(**values)
+
+
+GAP_CHARS = 120  # an unanswered question in the report is cut to this length (a chat message stays short)
+
+
+def period_report(report: Report, days: int, *, question_log: bool) -> str:
+    """The admins' view of the last `days` days: answered and not-found rates, 👍/👎, and the
+    most-asked unanswered questions (or why they are not listed)."""
+    total = report.answered + report.abstained
+    if total == 0:
+        lines = text("report_empty", days=days)
+    else:
+        lines = text("report_period", days=days, total=total) + text(
+            "report_outcomes",
+            answered=report.answered,
+            answered_pct=100 * report.answered / total,
+            abstained=report.abstained,
+            abstained_pct=100 * report.abstained / total,
+        )
+    lines += text("report_votes", up=report.up, down=report.down)
+    if not question_log:
+        return lines + text("report_log_off")
+    if not report.gaps:
+        return lines + text("report_no_gaps")
+    lines += text("report_gaps")
+    for rank, gap in enumerate(report.gaps, 1):
+        question = gap.question if len(gap.question) <= GAP_CHARS else gap.question[: GAP_CHARS - 1] + "…"
+        lines += text("report_gap", rank=rank, asked=gap.asked, question=question)
+    return lines
+
+
+def vote_label(vote: str, count: int) -> str:
+    """A 👍/👎 button's label: the emoji, and how many chose it once anyone has."""
+    emoji = text(f"vote_{vote}")
+    return f"{emoji} {count}" if count else emoji
 
 
 _REASON_KEYS = {

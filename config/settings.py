@@ -42,6 +42,19 @@ def _positive(env: Mapping[str, str], key: str, default: int) -> int:
     return value
 
 
+_ON = {"on", "1", "true", "yes", "ya"}
+_OFF = {"off", "0", "false", "no", "tidak"}
+
+
+def _switch(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _ON | _OFF:
+        return raw in _ON
+    raise SettingsError(f"{key} must be 'on' or 'off', got {raw!r}")
+
+
 def _database_url(env: Mapping[str, str]) -> str:
     url = env.get("DATABASE_URL", "").strip()
     if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
@@ -133,10 +146,12 @@ class Settings:
     discord_guild_id: int = 0
     admin_user_ids: frozenset[int] = frozenset()
     group_questions_per_minute: int = 5
+    inline_queries_per_minute: int = 20  # Telegram inline mode, per person (cached questions are free); 0: no limit
     database_url: str = field(default="", repr=False)  # empty: SQLite in <index_dir>/state.db; may hold a password
     store: str = "local"  # "local": files in CORPUS_DIR/INDEX_DIR | "postgres": articles and vectors in DATABASE_URL
     state_answer_ttl_days: int = 14  # remembered answers (/sumber, 📚, follow-ups) expire after this
     state_question_log_max: int = 100_000  # /statistik's question log keeps this many newest rows
+    question_log: bool = True  # QUESTION_LOG=off: the log keeps counts and times, never a question's text
     log_level: str = "INFO"
 
     @property
@@ -184,10 +199,12 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         discord_guild_id=_int(env, "DISCORD_GUILD_ID", 0),
         admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
         group_questions_per_minute=_int(env, "GROUP_QUESTIONS_PER_MINUTE", 5),
+        inline_queries_per_minute=_int(env, "INLINE_QUERIES_PER_MINUTE", 20),
         database_url=database_url,
         store=_store(env, database_url),
         state_answer_ttl_days=_positive(env, "STATE_ANSWER_TTL_DAYS", 14),
         state_question_log_max=_positive(env, "STATE_QUESTION_LOG_MAX", 100_000),
+        question_log=_switch(env, "QUESTION_LOG", True),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
     )
 

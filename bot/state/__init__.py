@@ -14,22 +14,39 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from bot.state.base import ChatKey, Outcome, Remembered, Retention, StateStore, StateUnavailable, Stats
+from bot.state.base import (
+    ChatKey,
+    Gap,
+    Outcome,
+    Remembered,
+    Report,
+    Retention,
+    StateStore,
+    StateUnavailable,
+    Stats,
+    Vote,
+    Votes,
+)
 from bot.state.fallback import FallbackStore
 from bot.state.shared import SharedStore
-from bot.state.sql import SqlStore
+from bot.state.sql import SqlStore, grouping_key
 from bot.state.sqlite import memory_store, sqlite_store
 from config.settings import PROJECT_ROOT, Settings
 
 __all__ = [
     "STATE_FILE",
     "ChatKey",
+    "Gap",
     "Outcome",
     "Remembered",
+    "Report",
     "Retention",
     "StateStore",
     "StateUnavailable",
     "Stats",
+    "Vote",
+    "Votes",
+    "grouping_key",
     "open_store",
     "retention_of",
 ]

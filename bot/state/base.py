@@ -13,6 +13,7 @@ from config.errors import BeritaQAError
 from retrieval.answer import Answer
 
 Outcome = Literal["answered", "abstained"]
+Vote = Literal["up", "down"]
 
 
 class StateUnavailable(BeritaQAError, RuntimeError):
@@ -44,6 +45,34 @@ class Stats:
     answered: int
     abstained: int
     median_ms: float
+
+
+@dataclass(frozen=True)
+class Votes:
+    """The 👍 and 👎 an answer has, and whether the vote just cast changed anything."""
+
+    up: int
+    down: int
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An unanswered question (grouped by its normalised words): how it was last asked, how often."""
+
+    question: str
+    asked: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """What admins see for a period: outcomes, votes cast, and the most-asked unanswered questions."""
+
+    answered: int
+    abstained: int
+    up: int
+    down: int
+    gaps: tuple[Gap, ...]
 
 
 @dataclass(frozen=True)
@@ -90,11 +119,21 @@ class StateStore(Protocol):
     ) -> tuple[bool, bool]:
         """Count one question: (allowed, warn), `warn` only for the first refusal of a burst."""
 
-    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
-        """Log one question for the statistics: how long it took and whether it was answered."""
+    def log_question(
+        self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None, question: str | None = None
+    ) -> None:
+        """Log one question for the statistics: how long it took, whether it was answered, and its
+        text when given (None: question logging is off, only the counts are kept)."""
 
     def stats(self, since: float = 0.0) -> Stats:
         """Answered and abstained questions logged at or after `since`, and their median latency."""
+
+    def vote(self, chat: ChatKey, key: int, user_id: int, vote: Vote, now: float | None = None) -> Votes | None:
+        """Record `user_id`'s 👍/👎 on answer `key` in `chat` (one per person, a new one replaces it);
+        the answer's counts, or None when the store no longer knows the answer."""
+
+    def report(self, since: float = 0.0, gaps: int = 10) -> Report:
+        """Outcomes and votes at or after `since`, and the `gaps` most-asked unanswered questions."""
 
     def prune(self, now: float | None = None) -> None:
         """Forget expired answers, old rate-limit events and questions beyond the log's cap."""

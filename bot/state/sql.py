@@ -9,15 +9,17 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from bot.state.base import ChatKey, Outcome, Remembered, Retention, Stats
+from bot.state.base import ChatKey, Gap, Outcome, Remembered, Report, Retention, Stats, Vote, Votes
 from bot.state.codec import decode_answer, encode_answer
 from retrieval.answer import Answer
+from retrieval.text import fold, raw_tokens
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = 60.0  # seconds between clean-ups of expired rows, at most
 RATE_EVENTS_KEPT = 3600.0  # rate-limit events older than this are no use to any sensible window
 MEDIAN_OF_LAST = 1000  # /statistik's median latency: over the last this many questions
+VOTES_KEPT = 400 * 86400.0  # 👍/👎 outlive their answers (the totals cover a period), but not for ever
 
 # Each migration is a list of statements run in one transaction with its version row, so a
 # version is applied entirely or not at all; `IF NOT EXISTS` makes a half-known state harmless.
@@ -40,6 +42,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE IF NOT EXISTS questions (id {id}, at {float} NOT NULL, platform TEXT NOT NULL,"
         " chat_id {bigint} NOT NULL, latency_ms {float} NOT NULL, outcome TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS questions_by_time ON questions (at)",
+    ),
+    (  # 2: the question's text (NULL when QUESTION_LOG=off) and its grouping key; 👍/👎 on answers
+        "ALTER TABLE questions ADD COLUMN question TEXT",
+        "ALTER TABLE questions ADD COLUMN grouped TEXT",
+        "CREATE INDEX IF NOT EXISTS questions_by_group ON questions (outcome, grouped, at)",
+        # No foreign key to answers: the votes are counted after their answer expired.
+        "CREATE TABLE IF NOT EXISTS votes (answer_id {bigint} NOT NULL, user_id {bigint} NOT NULL,"
+        " vote TEXT NOT NULL, at {float} NOT NULL, PRIMARY KEY (answer_id, user_id))",
+        "CREATE INDEX IF NOT EXISTS votes_by_time ON votes (at)",
     ),
 )
 SCHEMA_VERSION_TABLE = (
@@ -225,13 +236,17 @@ class SqlStore:
 
     # -- question log ----------------------------------------------------------------------
 
-    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
-        """Append one question to the log (pruned now and then)."""
+    def log_question(
+        self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None, question: str | None = None
+    ) -> None:
+        """Append one question to the log (pruned now and then), with its text and grouping key if given."""
         at = _now(now)
+        grouped = None if question is None else grouping_key(question)
         with self.backend.transaction(write=True) as cur:
             cur.execute(
-                "INSERT INTO questions (at, platform, chat_id, latency_ms, outcome) VALUES (?, ?, ?, ?, ?)",
-                (at, *_chat(chat), float(latency_ms), outcome),
+                "INSERT INTO questions (at, platform, chat_id, latency_ms, outcome, question, grouped)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at, *_chat(chat), float(latency_ms), outcome, question, grouped),
             )
         self._maybe_prune(at)
 
@@ -247,6 +262,50 @@ class SqlStore:
         median = latencies[len(latencies) // 2] if latencies else 0.0
         return Stats(counts.get("answered", 0), counts.get("abstained", 0), median)
 
+    def report(self, since: float = 0.0, gaps: int = 10) -> Report:
+        """Outcomes and votes since `since`; unanswered questions grouped by `grouping_key`, most asked
+        first (ties: the most recent), each shown as it was last asked."""
+        stats = self.stats(since)
+        with self.backend.transaction(write=False) as cur:
+            cur.execute("SELECT vote, COUNT(*) FROM votes WHERE at >= ? GROUP BY vote", (since,))
+            votes = {vote: int(n) for vote, n in cur.fetchall()}
+            cur.execute(
+                "SELECT (SELECT q2.question FROM questions q2 WHERE q2.outcome = 'abstained' AND q2.grouped = q.grouped"
+                " AND q2.at >= ? ORDER BY q2.id DESC LIMIT 1), COUNT(*) AS asked, MAX(q.id) AS last FROM questions q"
+                " WHERE q.outcome = 'abstained' AND q.grouped IS NOT NULL AND q.grouped <> '' AND q.at >= ?"
+                " GROUP BY q.grouped ORDER BY asked DESC, last DESC LIMIT ?",
+                (since, since, gaps),
+            )
+            found = tuple(Gap(str(question), int(asked)) for question, asked, _ in cur.fetchall())
+        return Report(stats.answered, stats.abstained, votes.get("up", 0), votes.get("down", 0), found)
+
+    # -- feedback ------------------------------------------------------------------------------
+
+    def vote(self, chat: ChatKey, key: int, user_id: int, vote: Vote, now: float | None = None) -> Votes | None:
+        """Insert or replace the person's vote on an answer the store still holds in `chat`."""
+        at = _now(now)
+        with self.backend.transaction(write=True, lock=f"vote:{key}") as cur:
+            cur.execute(
+                "SELECT 1 FROM answers WHERE id = ? AND platform = ? AND chat_id = ? AND created_at > ?",
+                (key, *_chat(chat), self._cutoff(now)),
+            )
+            if cur.fetchone() is None:
+                return None
+            cur.execute("SELECT vote FROM votes WHERE answer_id = ? AND user_id = ?", (key, user_id))
+            row = cur.fetchone()
+            changed = row is None or row[0] != vote
+            if row is None:
+                cur.execute(
+                    "INSERT INTO votes (answer_id, user_id, vote, at) VALUES (?, ?, ?, ?)", (key, user_id, vote, at)
+                )
+            elif changed:
+                cur.execute(
+                    "UPDATE votes SET vote = ?, at = ? WHERE answer_id = ? AND user_id = ?", (vote, at, key, user_id)
+                )
+            cur.execute("SELECT vote, COUNT(*) FROM votes WHERE answer_id = ? GROUP BY vote", (key,))
+            counts = {kind: int(n) for kind, n in cur.fetchall()}
+        return Votes(counts.get("up", 0), counts.get("down", 0), changed)
+
     # -- upkeep ------------------------------------------------------------------------------
 
     def prune(self, now: float | None = None) -> None:
@@ -256,6 +315,7 @@ class SqlStore:
         with self.backend.transaction(write=True) as cur:
             cur.execute("DELETE FROM answers WHERE created_at <= ?", (at - self.retention.answer_ttl,))
             cur.execute("DELETE FROM rate_events WHERE at <= ?", (at - RATE_EVENTS_KEPT,))
+            cur.execute("DELETE FROM votes WHERE at <= ?", (at - VOTES_KEPT,))
             cur.execute(
                 "DELETE FROM rate_warnings WHERE NOT EXISTS (SELECT 1 FROM rate_events e WHERE"
                 " e.platform = rate_warnings.platform AND e.chat_id = rate_warnings.chat_id"
@@ -274,6 +334,11 @@ class SqlStore:
     def close(self) -> None:
         """Close the backend."""
         self.backend.close()
+
+
+def grouping_key(question: str) -> str:
+    """Questions that differ only in case, accents, punctuation or spacing group together."""
+    return " ".join(raw_tokens(fold(question).lower()))
 
 
 def _chat(chat: ChatKey) -> tuple[str, int]:

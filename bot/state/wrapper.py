@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.state.base import ChatKey, Outcome, Remembered, Stats
+from bot.state.base import ChatKey, Outcome, Remembered, Report, Stats, Vote, Votes
 from bot.state.sql import SqlStore
 from retrieval.answer import Answer
 
@@ -49,9 +49,19 @@ class WrappedStore:
         """`SqlStore.hit_rate_limit`, run through `_run`."""
         return self._run(lambda s: s.hit_rate_limit(chat, user_id, limit, window, now))
 
-    def log_question(self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None) -> None:
+    def log_question(
+        self, chat: ChatKey, latency_ms: float, outcome: Outcome, now: float | None = None, question: str | None = None
+    ) -> None:
         """`SqlStore.log_question`, run through `_run`."""
-        self._run(lambda s: s.log_question(chat, latency_ms, outcome, now))
+        self._run(lambda s: s.log_question(chat, latency_ms, outcome, now, question))
+
+    def vote(self, chat: ChatKey, key: int, user_id: int, vote: Vote, now: float | None = None) -> Votes | None:
+        """`SqlStore.vote`, run through `_run`."""
+        return self._run(lambda s: s.vote(chat, key, user_id, vote, now))
+
+    def report(self, since: float = 0.0, gaps: int = 10) -> Report:
+        """`SqlStore.report`, run through `_run`."""
+        return self._run(lambda s: s.report(since, gaps))
 
     def stats(self, since: float = 0.0) -> Stats:
         """`SqlStore.stats`, run through `_run`."""

@@ -270,6 +270,24 @@ class FakeTelegram:
         )
         return query_id
 
+    def inline_query(self, user_id: int, query: str) -> str:
+        """A user types `@BeritaQABot <query>` in some chat; returns the inline query's id."""
+        query_id = f"iq{time.monotonic_ns()}"
+        sender = {"id": user_id, "is_bot": False, "first_name": "Penanya"}
+        self.push({"inline_query": {"id": query_id, "from": sender, "query": query, "offset": ""}})
+        return query_id
+
+    def inline_answer(self, query_id: str) -> dict[str, Any]:
+        """What the bot answered inline query `query_id` with (`results` parsed), waiting for it."""
+        calls = self.wait_for(
+            lambda: [c for c in self.calls_of("answerInlineQuery") if c.params["inline_query_id"] == query_id]
+        )
+        return dict(calls[0].params)
+
+    def query_answers(self, query_id: str) -> list[Call]:
+        """The answerCallbackQuery calls for the button press `query_id` (its toast is `params["text"]`)."""
+        return [c for c in self.calls_of("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
+
     def calls_of(self, method: str) -> list[Call]:
         """Every recorded call of `method`, in order."""
         with self._cond:
@@ -346,7 +364,7 @@ class FakeTelegram:
                 "username": BOT_USERNAME,
                 "can_join_groups": True,
                 "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
+                "supports_inline_queries": True,  # /setinline done in BotFather
             },
         }
 
@@ -389,6 +407,43 @@ class FakeTelegram:
                 message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
             self.messages[(chat_id, message["message_id"])] = message
             params["_result"] = message
+        return 200, {"ok": True, "result": message}
+
+    def api_answerInlineQuery(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Check the results as Telegram does (at most 50, unique ids, valid HTML to send); keep them parsed."""
+        raw = params.get("results") or "[]"
+        results = json.loads(raw) if isinstance(raw, str) else raw
+        button = params.get("button")
+        params["results"] = results
+        params["button"] = json.loads(button) if isinstance(button, str) else button
+        ids = [r.get("id") for r in results]
+        problems = ["more than 50 results"] if len(results) > 50 else []
+        problems += ["duplicate result ids"] if len(set(ids)) != len(ids) else []
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if content.get("parse_mode") == "HTML":
+                problems += TelegramHtmlChecker().check(str(content.get("message_text", "")))
+        if problems:
+            with self._cond:
+                self.html_errors.append((raw if isinstance(raw, str) else json.dumps(raw), problems))
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {problems[0]}"}
+        return 200, {"ok": True, "result": True}
+
+    def api_editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:
+        """Replace a bot message's inline keyboard; 400 for an unknown message or an unchanged keyboard."""
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        markup = params.get("reply_markup")
+        keyboard = json.loads(markup) if isinstance(markup, str) else markup
+        with self._cond:
+            message = self.messages.get(key)
+            if message is None:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+            if message.get("reply_markup") == keyboard:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"}
+            message = {**message, "reply_markup": keyboard, "edit_date": int(time.time())}
+            if not keyboard:
+                del message["reply_markup"]
+            self.messages[key] = message
         return 200, {"ok": True, "result": message}
 
     def api_getFile(self, params: dict[str, Any], call: Call) -> tuple[int, dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
 from pathlib import Path
 
 from bot.testing.cli import run_bot
@@ -101,3 +103,48 @@ def test_run_without_tokens_opens_local_chat(subprocess_env: dict[str, str]) -> 
     result = run_bot(["run"], subprocess_env, stdin="Siapa pengganti Stoltenberg?\n")
     assert result.returncode == 0, result.stderr
     assert "obrolan lokal" in result.stderr and "Mark Rutte" in result.stdout
+
+
+def test_report_lists_the_most_asked_unanswered_question_and_writes_csv(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    env = {**subprocess_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+    asked = (
+        "Siapa juara Liga Inggris musim lalu?\nSiapa pengganti Stoltenberg?\nsiapa JUARA liga inggris musim lalu\n"
+        "Berapa harga cabai di Bandung?\nSiapa juara Liga Inggris musim lalu??\n"
+    )
+    assert run_bot(["chat"], env, stdin=asked).returncode == 0
+    out = tmp_path / "laporan.csv"
+    result = run_bot(["report", "--days", "7", "--csv", str(out)], env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "7 hari terakhir: 5 pertanyaan"
+    assert "Dijawab: 1 (20%)" in lines and "Tidak ditemukan: 4 (80%)" in lines
+    assert "Penilaian: 👍 0 · 👎 0" in lines
+    top = lines.index("Paling sering tidak terjawab:")
+    assert lines[top + 1] == "1. 3× Siapa juara Liga Inggris musim lalu??"  # grouped, as last asked
+    assert lines[top + 2] == "2. 1× Berapa harga cabai di Bandung?"
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[:5] == [
+        ["section", "item", "count"],
+        ["outcome", "answered", "1"],
+        ["outcome", "not_found", "4"],
+        ["feedback", "up", "0"],
+        ["feedback", "down", "0"],
+    ]
+    assert rows[5] == ["unanswered", "Siapa juara Liga Inggris musim lalu??", "3"]
+
+
+def test_with_question_log_off_no_text_is_kept_and_the_report_says_so(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    state = tmp_path / "state.db"
+    env = {**subprocess_env, "DATABASE_URL": f"sqlite:///{state}", "QUESTION_LOG": "off"}
+    secret = "Siapa juara lomba zorblatt musim lalu?"
+    assert run_bot(["chat"], env, stdin=f"{secret}\n").returncode == 0
+    result = run_bot(["report"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Tidak ditemukan: 1 (100%)" in result.stdout and "QUESTION_LOG=off" in result.stdout
+    assert "zorblatt" not in result.stdout
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT COUNT(*), COUNT(question) FROM questions").fetchone() == (1, 0)

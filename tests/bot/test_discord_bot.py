@@ -108,6 +108,42 @@ def test_button_shows_citations_ephemerally(settings: Settings, engine: QAEngine
     run(settings, engine, tmp_path, scenario)
 
 
+def test_votes_count_once_per_person_and_change_in_place(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        ask_slash(client, "Siapa pengganti Stoltenberg?", channel_id=16)
+        answer = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
+        buttons = answer["components"][0]["components"]
+        assert [b["label"] for b in buttons] == ["📚 Sumber", "👍", "👎"]
+        up, down = buttons[1]["custom_id"], buttons[2]["custom_id"]
+        message = fake.message(answer, "16")
+        callbacks = 1  # the slash command's "thinking…"
+
+        async def press(custom_id: str, user_id: int, under: dict[str, Any] = message) -> dict[str, Any]:
+            nonlocal callbacks
+            payload = button_payload(custom_id, under, channel_id=16, user_id=user_id)
+            client._connection.parse_interaction_create(payload)
+            callbacks += 1
+            return (await fake.wait_for("POST", "/callback", count=callbacks))[-1].body
+
+        def labels(body: dict[str, Any]) -> list[str]:
+            assert body["type"] == 7  # the answer's own message updated, no new one
+            return [b["label"] for b in body["data"]["components"][0]["components"]]
+
+        assert labels(await press(up, 61)) == ["📚 Sumber", "👍 1", "👎"]
+        repeated = await press(up, 61)  # the same vote again: counted once, told privately
+        assert repeated["type"] == 4 and repeated["data"]["flags"] & 64
+        assert "sudah tercatat" in repeated["data"]["content"]
+        assert labels(await press(up, 62)) == ["📚 Sumber", "👍 2", "👎"]
+        assert labels(await press(down, 61)) == ["📚 Sumber", "👍 1", "👎 1"]
+        old_button = {"type": 2, "style": 2, "label": "👍", "custom_id": "fb:99999999:up"}
+        old = {**message, "components": [{"type": 1, "components": [old_button]}]}  # an answer long forgotten
+        gone = await press("fb:99999999:up", 63, old)
+        assert gone["data"]["flags"] & 64 and "terlalu lama" in gone["data"]["content"]
+        assert len(fake.of("POST", f"/webhooks/{APP_ID}/")) == 1  # nothing posted in the channel
+
+    run(settings, engine, tmp_path, scenario)
+
+
 def test_mention_and_follow_up_reply(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
         state = client._connection
@@ -138,7 +174,8 @@ def test_abstention(settings: Settings, engine: QAEngine, tmp_path: Path) -> Non
     async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
         ask_slash(client, "Siapa juara Liga Inggris musim lalu?", channel_id=15)
         body = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body
-        assert "tidak ditemukan di artikel" in body["content"] and not body.get("components")
+        assert "tidak ditemukan di artikel" in body["content"]
+        assert [b["label"] for b in body["components"][0]["components"]] == ["👍", "👎"]  # rated, no sources
 
     run(settings, engine, tmp_path, scenario)
 

@@ -107,3 +107,24 @@ def test_admin_lists_stats_and_removes(admin_bot: tuple[FakeTelegram, Path]) -> 
     assert not (corpus / "001_4081d66b315ef270.txt").exists()
     gone = reply(fake, ADMIN, fake.send_text(ADMIN, "Berapa personel yang direkrut Rusia tiap bulan?", user_id=ADMIN))
     assert "30.000" not in gone
+
+
+def test_statistik_lists_the_most_asked_unanswered_question_first_and_the_votes(
+    admin_bot: tuple[FakeTelegram, Path],
+) -> None:
+    fake, _ = admin_bot
+    for wording in ("Kapan Piala Asia 2031 digelar?", "kapan piala asia 2031 digelar", "Siapa wali kota Zorbaland?",
+                    "Kapan  Piala Asia 2031 digelar??"):  # fmt: skip
+        assert "tidak ditemukan" in reply(fake, 503, fake.send_text(503, wording, user_id=503))
+    answered = fake.send_text(503, "Siapa pengganti Stoltenberg?", user_id=503)
+    reply(fake, 503, answered)
+    answer = fake.sent_message(fake.replies_to(503, answered["message_id"])[0])
+    up = answer["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    query_id = fake.press_button(503, answer, up, user_id=503)
+    fake.wait_for(lambda: fake.query_answers(query_id))
+    stats = reply(fake, ADMIN, fake.send_text(ADMIN, "/statistik", user_id=ADMIN))
+    lines = stats.removeprefix("<pre>").removesuffix("</pre>").splitlines()
+    assert "7 hari terakhir:" in stats and "Dijawab:" in stats and "Tidak ditemukan:" in stats
+    assert "Penilaian: 👍 1 · 👎 0" in lines
+    top = lines.index("Paling sering tidak terjawab:")
+    assert lines[top + 1] == "1. 3× Kapan  Piala Asia 2031 digelar??"

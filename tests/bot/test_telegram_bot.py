@@ -26,7 +26,8 @@ def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def fake(settings: Any, log_path: Path) -> Iterator[FakeTelegram]:
     env = bot_env(settings.corpus_dir, settings.index_dir)
-    with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=str(RATE_LIMIT)) as server:
+    limit = str(RATE_LIMIT)
+    with running_bot(env, log_path, GROUP_QUESTIONS_PER_MINUTE=limit, INLINE_QUERIES_PER_MINUTE=limit) as server:
         yield server
 
 
@@ -123,11 +124,93 @@ def test_sources_button_shows_citations(fake: FakeTelegram) -> None:
     assert "003_0d97bd401b206dcc" in citation
 
 
+def _press(fake: FakeTelegram, chat_id: int, message_id: int, data: str, user_id: int) -> str:
+    """Press a button under the message as it is now; the toast the bot answered with."""
+    query_id = fake.press_button(chat_id, fake.messages[(chat_id, message_id)], data, user_id=user_id)
+    answers = fake.wait_for(lambda: fake.query_answers(query_id))
+    assert answers[0].params.get("show_alert") in (None, False, "False", "false")  # a toast, not a dialog
+    return str(answers[0].params["text"])
+
+
+def _labels(fake: FakeTelegram, chat_id: int, message_id: int) -> list[str]:
+    return [b["text"] for b in fake.messages[(chat_id, message_id)]["reply_markup"]["inline_keyboard"][0]]
+
+
+def test_votes_count_once_per_person_change_in_place_and_send_nothing(fake: FakeTelegram) -> None:
+    asked = fake.send_text(140, "Siapa pengganti Stoltenberg?")
+    answer = only_reply(fake, 140, asked["message_id"])
+    row = answer["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in row] == ["📚 Sumber", "👍", "👎"]  # beside the sources button
+    up, down = row[1]["callback_data"], row[2]["callback_data"]
+    mid = answer["message_id"]
+
+    def edits() -> int:
+        return len([c for c in fake.calls_of("editMessageReplyMarkup") if int(c.params["message_id"]) == mid])
+
+    assert "Terima kasih" in _press(fake, 140, mid, up, user_id=51)
+    fake.wait_for(lambda: edits() == 1)
+    assert _labels(fake, 140, mid) == ["📚 Sumber", "👍 1", "👎"]
+    assert "sudah tercatat" in _press(fake, 140, mid, up, user_id=51)  # the same vote again: counted once
+    assert "Terima kasih" in _press(fake, 140, mid, up, user_id=52)
+    fake.wait_for(lambda: edits() == 2)
+    assert _labels(fake, 140, mid) == ["📚 Sumber", "👍 2", "👎"]
+    assert "Terima kasih" in _press(fake, 140, mid, down, user_id=51)  # changes their vote
+    fake.wait_for(lambda: edits() == 3)
+    assert _labels(fake, 140, mid) == ["📚 Sumber", "👍 1", "👎 1"]
+    assert edits() == 3  # the repeated vote edited nothing
+    assert len([c for c in fake.calls_of("sendMessage") if int(c.params["chat_id"]) == 140]) == 1  # no spam
+
+
+def test_a_vote_on_an_answer_no_longer_kept_gets_a_polite_toast(fake: FakeTelegram) -> None:
+    asked = fake.send_text(141, "Siapa pengganti Stoltenberg?")
+    answer = only_reply(fake, 141, asked["message_id"])
+    assert "terlalu lama" in _press(fake, 141, answer["message_id"], "fb:99999999:up", user_id=53)
+    assert len([c for c in fake.calls_of("sendMessage") if int(c.params["chat_id"]) == 141]) == 1
+
+
+def test_inline_query_returns_cited_quotes_ready_to_send(fake: FakeTelegram) -> None:
+    polls = fake.wait_for(lambda: [c for c in fake.calls_of("getUpdates") if c.params.get("allowed_updates")])
+    assert "inline_query" in json.loads(polls[0].params["allowed_updates"])  # Telegram must send them
+    answer = fake.inline_answer(fake.inline_query(81, "Siapa pengganti Stoltenberg?"))
+    results = answer["results"]
+    assert 1 <= len(results) <= 3 and answer.get("button") is None
+    assert int(answer["cache_time"]) > 0
+    first = results[0]
+    content = first["input_message_content"]
+    assert first["type"] == "article" and first["title"].rstrip("…") in content["message_text"]
+    assert content["parse_mode"] == "HTML"
+    assert content["message_text"].startswith("<blockquote>") and "Mark Rutte" in content["message_text"]
+    cited = content["message_text"].split("</blockquote>\n— ")[1]  # the article it comes from
+    assert cited.startswith(first["description"][:30])
+    assert fake.html_errors == []
+
+
+def test_inline_query_not_found_is_an_empty_list_with_a_hint(fake: FakeTelegram) -> None:
+    answer = fake.inline_answer(fake.inline_query(82, "Siapa juara Liga Inggris musim lalu?"))
+    assert answer["results"] == [] and answer["button"]["text"] == "Tidak ditemukan di artikel"
+    empty = fake.inline_answer(fake.inline_query(82, "   "))
+    assert empty["results"] == [] and "pertanyaan" in empty["button"]["text"]
+
+
+def test_inline_queries_are_rate_limited_per_person_and_cached_ones_are_free(fake: FakeTelegram) -> None:
+    questions = ["Siapa pengganti Jens Stoltenberg?", "Di mana pusat komando baru NATO?", "Siapa anggota terbaru NATO?"]
+    for question in questions:  # RATE_LIMIT questions nobody asked a minute ago
+        assert fake.inline_answer(fake.inline_query(83, question))["results"]
+    refused = fake.inline_answer(fake.inline_query(83, "Berapa personel yang direkrut Rusia per bulan?"))
+    assert refused["results"] == [] and "Pelan-pelan" in refused["button"]["text"]
+    assert int(refused["cache_time"]) == 0  # Telegram must not keep the refusal for others
+    again = fake.inline_answer(fake.inline_query(83, "siapa pengganti jens stoltenberg"))  # cached: no slot needed
+    assert again["results"] and "Mark Rutte" in again["results"][0]["input_message_content"]["message_text"]
+    other = fake.inline_answer(fake.inline_query(84, "Berapa personel yang direkrut Rusia per bulan?"))
+    assert other["results"]  # someone else is not limited
+
+
 def test_abstains_politely(fake: FakeTelegram) -> None:
     asked = fake.send_text(107, "Siapa juara Liga Inggris musim lalu?")
     reply = only_reply(fake, 107, asked["message_id"])
-    assert "tidak ditemukan di artikel" in reply["text"]
-    assert "reply_markup" not in reply and "<blockquote>" not in reply["text"]
+    assert "tidak ditemukan di artikel" in reply["text"] and "<blockquote>" not in reply["text"]
+    labels = [b["text"] for b in reply["reply_markup"]["inline_keyboard"][0]]
+    assert labels == ["👍", "👎"]  # nothing to show sources of, but the reply can be rated
 
 
 def test_english_question_gets_english_wording(fake: FakeTelegram) -> None:

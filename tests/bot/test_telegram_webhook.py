@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def test_webhook_answers_with_secret_and_rejects_without(settings: Settings, tmp
     ) as fake:
         registered = fake.calls_of("setWebhook")[0].params
         assert registered["url"] == url and registered["secret_token"] == SECRET
+        assert {"message", "callback_query", "inline_query"} <= set(json.loads(registered["allowed_updates"]))
         message = question_message(fake, 301, 5)
         status = fake.wait_for(lambda: post_update(url, {"update_id": 1, "message": message}, SECRET) == 200)
         assert status

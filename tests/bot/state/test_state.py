@@ -167,6 +167,57 @@ def test_the_question_log_is_capped(open_state: OpenStore) -> None:
     assert store.stats(since=T0 + 15).answered + store.stats(since=T0 + 15).abstained == 10  # the newest kept
 
 
+def test_unanswered_questions_grouped_by_their_words_most_asked_first(open_state: OpenStore) -> None:
+    store = open_state()
+    asked = [
+        ("Berapa harga cabai hari ini?", "abstained"),
+        ("Siapa juara Piala Dunia 2030?", "abstained"),
+        ("berapa HARGA cabai hari ini", "abstained"),
+        ("Siapa pengganti Stoltenberg?", "answered"),
+        ("Berapa harga  cabai hari ini??", "abstained"),
+        ("Siapa pengganti Stoltenberg?", "answered"),
+    ]
+    for i, (question, outcome) in enumerate(asked):
+        store.log_question(CHAT, 10.0, outcome, now=T0 + i, question=question)  # type: ignore[arg-type]
+    store.log_question(CHAT, 10.0, "abstained", now=T0 + 10)  # QUESTION_LOG=off: counted, no text
+    report = store.report()
+    assert (report.answered, report.abstained) == (2, 5)
+    assert [(g.question, g.asked) for g in report.gaps] == [
+        ("Berapa harga  cabai hari ini??", 3),  # as last asked
+        ("Siapa juara Piala Dunia 2030?", 1),
+    ]
+    assert [g.asked for g in store.report(since=T0 + 3).gaps] == [1]  # only the period's
+    assert len(store.report(gaps=1).gaps) == 1
+
+
+# -- feedback ---------------------------------------------------------------------------------------
+
+
+def test_one_vote_per_person_per_answer_and_a_new_one_replaces_it(open_state: OpenStore) -> None:
+    store = open_state()
+    item = store.remember(CHAT, "Siapa pengganti Stoltenberg?", answer(), now=T0)
+    first = store.vote(CHAT, item.key, 7, "up", now=T0 + 1)
+    assert first is not None and (first.up, first.down, first.changed) == (1, 0, True)
+    again = store.vote(CHAT, item.key, 7, "up", now=T0 + 2)
+    assert again is not None and (again.up, again.down, again.changed) == (1, 0, False)
+    other = store.vote(CHAT, item.key, 8, "up", now=T0 + 3)
+    assert other is not None and (other.up, other.down) == (2, 0)
+    changed = store.vote(CHAT, item.key, 7, "down", now=T0 + 4)
+    assert changed is not None and (changed.up, changed.down, changed.changed) == (1, 1, True)
+    report = open_state().report()  # after a restart too
+    assert (report.up, report.down) == (1, 1)
+    assert (store.report(since=T0 + 3.5).up, store.report(since=T0 + 3.5).down) == (0, 1)
+
+
+def test_a_vote_on_an_answer_the_store_no_longer_knows_is_refused(open_state: OpenStore) -> None:
+    store = open_state(Retention(answer_ttl=DAY))
+    item = store.remember(CHAT, "Siapa pengganti Stoltenberg?", answer(), now=T0)
+    assert store.vote(ChatKey("discord", 1), item.key, 7, "up", now=T0) is None  # another chat's answer
+    assert store.vote(CHAT, item.key + 99, 7, "up", now=T0) is None
+    assert store.vote(CHAT, item.key, 7, "up", now=T0 + 2 * DAY) is None  # expired
+    assert store.vote(CHAT, item.key, 7, "up", now=T0 + 1) is not None
+
+
 # -- rate limits -------------------------------------------------------------------------------------
 
 
@@ -314,6 +365,14 @@ def test_database_url_setting() -> None:
         settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "0"})
     days = settings_from_mapping({"STATE_ANSWER_TTL_DAYS": "3", "STATE_QUESTION_LOG_MAX": "50"})
     assert (days.state_answer_ttl_days, days.state_question_log_max) == (3, 50)
+
+
+def test_question_log_setting() -> None:
+    assert settings_from_mapping({}).question_log is True  # on by default
+    assert settings_from_mapping({"QUESTION_LOG": "off"}).question_log is False
+    assert settings_from_mapping({"QUESTION_LOG": " ON "}).question_log is True
+    with pytest.raises(SettingsError, match="QUESTION_LOG"):
+        settings_from_mapping({"QUESTION_LOG": "maybe"})
 
 
 # -- a PostgreSQL outage mid-run: errors while it lasts, the same store works again after --------

@@ -330,3 +330,24 @@ def test_question_in_a_thread_is_answered_in_that_thread(settings: Settings, eng
         assert "Mark Rutte" in shown and "004\\_48468e831883892f" in shown  # the thread's own answer
 
     run(settings, engine, tmp_path, scenario)
+
+
+def test_statistik_lists_the_most_asked_unanswered_question_first(
+    settings: Settings, engine: QAEngine, tmp_path: Path
+) -> None:
+    own = settings.with_overrides(admin_user_ids=frozenset({42}))
+
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        asked = ["Kapan Piala Asia 2031 digelar?", "kapan piala asia 2031 digelar", "Siapa wali kota Zorbaland?",
+                 "Kapan  Piala Asia 2031 digelar??"]  # fmt: skip
+        for user, question in enumerate(asked, start=60):  # one each: no one reaches the rate limit
+            ask_slash(client, question, channel_id=50, user_id=user)
+            await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=user - 59)
+        client._connection.parse_interaction_create(slash_payload("statistik", [], channel_id=50, user_id=42))
+        posts = await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=len(asked) + 1)
+        lines = posts[-1].body["content"].strip("`\n").splitlines()
+        assert "Tidak ditemukan: 4 (100%)" in lines
+        top = lines.index("Paling sering tidak terjawab:")
+        assert lines[top + 1].startswith("1. 3× ") and "Piala Asia 2031" in lines[top + 1]
+
+    run(own, engine, tmp_path, scenario)

@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds = evaluate(load_questions(QUESTIONS), engine.index, engine.ask,
                              lambda q: engine.ranked_paragraphs(q, 5)).summary()  # fmt: skip
             results["pipeline_scale"] = pipeline_scale.run(
-                seeds, sizes, vectors=args.vectors, rounds=1 if args.quick else 3, timeout=args.hours * 3600
+                seeds, sizes, vectors=args.vectors, rounds=1 if args.quick else 5, timeout=args.hours * 3600
             )
     RESULTS.mkdir(parents=True, exist_ok=True)
     full = not args.quick and parts == set(DEFAULT_PARTS.split(",")) and not args.sizes

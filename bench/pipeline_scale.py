@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -178,20 +179,29 @@ def serve(out: Path, rounds: int, embedder: Embedder, questions_path: Path = QUE
     questions = load_questions(questions_path)
     for q in questions:  # warm-up: corpus-side caches as in a running bot
         engine.ask(q.question)
-    samples: dict[str, list[float]] = {s: [] for s in STAGES}
+    samples: dict[str, list[list[float]]] = {s: [[] for _ in questions] for s in STAGES}
+    load_before = os.getloadavg()[0]
     for _ in range(rounds):
-        for q in questions:
+        for i, q in enumerate(questions):
             engine.clear_query_cache()
             t = engine.ask(q.question).timings_ms
             stages = {s: t.get(s, 0.0) for s in ("embed", "dense", "lexical", "fusion", "select", "total")}
             stages["search+fusion+select"] = stages["dense"] + stages["lexical"] + stages["fusion"] + stages["select"]
             stages["total without embed"] = stages["total"] - stages["embed"]
             for s in STAGES:
-                samples[s].append(stages[s])
-    timings = {s: {"p50": float(np.percentile(v, 50)), "p95": float(np.percentile(v, 95))} for s, v in samples.items()}
+                samples[s][i].append(stages[s])
+    # Every sample, and each question's best round (the machine is shared: other processes' bursts
+    # land on single samples; the best of a few rounds is the pipeline's own cost).
+    timings = {s: _percentiles([x for row in v for x in row]) for s, v in samples.items()}
+    best = {s: _percentiles([min(row) for row in v]) for s, v in samples.items()}
     report = evaluate(questions, index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
     return {"load_s": load_s, "loaded_mb": loaded_mb, "serve_peak_mb": peak_mb(), "timings_ms": timings,
-            "asked": len(samples["total"]), "quality": report.summary()}  # fmt: skip
+            "best_of_rounds_ms": best, "rounds": rounds, "asked": rounds * len(questions),
+            "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary()}  # fmt: skip
+
+
+def _percentiles(values: Sequence[float]) -> dict[str, float]:
+    return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95))}
 
 
 def articles_of(index: SearchIndex) -> list[Article]:
@@ -289,8 +299,8 @@ def run(
     return rows
 
 
-def _ms(row: dict[str, Any], stage: str) -> str:
-    t = row.get("serve", {}).get("timings_ms", {}).get(stage)
+def _ms(row: dict[str, Any], stage: str, key: str = "best_of_rounds_ms") -> str:
+    t = row.get("serve", {}).get(key, {}).get(stage)
     return f"{t['p50']:.2f} / {t['p95']:.2f}" if t else "–"
 
 
@@ -304,15 +314,17 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     if not rows:
         return ""
     vectors = rows[0].get("build", {}).get("vectors", "random")
-    lines = [f"### Full pipeline at scale (real BM25 text, SYNTHETIC vectors: {vectors}; see bench/pipeline_scale.py)",
-             "", "Per question, ms, p50 / p95 (question vector cache cleared each time; embedding does not depend "
-             "on the corpus size).", "",
-             "| paragraphs | FAISS | embed | dense | BM25 | fusion | select | search+fusion+select "
-             "| total without embed | total |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for r in rows:
-        faiss_type = r.get("build", {}).get("faiss_type", "–")
-        cells = " | ".join(_ms(r, s) for s in STAGES)
-        lines.append(f"| {r['n']:,} | {faiss_type} | {cells} |")
+    lines = [f"### Full pipeline at scale (real BM25 text, SYNTHETIC vectors: {vectors}; see bench/pipeline_scale.py)"]
+    for key, about in (("best_of_rounds_ms", "each question's best of {rounds} rounds"),
+                       ("timings_ms", "every sample of {rounds} rounds")):  # fmt: skip
+        rounds = rows[0].get("serve", {}).get("rounds", "the")
+        lines += ["", f"Per question, ms, p50 / p95 ({about.format(rounds=rounds)}; question-vector cache cleared "
+                  "each time; embedding does not depend on the corpus size).", "",
+                  "| paragraphs | FAISS | embed | dense | BM25 | fusion | select | search+fusion+select "
+                  "| total without embed | total |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for r in rows:
+            faiss_type = r.get("build", {}).get("faiss_type", "–")
+            lines.append(f"| {r['n']:,} | {faiss_type} | " + " | ".join(_ms(r, s, key) for s in STAGES) + " |")
     lines += ["", "| paragraphs | sentences | disk MB (vectors / FAISS / BM25 / corpus.json) | build s (FAISS + BM25) "
               "| save s | load s | serving MB after load | serving peak MB | building peak MB | add one article s "
               "| remove one s | updating peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip

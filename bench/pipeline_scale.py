@@ -317,7 +317,8 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     lines = [f"### Full pipeline at scale (real BM25 text, SYNTHETIC vectors: {vectors}; see bench/pipeline_scale.py)"]
     for key, about in (("best_of_rounds_ms", "each question's best of {rounds} rounds"),
                        ("timings_ms", "every sample of {rounds} rounds")):  # fmt: skip
-        rounds = rows[0].get("serve", {}).get("rounds", "the")
+        counts = {r.get("serve", {}).get("rounds") for r in rows} - {None}
+        rounds = " / ".join(map(str, sorted(counts))) or "the"
         lines += ["", f"Per question, ms, p50 / p95 ({about.format(rounds=rounds)}; question-vector cache cleared "
                   "each time; embedding does not depend on the corpus size).", "",
                   "| paragraphs | FAISS | embed | dense | BM25 | fusion | select | search+fusion+select "

@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only quality,answers,latency,scale,ingest]`: figures side by side, one run.
+"""`python -m bench [--quick] [--only quality,answers,latency,scale,ingest,pipeline-scale]`: figures side by side.
 
 Writes bench/results/latest.json and latest.md (a full run) or partial.json and partial.md
 (--quick, --only, --sizes or --types), and prints the Markdown.
@@ -22,7 +22,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bench import bulk_ingest
+from bench import bulk_ingest, pipeline_scale
 from config.settings import PROJECT_ROOT, load_settings, settings_from_mapping
 from retrieval.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
 from retrieval.corpus import load_corpus
@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=DEFAULT_PARTS)
     parser.add_argument("--sizes", default="", help="comma-separated corpus sizes for the scale part")
     parser.add_argument("--types", default=",".join(SCALE_TYPES), help="FAISS types for the scale part")
+    parser.add_argument("--vectors", default="random", choices=("random", "mix"),
+                        help="synthetic vectors of the pipeline-scale part (see bench/pipeline_scale.py)")  # fmt: skip
+    parser.add_argument("--hours", type=float, default=3.0, help="time limit per size of the pipeline-scale part")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -236,12 +239,24 @@ def main(argv: list[str] | None = None) -> int:
             results["scale"] = scale(engine, sizes, tuple(args.types.split(",")))
         if "ingest" in parts:
             results["ingest"] = bulk_ingest.run(500 if args.quick else 10_000)
+        if "pipeline-scale" in parts:  # not in a default run: ~1 hour at 1M (`make bench` stays as it was)
+            default = [10_000] if args.quick else [100_000, 1_000_000]
+            sizes = [int(s) for s in args.sizes.split(",") if s] or default
+            seeds = evaluate(load_questions(QUESTIONS), engine.index, engine.ask,
+                             lambda q: engine.ranked_paragraphs(q, 5)).summary()  # fmt: skip
+            results["pipeline_scale"] = pipeline_scale.run(
+                seeds, sizes, vectors=args.vectors, rounds=1 if args.quick else 5, timeout=args.hours * 3600
+            )
     RESULTS.mkdir(parents=True, exist_ok=True)
     full = not args.quick and parts == set(DEFAULT_PARTS.split(",")) and not args.sizes
     full = full and args.types == ",".join(SCALE_TYPES)
     name = "latest" if full else "partial"  # a quick look never replaces the full run's figures
+    if parts == {"pipeline-scale"}:
+        name = "pipeline-scale"
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
     text = markdown(results)
+    if "pipeline_scale" in results:
+        text += "\n" + pipeline_scale.markdown(results["pipeline_scale"])
     (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return 0

@@ -11,7 +11,7 @@ The directory format (each file, the manifest's fields, when it is rebuilt) is i
 The BM25 side is `retrieval.lexical`. Callers import from here.
 """
 
-from retrieval.index.build import EnsureResult, VectorCache, build_index, ensure_index
+from retrieval.index.build import EnsureResult, VectorCache, assemble_index, build_index, ensure_index
 from retrieval.index.core import SearchIndex
 from retrieval.index.dense import (
     EXACT_SEARCH_MAX,
@@ -62,6 +62,7 @@ __all__ = [
     "IndexRefreshError",
     "SearchIndex",
     "VectorCache",
+    "assemble_index",
     "build_faiss",
     "build_index",
     "build_ivf",

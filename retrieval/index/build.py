@@ -89,8 +89,23 @@ def build_index(
         sentence_vectors = cache.embed(embedder, sentence_texts, update)
     finally:
         close()
+    index = assemble_index(articles, paragraph_vectors, sentence_vectors, embedder, embedded=todo)
+    log.info("built index: %d articles, %d paragraphs, %d texts embedded", len(articles), len(paragraphs), todo)
+    return index
+
+
+def assemble_index(
+    articles: Sequence[Article],
+    paragraph_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    embedder: Embedder,
+    *,
+    embedded: int = 0,
+) -> SearchIndex:
+    """FAISS, BM25 and the manifest around vectors already made (one row per paragraph, per sentence)."""
+    paragraphs = [p for a in articles for p in a.paragraphs]
     dense, kind = build_faiss(paragraph_vectors)
-    lexical = LexicalIndex.build(paragraph_texts)
+    lexical = LexicalIndex.build([p.text for p in paragraphs])
     corpus_fp = corpus_fingerprint(articles)
     manifest = IndexManifest(
         fingerprint=index_fingerprint(corpus_fp, embedder.name),
@@ -99,7 +114,7 @@ def build_index(
         dim=embedder.dim,
         faiss_type=kind,
         paragraphs=len(paragraphs),
-        sentences=len(sentence_texts),
+        sentences=len(sentence_vectors),
         articles=len(articles),
         chunking=chunking(),
         files={},
@@ -107,7 +122,6 @@ def build_index(
         answer_model=_shipped_answer_model(),
         tuning=DEFAULT_TUNING.to_json(),
     )
-    log.info("built index: %d articles, %d paragraphs, %d texts embedded", len(articles), len(paragraphs), todo)
     return SearchIndex(
         manifest=manifest,
         articles={a.article_id: a.meta for a in articles},
@@ -116,7 +130,7 @@ def build_index(
         sentence_vectors=sentence_vectors,
         dense=dense,
         lexical=lexical,
-        embedded_texts=todo,
+        embedded_texts=embedded,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from retrieval.corpus import parse_article
 from retrieval.index import SearchIndex, build_index
-from retrieval.search import HybridSearcher, Query
+from retrieval.search import HybridSearcher, IndexSource, Query, SearchDepth, top_rows
 from retrieval.testing import HashingEmbedder, query_for
 from retrieval.tuning import SearchTuning
 
@@ -58,3 +59,27 @@ def test_excluded_paragraphs_and_the_tuned_depth_are_respected(toy_index: Search
     searcher = HybridSearcher(toy_index, tuning=SearchTuning(top_k=1))
     result = searcher.search(_query("petani kopi arabika"), exclude=frozenset({kopi}))
     assert len(result.candidates) == 1 and result.candidates[0].paragraph != kopi
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_rows_equals_the_stable_full_sort(seed: int) -> None:
+    """Partition then sort the few kept: the same rows in the same order as sorting everything, ties by row."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3_000))
+    scores = (rng.integers(0, 6, n) * rng.random()).astype(np.float32)  # many ties, many zeros
+    if seed % 4 == 0:
+        scores = rng.random(n).astype(np.float32)
+    for k in (0, 1, 7, 100, n - 1, n, n + 3):
+        expected = np.argsort(-scores, kind="stable")[: max(k, 0)]
+        assert np.array_equal(top_rows(scores, k), expected)
+
+
+def test_lexical_hits_are_the_best_bm25_scores_of_the_toy_index(toy_index: SearchIndex) -> None:
+    """The BM25 stage keeps the top scores a full sort keeps (positive ones only), best first."""
+    query = _query("petani kopi banjir kereta Jakarta")
+    bm25 = toy_index.lexical.scores(query.terms)
+    for depth in (1, 2, 3, 10):
+        hits = IndexSource(toy_index).gather(query, SearchDepth(dense=3, lexical=depth)).lexical
+        expected = [int(i) for i in np.argsort(-bm25, kind="stable")[:depth] if bm25[i] > 0]
+        assert list(hits) == expected
+        assert list(hits.values()) == sorted(hits.values(), reverse=True)

@@ -222,8 +222,10 @@ def update(out: Path, embedder: Embedder) -> dict[str, Any]:
     index = load_current(out)
     assert index is not None
     articles = articles_of(index)
-    context = load_split(IDK_VALID).contexts[0] if IDK_VALID.is_file() else "\n".join(
-        p.text for p in articles[0].paragraphs)  # fmt: skip
+    # Text the corpus does not hold yet, so the new article's texts are embedded as a user's would be:
+    # an IDK-MRC context, else (no data folder beside the clone) the first article's sentences reversed.
+    first = [p.sentence_text(i) for p in articles[0].paragraphs for i in range(len(p.sentences))]
+    context = load_split(IDK_VALID).contexts[0] if IDK_VALID.is_file() else " ".join(reversed(first))
     new = parse_article("bench-new-article", context)
     started = time.perf_counter()
     added = build_index([*articles, new], embedder, previous=index, show_progress=False)

@@ -24,7 +24,7 @@ from bot.app import BotServices
 from bot.conversation import AnswerMemory, ChatKey, Remembered
 from bot.render import DiscordMarkdown, answer_blocks, citation_blocks, pack
 from bot.state import StateUnavailable, Vote, Votes
-from bot.texts import ingest_summary, text, vote_label
+from bot.texts import ingest_summary, text, vote_label, vote_notice
 from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -94,7 +94,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fb:(
             return
         item, votes = voted
         if not votes.changed:
-            await _tell_privately(interaction, text("vote_same", item.answer.language, vote=text(f"vote_{self.vote}")))
+            await _tell_privately(interaction, vote_notice(self.vote, item.answer.language, changed=False))
             return
         await interaction.response.edit_message(view=_sources_view(item, votes))
 

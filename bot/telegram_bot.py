@@ -61,7 +61,7 @@ from bot.inline import CACHE_SECONDS, InlineCache, inline_results
 from bot.logs import show_network_retries
 from bot.render import TelegramHtml, answer_blocks, citation_blocks, pack, preview_url
 from bot.state import StateUnavailable, Vote, Votes, grouping_key
-from bot.texts import ingest_summary, text, vote_label
+from bot.texts import ingest_summary, text, vote_label, vote_notice
 from config.settings import Settings
 from retrieval.answer import Answer
 
@@ -453,8 +453,7 @@ async def on_vote_button(update: Update, context: Context) -> None:
         await _toast(query, text("vote_expired"))
         return
     item, votes = voted
-    notice = "vote_counted" if votes.changed else "vote_same"
-    await _toast(query, text(notice, item.answer.language, vote=text(f"vote_{vote}")))
+    await _toast(query, vote_notice(vote, item.answer.language, changed=votes.changed))
     if votes.changed:
         try:
             await query.edit_message_reply_markup(answer_keyboard(item, votes))

@@ -213,6 +213,11 @@ def period_report(report: Report, days: int, *, question_log: bool) -> str:
     return lines
 
 
+def vote_notice(vote: str, language: str, *, changed: bool) -> str:
+    """What a person is told after a 👍/👎: counted, or the same vote as before (nothing changed)."""
+    return text("vote_counted" if changed else "vote_same", language, vote=text(f"vote_{vote}"))
+
+
 def vote_label(vote: str, count: int) -> str:
     """A 👍/👎 button's label: the emoji, and how many chose it once anyone has."""
     emoji = text(f"vote_{vote}")

@@ -21,6 +21,7 @@ class SearchTuning:
     dense_candidates: int = 30
     lexical_candidates: int = 30
     top_k: int = 5  # paragraphs handed to answer choice
+    recent_margin: float = 0.02  # "terbaru"/"latest" questions: fused scores this close (a share) count as a tie
 
 
 @dataclass(frozen=True)

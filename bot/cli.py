@@ -315,11 +315,15 @@ def _sync_feeds(desk: FeedDesk, progress: bool) -> int:
     """`feeds sync`: every followed feed read now, with a progress bar over the pages on stderr."""
     from tqdm import tqdm
 
-    bar = tqdm(desc=text("feeds_progress"), unit=" halaman", file=sys.stderr, disable=not progress, mininterval=0.5)
+    bar = tqdm(
+        desc=text("feeds_progress"), unit=" halaman", file=sys.stderr, disable=not progress, mininterval=0.5, delay=0.5
+    )
 
     def advance(done: int, total: int) -> None:
         bar.total = total
         bar.update(done - bar.n)
+        if done == total:
+            bar.close()  # every page read: the ingest's own bars (articles, embedding) follow
 
     started = time.perf_counter()
     try:

@@ -514,4 +514,6 @@ def sync_summary(report: SyncReport, limit: int | None = SUMMARY_ITEMS) -> str:
         lines.append(text("feeds_sync_refused", count=thousands(len(report.refused))))
         lines += _itemised(report.refused, limit)
     lines.append(ingest_summary(report.ingest, limit))
+    if not report.ingest.changed and not report.ingest.rejected:  # "nothing re-embedded" said as a count too
+        lines.append(text("ingest_embedded", count=thousands(report.ingest.embedded)))
     return "\n".join(lines)

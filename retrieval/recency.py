@@ -80,21 +80,33 @@ def fresh_rows(rows: dict[int, float], passages: Passages, cutoff: datetime | No
     return {row: score for row, score in rows.items() if not too_old(articles[paragraphs[row].article_id].date, cutoff)}
 
 
+def equally_good(a: Candidate, b: Candidate, cosine_margin: float, bm25_margin: float) -> bool:
+    """Whether two paragraphs have the same evidence: paragraph and best-sentence cosines within
+    `cosine_margin`, BM25 within `bm25_margin` (a share of the larger). Fused ranks are not compared:
+    two paragraphs with equal scores still get ranks one apart in every ranking."""
+    return (
+        abs(a.dense - b.dense) <= cosine_margin
+        and abs(a.best_sentence - b.best_sentence) <= cosine_margin
+        and abs(a.bm25 - b.bm25) <= bm25_margin * max(a.bm25, b.bm25)
+    )
+
+
 def prefer_recent(
-    candidates: Sequence[Candidate], published: Callable[[Candidate], datetime | None], margin: float
+    candidates: Sequence[Candidate],
+    published: Callable[[Candidate], datetime | None],
+    cosine_margin: float,
+    bm25_margin: float,
 ) -> list[Candidate]:
     """Candidates (best first) with the newest article first among equally good ones.
 
-    Equally good: a fused score within `margin` (a share) of the best of its band; a band is the
-    run of candidates that starts at one candidate and takes every later one within that margin.
-    Inside a band newer articles come first (undated ones last, ties keep their order); bands keep
-    their order, so a clearly better old paragraph still comes before a new weaker one. Ranks are
-    renumbered.
+    A band is a run of consecutive candidates equally good as its first (`equally_good`). Inside a
+    band newer articles come first (undated ones last, ties keep their order); bands keep their
+    order, so a clearly better old paragraph still comes before a new weaker one. Ranks are renumbered.
     """
     ordered: list[Candidate] = []
     band: list[Candidate] = []
     for candidate in candidates:
-        if band and candidate.fused < band[0].fused * (1.0 - margin):
+        if band and not equally_good(band[0], candidate, cosine_margin, bm25_margin):
             ordered += _newest_first(band, published)
             band = []
         band.append(candidate)

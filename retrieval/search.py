@@ -191,7 +191,8 @@ class HybridSearcher:
         t0 = time.perf_counter()
         candidates = self._fuse(hits.passages, query, hits.dense, hits.lexical)
         if asks_for_recent(query.text):
-            candidates = prefer_recent(candidates, _published(hits.passages), self.tuning.recent_margin)
+            margins = (self.tuning.recent_cosine_margin, self.tuning.recent_bm25_margin)
+            candidates = prefer_recent(candidates, _published(hits.passages), *margins)
         timings = {**hits.timings_ms, "fusion": (time.perf_counter() - t0) * 1e3}
         return SearchResult(candidates[:top_k], timings, hits.passages)
 

@@ -180,8 +180,9 @@ def test_a_page_that_is_not_html_is_refused_once(tmp_path: Path, site: LocalSite
     report = syncer.sync()
     assert [(url, why.why) for url, why in report.refused] == [(site.url("/laporan.pdf"), Why.NOT_HTML)]
     assert len(report.ingest.added) == 1
-    site.put("/rss", rss([(site.url("/laporan.pdf"), "Laporan", rfc822(0)), (site.url("/a"), "Sekolah", rfc822(0))])
-             + " ")  # the feed changes (no 304), the refused page does not: not fetched again
+    site.put(
+        "/rss", rss([(site.url("/laporan.pdf"), "Laporan", rfc822(0)), (site.url("/a"), "Sekolah", rfc822(0))]) + " "
+    )  # the feed changes (no 304), the refused page does not: not fetched again
     again = syncer.sync()
     assert again.fetched == 0 and again.refused == [] and site.requests["/laporan.pdf"] == 1
 

@@ -243,3 +243,35 @@ def test_the_same_text_under_another_address_is_not_added_twice(
     assert [why.why for _, why in report.ingest.skipped] == [Why.DUPLICATE]
     seen = state.seen_items([site.url("/a"), site.url("/a-amp")])
     assert seen[site.url("/a")].article_id == seen[site.url("/a-amp")].article_id
+
+
+def test_a_feed_syncs_into_the_postgres_store_with_its_dates(
+    postgres_uri: str, settings: Settings, tmp_path: Path, site: LocalSite, state: SqlStore
+) -> None:
+    from bot.testing.postgres import fresh_database
+    from retrieval.engine import QAEngine
+    from retrieval.store import ingestor_for
+
+    pg = settings_from_mapping(
+        {"CORPUS_DIR": str(tmp_path / "corpus"), "INDEX_DIR": str(settings.index_dir), "STORE": "postgres",
+         "DATABASE_URL": fresh_database(postgres_uri), "SEEDS_DIR": str(settings.corpus_dir),
+         "FEED_HOST_DELAY_SECONDS": "0"}
+    )  # fmt: skip
+    engine = QAEngine.load(pg, show_progress=False)
+    try:
+        syncer = FeedSyncer(pg, state, ingestor_for(pg, embedder=engine.embedder).ingest_documents, clock=Clock())
+        site.put("/a", article_page("Bendungan Sadawarna diresmikan", [
+            "SUBANG - Presiden meresmikan Bendungan Sadawarna yang mampu menampung 50 juta meter kubik air.",
+            "Bendungan itu akan mengairi sawah seluas 6.000 hektare di Subang dan Indramayu.",
+        ]))  # fmt: skip
+        site.put("/rss", rss([(site.url("/a"), "Bendungan", rfc822(0.5))]), "application/rss+xml")
+        state.follow_feed(site.url("/rss"), NOW)
+        report = syncer.sync()
+        assert report.ingest.added == [article_id_for(site.url("/a"))] and report.ingest.failure is None
+        assert syncer.sync().ingest.embedded == 0
+        answer = engine.ask("Berapa kapasitas Bendungan Sadawarna?")
+        assert answer.answered and "50 juta meter kubik" in answer.quotes[0].text
+        source = answer.sources[0]
+        assert (source.date, source.date_source, source.url) == ("2026-11-23T21:00:00+00:00", "feed", site.url("/a"))
+    finally:
+        engine.close()

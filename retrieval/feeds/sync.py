@@ -152,8 +152,9 @@ class FeedSyncer:
         if documents:
             report.ingest = self.ingest(documents)
         self._remember(chosen, origins, report)
+        stored = report.ingest.failure is None  # else nothing was kept: the next read must not be a 304
         for source, answer, _ in read:
-            self._succeeded(source, answer, now, keep_validators=source.url not in waiting)
+            self._succeeded(source, answer, now, keep_validators=stored and source.url not in waiting)
         return report
 
     def _read(self, fetcher: Fetcher, source: FeedSource) -> tuple[Fetched | None, ParsedFeed | None]:

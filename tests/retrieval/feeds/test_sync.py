@@ -275,3 +275,16 @@ def test_a_feed_syncs_into_the_postgres_store_with_its_dates(
         assert (source.date, source.date_source, source.url) == ("2026-11-23T21:00:00+00:00", "feed", site.url("/a"))
     finally:
         engine.close()
+
+
+def test_a_sync_whose_storing_fails_loses_nothing(tmp_path: Path, site: LocalSite, state: SqlStore) -> None:
+    syncer, settings = make(tmp_path, state, Clock())
+    site.put("/a", article_page("Kereta bandara", paragraphs("kereta bandara")))
+    site.put("/rss", rss([(site.url("/a"), "Kereta bandara", rfc822(0))]), "application/rss+xml")
+    state.follow_feed(site.url("/rss"), NOW)
+    settings.corpus_dir.write_text("not a folder")  # the corpus cannot be written: the command fails
+    failed = syncer.sync()
+    assert failed.ingest.failure is not None and failed.ingest.added == []
+    settings.corpus_dir.unlink()
+    retried = syncer.sync()  # the feed is read in full again (no 304) and the page stored now
+    assert site.not_modified["/rss"] == 0 and retried.ingest.added == [article_id_for(site.url("/a"))]

@@ -2,9 +2,10 @@
 
 A local site on 127.0.0.1 (`retrieval.feeds.testing.LocalSite`) serves one RSS feed of N items and
 their N invented Indonesian article pages. `python -m bot feeds add` then `python -m bot feeds sync
---progress` run twice in child processes with their own corpus, index and state: the first sync
-fetches and embeds every page; the second is answered 304 and must fetch and embed nothing. Prints
-each command's output and wall time. `python -m bench.feeds_sync [--items N]`.
+--progress` run three times in child processes with their own corpus, index and state: the first
+sync fetches and embeds every page; the second is answered 304; before the third the feed changes
+(a new ETag) but lists the same items: both must fetch and embed nothing. Prints each command's
+output and wall time. `python -m bench.feeds_sync [--items N]`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def run(args: list[str], env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    """Serve the feed, follow it, sync twice; print what each run said."""
+    """Serve the feed, follow it, sync three times; print what each run said."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=500)
     items = parser.parse_args().items
@@ -77,9 +78,13 @@ def main() -> None:
         run(["feeds", "add", site.url("/rss")], env)
         first = run(["feeds", "sync", "--progress"], env)
         second = run(["feeds", "sync", "--progress"], env)
+        site.put("/rss", rss(entries, title="Warta Uji (diperbarui)"), "application/rss+xml")  # a new ETag, same items
+        third = run(["feeds", "sync", "--progress"], env)
         pages = sum(site.requests[f"/berita/{i}"] for i in range(items))
-        print(f"{items} items: first sync {first:.1f} s, second {second:.1f} s; page requests {pages}, "
-              f"feed answered 304 {site.not_modified['/rss']}×")  # fmt: skip
+        print(
+            f"{items} items: first sync {first:.1f} s, second (304) {second:.1f} s, third (feed changed, items "
+            f"known) {third:.1f} s; page requests {pages}, feed answered 304 {site.not_modified['/rss']}×"
+        )
 
 
 if __name__ == "__main__":

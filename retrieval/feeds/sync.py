@@ -122,7 +122,8 @@ class FeedSyncer:
         if problem is not None:
             raise FetchError(problem)
         with self._fetcher() as fetcher:
-            return self._read(fetcher, FeedSource(url, 0.0))[1] or ParsedFeed("sitemap")
+            _, parsed = self._read(fetcher, FeedSource(url, 0.0))
+        return parsed if parsed is not None else ParsedFeed("rss")  # no validators sent: never a 304
 
     # -- a sync -----------------------------------------------------------------------------
 

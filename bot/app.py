@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from bot.admin import AdminDesk, watch_index
 from bot.conversation import AnswerMemory, QuestionService, RateLimiter
+from bot.feeds import FeedDesk, FeedPoller
 from bot.state import StateStore, open_store
 from config.settings import Settings
 from retrieval.engine import QAEngine
+from retrieval.store import ingestor_for
 
 
 @dataclass
@@ -28,7 +30,9 @@ class BotServices:
     rate_limiter: RateLimiter
     store: StateStore
     inline_limiter: RateLimiter  # Telegram inline mode: a person's uncached inline questions per minute
+    feeds: FeedPoller  # followed news sites: the admin commands and the poller
     _watcher: asyncio.Task[None] | None = field(default=None, repr=False)
+    _poller: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, engine: QAEngine, store: StateStore | None = None) -> BotServices:
@@ -38,7 +42,9 @@ class BotServices:
         questions = QuestionService(engine, AnswerMemory(store), log_text=settings.question_log)
         limiter = RateLimiter(store, settings.group_questions_per_minute)
         inline = RateLimiter(store, settings.inline_queries_per_minute)
-        return cls(settings, questions, AdminDesk(settings, questions), limiter, store, inline)
+        feed_desk = FeedDesk(settings, store, ingestor_for(settings, embedder=engine.embedder))
+        feeds = FeedPoller(feed_desk, engine.swap_index)
+        return cls(settings, questions, AdminDesk(settings, questions), limiter, store, inline, feeds)
 
     @classmethod
     async def load(cls, settings: Settings) -> BotServices:
@@ -63,15 +69,19 @@ class BotServices:
         return self.questions.memory
 
     def start_watching(self) -> None:
-        """Start the one index watcher of this process (a second call does nothing)."""
+        """Start the one index watcher of this process, and the feed poller unless FEED_POLL_MINUTES=0
+        (a second call does nothing)."""
         if self._watcher is None:
             self._watcher = asyncio.create_task(watch_index(self.settings, self.questions))
+        if self._poller is None and self.settings.feed_poll_minutes > 0:
+            self._poller = asyncio.create_task(self.feeds.run())
 
     def stop_watching(self) -> None:
-        """Cancel the index watcher, if one runs."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            self._watcher = None
+        """Cancel the index watcher and the feed poller, if they run."""
+        for task in (self._watcher, self._poller):
+            if task is not None:
+                task.cancel()
+        self._watcher = self._poller = None
 
     def close(self) -> None:
         """Stop the watcher and close the state store (a last write-ahead checkpoint for SQLite)."""

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {ask,index,chat,eval,ingest,remove,list,report,build-engine,telegram,discord,run}`."""
+"""Command line: `python -m bot {ask,index,chat,eval,ingest,remove,list,feeds,report,build-engine,telegram,…}`."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.logs import configure_logging
 from bot.state import Report, StateUnavailable, open_store
-from bot.texts import SUMMARY_ITEMS, ingest_summary, period_report, refusal_text, text
+from bot.texts import SUMMARY_ITEMS, ingest_summary, period_report, refusal_text, sync_summary, text
 from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from retrieval.answer import Answer
 from retrieval.embedding import EmbedderError
@@ -23,6 +23,9 @@ from retrieval.engine import EmptyCorpusError, QAEngine
 from retrieval.index import IndexRefreshError
 from retrieval.ingest import refresh_problem
 from retrieval.store.base import StoreError
+
+if TYPE_CHECKING:
+    from bot.feeds import FeedDesk
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "bench" / "questions.jsonl"
 IDK_MRC_DIR = PROJECT_ROOT.parent / "shared" / "qa-data" / "idk-mrc"
@@ -287,6 +290,53 @@ def write_report_csv(path: Path, report: Report) -> None:
         writer.writerows(rows)
 
 
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """`feeds add|list|remove|sync`: follow news sites; exit 1 when a feed could not be followed or read."""
+    from bot.feeds import FeedDesk
+    from retrieval.store import ingestor_for
+
+    progress = sys.stderr.isatty() or getattr(args, "progress", False)
+    store = open_store(settings)
+    try:
+        desk = FeedDesk(settings, store, ingestor_for(settings, show_progress=progress))
+        if args.feeds_command == "list":
+            print(desk.listing())
+            return 0
+        if args.feeds_command in ("add", "remove"):
+            done, message = desk.follow(args.url) if args.feeds_command == "add" else desk.unfollow(args.url)
+            print(message, file=sys.stdout if done else sys.stderr)
+            return 0 if done else 1
+        return _sync_feeds(desk, progress)
+    finally:
+        store.close()
+
+
+def _sync_feeds(desk: FeedDesk, progress: bool) -> int:
+    """`feeds sync`: every followed feed read now, with a progress bar over the pages on stderr."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        desc=text("feeds_progress"), unit=" halaman", file=sys.stderr, disable=not progress, mininterval=0.5, delay=0.5
+    )
+
+    def advance(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()  # every page read: the ingest's own bars (articles, embedding) follow
+
+    started = time.perf_counter()
+    try:
+        report = desk.sync(progress=advance)
+    finally:
+        bar.close()
+    print(sync_summary(report, limit=SUMMARY_ITEMS))
+    print(text("feeds_sync_time", seconds=time.perf_counter() - started), file=sys.stderr)
+    if report.ingest.failure is not None:
+        return 2
+    return 1 if report.failed else 0
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
@@ -394,6 +444,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="daftar artikel")
     listing.set_defaults(func=cmd_list, quiet=True)
+
+    feeds = sub.add_parser("feeds", help="ikuti situs berita: RSS, Atom, sitemap")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    feeds_add = feeds_sub.add_parser("add", help="ikuti sebuah feed atau sitemap (dibaca sekali untuk diperiksa)")
+    feeds_add.add_argument("url")
+    feeds_sub.add_parser("list", help="feed yang diikuti")
+    feeds_remove = feeds_sub.add_parser("remove", help="berhenti mengikuti (artikelnya tetap disimpan)")
+    feeds_remove.add_argument("url")
+    feeds_sync = feeds_sub.add_parser("sync", help="baca semua feed sekarang dan masukkan artikel barunya (untuk cron)")
+    feeds_sync.add_argument("--progress", action="store_true", help="bilah kemajuan walau stderr bukan terminal")
+    feeds.set_defaults(func=cmd_feeds, quiet=True)
 
     report = sub.add_parser("report", help="laporan admin: dijawab, penilaian, pertanyaan tak terjawab")
     report.add_argument("--days", type=_positive_int, default=7, help="periode dalam hari (bawaan 7)")

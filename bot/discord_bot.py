@@ -263,6 +263,32 @@ class AdminCommands(commands.Cog):
         await _thinking_privately(interaction)
         await _report_privately(interaction, await self.desk.stats_text())
 
+    @app_commands.command(name="ikuti", description=text("cmd_ikuti"))
+    @app_commands.describe(alamat=text("discord_feed_alamat"))
+    async def ikuti(self, interaction: discord.Interaction[Any], alamat: str) -> None:
+        """`/ikuti <alamat>`: follow a news site's RSS, Atom or sitemap."""
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, await self.bot.services.feeds.follow_text(alamat))
+
+    @app_commands.command(name="berhenti_ikuti", description=text("cmd_berhenti_ikuti"))
+    @app_commands.describe(alamat=text("discord_feed_alamat"))
+    async def berhenti_ikuti(self, interaction: discord.Interaction[Any], alamat: str) -> None:
+        """`/berhenti_ikuti <alamat>`: stop following a feed (its articles stay)."""
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, await self.bot.services.feeds.unfollow_text(alamat))
+
+    @app_commands.command(name="daftar_feed", description=text("cmd_daftar_feed"))
+    async def daftar_feed(self, interaction: discord.Interaction[Any]) -> None:
+        """`/daftar_feed`: the followed feeds."""
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, await self.bot.services.feeds.listing_text())
+
+    @app_commands.command(name="baca_feed", description=text("cmd_baca_feed"))
+    async def baca_feed(self, interaction: discord.Interaction[Any]) -> None:
+        """`/baca_feed`: read every followed feed now."""
+        await _thinking_privately(interaction)
+        await _report_privately(interaction, await self.bot.services.feeds.sync_text())
+
 
 class BeritaDiscordBot(commands.Bot):
     """The Discord bot: slash commands in two cogs, questions in messages (`on_message`), on the given

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Protocol
 
-from bot.texts import reason_text, text
+from bot.texts import date_text, reason_text, text
 from retrieval.answer import Answer, Source
 from retrieval.answer_spans import Span, answer_spans
 
@@ -153,9 +153,10 @@ def shorten(raw: str, limit: int) -> str:
 
 
 def source_label(source: Source, language: str) -> str:
-    """`Title — Outlet, paragraf 3` (raw text)."""
+    """`Title — Outlet, terbit 24 Nov 2026 08.30 WIB, paragraf 3` (raw text; the date when the article has one)."""
     parts = [shorten(source.title, MAX_TITLE_CHARS)] + ([shorten(source.outlet, 80)] if source.outlet else [])
-    return " — ".join(parts) + f", {text('paragraph', language)} {source.paragraph}"
+    dated = date_text(source.date, source.date_source, language)
+    return " — ".join(parts) + (f", {dated}" if dated else "") + f", {text('paragraph', language)} {source.paragraph}"
 
 
 def answer_blocks(answer: Answer, markup: Markup, *, question_limit: int = 1000) -> list[str]:
@@ -238,7 +239,8 @@ def citation_blocks(
     blocks = []
     for s in sources:
         header = markup.bold(f"[{s.n}] {shorten(s.title, MAX_TITLE_CHARS)}")
-        details = [shorten(x, 80) for x in (s.outlet, s.dateline, s.date) if x]
+        dated = date_text(s.date, s.date_source, language) or s.date  # a date we cannot read is shown as written
+        details = [shorten(x, 80) for x in (s.outlet, s.dateline, dated) if x]
         details.append(f"{text('paragraph', language)} {s.paragraph}")
         if s.heading:
             details.append(f"“{s.heading}”")

@@ -638,11 +638,37 @@ async def cmd_statistik(update: Update, context: Context) -> None:
     await _report(update, context, await _desk(context).stats_text())
 
 
+async def cmd_ikuti(update: Update, context: Context) -> None:
+    """`/ikuti <alamat>`: follow a news site's RSS, Atom or sitemap (admins only)."""
+    url = _command_argument(update.effective_message) if update.effective_message is not None else ""
+    said = await _services(context).feeds.follow_text(url) if url else text("ikuti_usage")
+    await _report(update, context, said)
+
+
+async def cmd_berhenti_ikuti(update: Update, context: Context) -> None:
+    """`/berhenti_ikuti <alamat>`: stop following a feed; its articles stay (admins only)."""
+    url = _command_argument(update.effective_message) if update.effective_message is not None else ""
+    said = await _services(context).feeds.unfollow_text(url) if url else text("berhenti_ikuti_usage")
+    await _report(update, context, said)
+
+
+async def cmd_daftar_feed(update: Update, context: Context) -> None:
+    """`/daftar_feed`: the followed feeds and how their reads go (admins only)."""
+    await _report(update, context, await _services(context).feeds.listing_text())
+
+
+async def cmd_baca_feed(update: Update, context: Context) -> None:
+    """`/baca_feed`: read every followed feed now (admins only)."""
+    await _report(update, context, await _services(context).feeds.sync_text())
+
+
 # --- application -----------------------------------------------------------------------
 
 
 COMMANDS = ("tanya", "sumber", "bantuan", "start")  # the menu everyone sees
-ADMIN_COMMANDS = ("tambah", "hapus", "artikel", "statistik")  # added to each admin's private menu
+ADMIN_COMMANDS = (  # added to each admin's private menu
+    "tambah", "hapus", "artikel", "statistik", "ikuti", "berhenti_ikuti", "daftar_feed", "baca_feed",
+)  # fmt: skip
 ADMIN_GATE = -2  # handler groups: the admin check first, then the group rate limit, then group 0
 RATE_LIMIT_GATE = -1
 # getMe, deleteWebhook/setWebhook at start: a 500 or an unreachable Telegram is retried without end,
@@ -725,6 +751,10 @@ def build_application(settings: Settings, services: BotServices | None = None) -
     application.add_handler(CommandHandler("hapus", cmd_hapus, filters=from_admin))
     application.add_handler(CommandHandler("artikel", cmd_artikel, filters=from_admin))
     application.add_handler(CommandHandler("statistik", cmd_statistik, filters=from_admin))
+    application.add_handler(CommandHandler("ikuti", cmd_ikuti, filters=from_admin))
+    application.add_handler(CommandHandler("berhenti_ikuti", cmd_berhenti_ikuti, filters=from_admin))
+    application.add_handler(CommandHandler("daftar_feed", cmd_daftar_feed, filters=from_admin))
+    application.add_handler(CommandHandler("baca_feed", cmd_baca_feed, filters=from_admin))
     application.add_handler(CallbackQueryHandler(on_sources_button, pattern=f"^{BUTTON_PREFIX}"))
     application.add_handler(CallbackQueryHandler(on_vote_button, pattern=rf"^{VOTE_PREFIX}[0-9]+:(up|down)$"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.state.base import Report
 from retrieval.answer import Answer, Reason
+from retrieval.feeds import FeedSource, SyncReport
 from retrieval.ingest import ArticleSummary, IngestReport
+from retrieval.recency import parse_date
 from retrieval.refusals import UNKNOWN_BINARY, Refusal, Why
 
 SUMMARY_ITEMS = 20  # ids and refusals listed per kind in an ingest summary (chat messages are short)
@@ -151,6 +154,44 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ingest_more_ids": ", … +{count} lagi",
         "ingest_more_items": "  … dan {count} lainnya",
         "ingest_duplicates": "duplikat",  # skipped articles counted together, whatever their twin
+        # following feeds (`python -m bot feeds …`, /ikuti, /berhenti_ikuti, /daftar_feed, /baca_feed)
+        "cmd_ikuti": "(Admin) Ikuti RSS, Atom atau sitemap sebuah situs berita",
+        "cmd_berhenti_ikuti": "(Admin) Berhenti mengikuti sebuah feed",
+        "cmd_daftar_feed": "(Admin) Daftar feed yang diikuti",
+        "cmd_baca_feed": "(Admin) Baca semua feed sekarang",
+        "discord_feed_alamat": "Alamat RSS, Atom atau sitemap, mis. https://contoh.id/rss",
+        "ikuti_usage": "Pakai /ikuti <alamat RSS, Atom atau sitemap>, mis. /ikuti https://contoh.id/rss",
+        "berhenti_ikuti_usage": "Pakai /berhenti_ikuti <alamat feed>; lihat alamatnya dengan /daftar_feed.",
+        "feed_followed": (
+            "Mengikuti {url} ({kind}, {items} item saat ini). {schedule} "
+            "Hentikan dengan /berhenti_ikuti {url}"
+        ),
+        "feed_schedule": "Artikel baru dibaca setiap {minutes} menit.",
+        "feed_schedule_off": "Bot tidak membaca feed sendiri (FEED_POLL_MINUTES=0): jalankan python -m bot feeds sync.",
+        "feed_follow_failed": "Tidak bisa mengikuti: {problem}.",
+        "feed_unfollowed": (
+            "Berhenti mengikuti {url}. Artikel yang sudah masuk tetap disimpan "
+            "(hapus satu per satu dengan /hapus <id>)."
+        ),
+        "feed_unfollow_failed": "Tidak bisa berhenti mengikuti: {problem}.",
+        "feeds_none": (
+            "Belum ada feed yang diikuti. Tambahkan dengan /ikuti <alamat> (atau python -m bot feeds add URL)."
+        ),
+        "feeds_header": "{count} feed diikuti:",
+        "feed_line": "• {url} — {items} item dikenal; terakhir dibaca {checked}",
+        "feed_line_failing": "  gagal {failures}× berturut-turut ({problem}); dicoba lagi {next}",
+        "feed_never": "belum pernah",
+        "feeds_sync_none": "Belum ada feed yang diikuti: tidak ada yang dibaca.",
+        "feeds_sync_summary": (
+            "Feed dibaca: {feeds} ({unchanged} tidak berubah, {failed} gagal). Halaman diambil: {fetched}; "
+            "sudah dikenal (tidak diambil): {known}; menunggu sinkron berikutnya: {waiting}."
+        ),
+        "feeds_sync_failed": "Feed gagal:",
+        "feeds_sync_refused": "Halaman ditolak: {count}",
+        "feeds_progress": "Halaman",
+        "feeds_sync_time": "Selesai dalam {seconds:.1f} detik.",
+        "date_published": "terbit {date}",
+        "date_fetched": "diambil {date}",
     },
     "en": {
         "not_found": "Sorry, the articles don't answer that. Try rephrasing or asking more specifically.",
@@ -173,6 +214,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "vote_counted": "{vote} Thank you, your rating is recorded.",
         "vote_same": "{vote} Your rating is already recorded.",
         "vote_expired": "Sorry, that answer is too old to rate. Thank you for trying!",
+        "date_published": "published {date}",
+        "date_fetched": "fetched {date}",
     },
 }
 
@@ -286,7 +329,16 @@ _REFUSALS: dict[Why, str] = {
     Why.INDEX_FAILED: "{error}",
     Why.DATABASE_FAILED: "basis data tidak bisa ditulis ({where}: {error})",
     Why.EMBEDDING_FAILED: "embedding gagal: {error}",
+    Why.NOT_HTTP_URL: "{url} bukan alamat http:// atau https://",
+    Why.FETCH_FAILED: "{url} tidak bisa dihubungi ({error})",
+    Why.HTTP_STATUS: "{url} menjawab HTTP {status}",
+    Why.FEED_MALFORMED: "{url} bukan RSS, Atom atau sitemap yang valid ({error})",
+    Why.ROBOTS_DISALLOWED: "robots.txt situsnya melarang bot mengambil {url}",
+    Why.NOT_HTML: "{url} bukan halaman HTML ({kind})",
+    Why.FEED_FOLLOWED: "{url} sudah diikuti",
+    Why.FEED_NOT_FOLLOWED: "{url} tidak sedang diikuti (lihat /daftar_feed)",
 }
+_FETCH_ERRORS = {"timeout": "waktu habis", "connect": "tidak tersambung", "redirects": "terlalu banyak pengalihan"}
 _BINARY_KINDS = {"old Office": "dokumen Office lama", "RIFF": "RIFF (gambar/suara)", "ELF": "program"}
 _JSON_KINDS = {
     "number": "angka",
@@ -314,6 +366,8 @@ def _refusal_values(why: Why, values: dict[str, Any]) -> dict[str, Any]:
         shown.update(keys=", ".join(values["keys"]) or "-")
     elif why is Why.TEXT_NOT_STRING:
         shown.update(kind=_JSON_KINDS[values["kind"]])
+    elif why is Why.FETCH_FAILED:
+        shown.update(error=_FETCH_ERRORS.get(values["error"], values["error"]))
     return shown
 
 
@@ -381,4 +435,85 @@ def article_list(items: Sequence[ArticleSummary]) -> str:
         text("article_line", id=a.article_id, title=a.title, outlet=a.outlet or "-", paragraphs=a.paragraphs)
         for a in items
     ]
+    return "\n".join(lines)
+
+
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}  # Indonesia's time zones by UTC offset in hours
+
+
+def date_text(raw: str | None, date_source: str | None = None, language: str = "id") -> str | None:
+    """An article's date as a reader sees it: `terbit 24 Nov 2026 08.30 WIB`, or `diambil …` when the
+    date is only when it was fetched; None when there is no readable date."""
+    shown = _date_words(raw, language)
+    if shown is None:
+        return None
+    return text("date_fetched" if date_source == "fetched" else "date_published", language, date=shown)
+
+
+def _date_words(raw: str | None, language: str = "id") -> str | None:
+    """`24 Nov 2026`, with `08.30 WIB` when `raw` has a time; None when it is not a date."""
+    when = parse_date(raw)
+    if when is None or raw is None:
+        return None
+    shown = f"{when.day} {_MONTHS.get(language, _MONTHS['id'])[when.month - 1]} {when.year}"
+    if len(raw.strip()) > 10:  # not a bare date: the time too, in the zone it was given in
+        offset = when.utcoffset() or timedelta(0)
+        hours = offset.total_seconds() / 3600
+        zone = _ZONES.get(int(hours)) if hours.is_integer() else None
+        zone = zone or ("UTC" if not offset else f"UTC{hours:+g}")
+        shown += f" {when:%H.%M} {zone}"
+    return shown
+
+
+def _moment(at: float | None) -> str:
+    """A wall-clock time for admins: `24 Nov 2026 08.30 UTC`."""
+    if at is None:
+        return text("feed_never")
+    return _date_words(datetime.fromtimestamp(at, UTC).isoformat()) or "-"
+
+
+def feed_list(sources: Sequence[FeedSource]) -> str:
+    """`/daftar_feed`, `feeds list`: every followed feed, how much of it is known, and how it is failing."""
+    if not sources:
+        return text("feeds_none")
+    lines = [text("feeds_header", count=len(sources))]
+    for source in sources:
+        checked = _moment(source.last_checked)
+        lines.append(text("feed_line", url=source.url, items=thousands(source.items), checked=checked))
+        error = source.error
+        if source.failures and error is not None:
+            retry = _moment(source.next_attempt)
+            lines.append(text("feed_line_failing", failures=source.failures, problem=refusal_text(error), next=retry))
+    return "\n".join(lines)
+
+
+def sync_summary(report: SyncReport, limit: int | None = SUMMARY_ITEMS) -> str:
+    """What one feed sync did: feeds read, pages fetched and refused, then what ingesting them did."""
+    if not report.feeds:
+        return text("feeds_sync_none")
+    unchanged = sum(1 for f in report.feeds if f.unchanged)
+    lines = [
+        text(
+            "feeds_sync_summary",
+            feeds=len(report.feeds),
+            unchanged=unchanged,
+            failed=len(report.failed),
+            fetched=thousands(report.fetched),
+            known=thousands(report.known),
+            waiting=thousands(report.waiting),
+        )
+    ]
+    if report.failed:
+        lines.append(text("feeds_sync_failed"))
+        lines += [f"  - {refusal_text(f.failure)}" for f in report.failed if f.failure is not None]
+    if report.refused:
+        lines.append(text("feeds_sync_refused", count=thousands(len(report.refused))))
+        lines += _itemised(report.refused, limit)
+    lines.append(ingest_summary(report.ingest, limit))
+    if not report.ingest.changed and not report.ingest.rejected:  # "nothing re-embedded" said as a count too
+        lines.append(text("ingest_embedded", count=thousands(report.ingest.embedded)))
     return "\n".join(lines)

@@ -46,6 +46,20 @@ _ON = {"on", "1", "true", "yes", "ya"}
 _OFF = {"off", "0", "false", "no", "tidak"}
 
 
+def _number(env: Mapping[str, str], key: str, default: float) -> float:
+    """A number of at least 0 (a comma is read as the decimal point: 0,5)."""
+    value = _fraction(env, key, upper=float("inf"))
+    return default if value is None else value
+
+
+def _max_age(env: Mapping[str, str]) -> int | None:
+    """MAX_ARTICLE_AGE_DAYS: unset or 0, every article answers; else older ones are hidden from answers."""
+    days = _int(env, "MAX_ARTICLE_AGE_DAYS", 0)
+    if days < 0:
+        raise SettingsError(f"MAX_ARTICLE_AGE_DAYS must be 0 (no limit) or more, got {days}")
+    return days or None
+
+
 def _switch(env: Mapping[str, str], key: str, default: bool) -> bool:
     raw = env.get(key, "").strip().lower()
     if not raw:
@@ -76,16 +90,18 @@ def _store(env: Mapping[str, str], database_url: str) -> str:
     return store
 
 
-def _fraction(env: Mapping[str, str], key: str) -> float | None:
+def _fraction(env: Mapping[str, str], key: str, upper: float = 1.0) -> float | None:
+    """A number from 0 to `upper` (a comma is read as the decimal point); None when unset."""
     raw = env.get(key, "").strip().replace(",", ".")
     if not raw:
         return None
+    within = "between 0 and 1" if upper == 1.0 else "0 or more"
     try:
         value = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"{key} must be a number between 0 and 1, got {raw!r}") from exc
-    if not 0.0 <= value <= 1.0:
-        raise SettingsError(f"{key} must be between 0 and 1, got {raw!r}")
+        raise SettingsError(f"{key} must be a number {within}, got {raw!r}") from exc
+    if not 0.0 <= value <= upper:  # also refuses nan
+        raise SettingsError(f"{key} must be {within}, got {raw!r}")
     return value
 
 
@@ -153,6 +169,11 @@ class Settings:
     state_question_log_max: int = 100_000  # /statistik's question log keeps this many newest rows
     question_log: bool = True  # QUESTION_LOG=off: the log keeps counts and times, never a question's text
     log_level: str = "INFO"
+    feed_poll_minutes: float = 30.0  # how often the running bot reads followed feeds; 0: never (cron runs `feeds sync`)
+    feed_max_new_per_sync: int = 50  # article pages fetched per sync at most; the rest wait for the next one
+    feed_host_delay_seconds: float = 1.0  # between two requests to one host (robots.txt's Crawl-delay when longer)
+    feed_timeout_seconds: float = 20.0  # per request (connect and each read)
+    max_article_age_days: int | None = None  # None: every article answers; else older ones are hidden from answers
 
     @property
     def uses_webhook(self) -> bool:
@@ -206,6 +227,11 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         state_question_log_max=_positive(env, "STATE_QUESTION_LOG_MAX", 100_000),
         question_log=_switch(env, "QUESTION_LOG", True),
         log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        feed_poll_minutes=_number(env, "FEED_POLL_MINUTES", 30.0),
+        feed_max_new_per_sync=_positive(env, "FEED_MAX_NEW_PER_SYNC", 50),
+        feed_host_delay_seconds=_number(env, "FEED_HOST_DELAY_SECONDS", 1.0),
+        feed_timeout_seconds=max(_number(env, "FEED_TIMEOUT_SECONDS", 20.0), 0.1),
+        max_article_age_days=_max_age(env),
     )
 
 

@@ -36,11 +36,12 @@ class Source:
     dateline: str | None = None
     url: str | None = None
     date: str | None = None
+    date_source: str | None = None  # "feed", "page" or "fetched" (the date is when it was fetched)
     heading: str | None = None  # section heading the paragraph sits under
     quote_spans: tuple[tuple[int, int], ...] = ()  # char offsets of the quoted sentences in `text`
 
     def to_json(self) -> dict[str, Any]:
-        """The source as `ask --json` prints it (no dateline, link or quote spans)."""
+        """The source as `ask --json` prints it (no dateline or quote spans); `date` ISO 8601 or null."""
         return {
             "n": self.n,
             "article_id": self.article_id,
@@ -49,6 +50,9 @@ class Source:
             "paragraph": self.paragraph,
             "text": self.text,
             "score": round(float(self.score), 6),
+            "date": self.date,
+            "date_source": self.date_source,
+            "url": self.url,
         }
 
 

@@ -79,7 +79,8 @@ class ArticleMeta:
     source_note: str | None = None  # "Sumber: Anadolu": who the outlet took it from
     dateline: str | None = None
     url: str | None = None
-    date: str | None = None
+    date: str | None = None  # publication date, ISO 8601 when ingested from a feed ("2026-11-24T08:30:00+07:00")
+    date_source: str | None = None  # where `date` came from: "feed", "page", or "fetched" (the time it was fetched)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def parse_article(article_id: str, text: str, metadata: dict[str, str] | None = 
             dateline=dateline,
             url=meta.get("url") or None,
             date=meta.get("date") or None,
+            date_source=(meta.get("date_source") or None) if meta.get("date") else None,
         ),
         paragraphs=tuple(paragraphs),
         content_hash=digest,
@@ -300,5 +302,7 @@ def corpus_fingerprint(articles: Iterable[Article]) -> str:
     for article in sorted(articles, key=lambda a: a.article_id):
         digest.update(article.article_id.encode())
         digest.update(article.content_hash.encode())
-        digest.update(json.dumps(article.meta.__dict__, sort_keys=True).encode())
+        # date_source only when set: an article without one fingerprints as before the field existed
+        fields = {k: v for k, v in article.meta.__dict__.items() if v is not None or k != "date_source"}
+        digest.update(json.dumps(fields, sort_keys=True).encode())
     return digest.hexdigest()

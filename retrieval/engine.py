@@ -87,7 +87,7 @@ class QAEngine:
         return self.answer_model.default_min_confidence if self.answer_model else 0.5
 
     def _make_pipeline(self, source: SearchIndex | ArticleStore) -> _Pipeline:
-        searcher = HybridSearcher(source, tuning=self.tuning.search)
+        searcher = HybridSearcher(source, tuning=self.tuning.search, max_age_days=self.settings.max_article_age_days)
         if not isinstance(source, SearchIndex):
             return _Pipeline(source, searcher, None)
         if self.answer_model is not None:
@@ -324,6 +324,7 @@ def _source_for(n: int, pick: QuotePick, index: Passages, score: float) -> tuple
         dateline=meta.dateline,
         url=meta.url,
         date=meta.date,
+        date_source=meta.date_source,
         heading=paragraph.heading,
         quote_spans=tuple(spans),
     )

@@ -19,15 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.errors import BeritaQAError
 from retrieval.corpus import _split_front_matter
-from retrieval.refusals import UNKNOWN_BINARY, Refusal, Why
+from retrieval.refusals import UNKNOWN_BINARY, Refusal, RefusedError, Why
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-META_KEYS = ("title", "outlet", "url", "date")
+META_KEYS = ("title", "outlet", "url", "date", "date_source")
 
 # Leading bytes of common non-text files, so that e.g. a PDF renamed to .txt is
 # refused as what it is rather than as "not UTF-8".
@@ -51,12 +50,8 @@ _BOMS_16 = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-class RejectedDocument(BeritaQAError, ValueError):
+class RejectedDocument(RefusedError, ValueError):
     """A document (or part of one) that cannot be ingested; `refusal` says why."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(f"{refusal.why}: {dict(refusal.values)}")
-        self.refusal = refusal
 
 
 @dataclass(frozen=True)

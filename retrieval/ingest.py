@@ -261,6 +261,10 @@ class Ingestor:
             document = dataclasses.replace(document, meta={**document.meta, "title": " ".join(title.split())})
         return self._store_all([document], report)
 
+    def ingest_documents(self, documents: Iterable[RawArticle]) -> IngestReport:
+        """Articles already read (e.g. the pages a feed links to), stored and indexed in one command."""
+        return self._store_all(list(documents), IngestReport())
+
     def remove(self, article_id: str) -> IngestReport:
         """Delete an article (its file and sidecar) and re-index; nothing is embedded."""
         report = IngestReport()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from config.errors import BeritaQAError
+
 
 class Why(StrEnum):
     """What was wrong with one input (or with the whole command, for the storage codes)."""
@@ -51,6 +53,15 @@ class Why(StrEnum):
     INDEX_FAILED = "index_failed"  # error: why the new index version could not be made
     DATABASE_FAILED = "database_failed"  # where, error: the article database refused the write (STORE=postgres)
     EMBEDDING_FAILED = "embedding_failed"  # error
+    # following feeds and sitemaps (`retrieval.feeds`): a feed, or one of its article pages
+    NOT_HTTP_URL = "not_http_url"  # url: not an http(s) address
+    FETCH_FAILED = "fetch_failed"  # url, error: no answer (refused, timed out, name unknown)
+    HTTP_STATUS = "http_status"  # url, status: the server answered with an error status
+    FEED_MALFORMED = "feed_malformed"  # url, error: not readable as RSS, Atom or a sitemap
+    ROBOTS_DISALLOWED = "robots_disallowed"  # url: the site's robots.txt does not let us fetch it
+    NOT_HTML = "not_html"  # url, kind: an article page that is not HTML (its content type)
+    FEED_FOLLOWED = "feed_followed"  # url: already followed
+    FEED_NOT_FOLLOWED = "feed_not_followed"  # url: not among the followed feeds
 
 
 UNKNOWN_BINARY = "unknown"  # Why.BINARY's kind for a file with NUL bytes and no known signature
@@ -67,3 +78,11 @@ class Refusal:
     def of(cls, why: Why, **values: Any) -> Refusal:
         """`Refusal.of(Why.DUPLICATE, of="berita")`."""
         return cls(why, tuple(sorted(values.items())))
+
+
+class RefusedError(BeritaQAError):
+    """Raised with a `Refusal` saying why (a document, a feed or a page that cannot be used)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(f"{refusal.why}: {dict(refusal.values)}")
+        self.refusal = refusal

@@ -8,12 +8,15 @@ sentence) and BM25. Paragraphs found by only one of them still compete.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 import numpy as np
 
 from retrieval.index import SearchIndex, dense_search
+from retrieval.recency import age_cutoff, asks_for_recent, fresh_rows, parse_date, prefer_recent
 from retrieval.store.base import Passages
 from retrieval.text import TermGroup
 from retrieval.tuning import DEFAULT_TUNING, SearchTuning
@@ -123,6 +126,23 @@ def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
     return rows[np.lexsort((rows, -scores[rows]))]
 
 
+AGE_FILTER_WIDENING = 3  # MAX_ARTICLE_AGE_DAYS set: each ranking brings this many times its depth, then filters
+
+
+def _best(rows: dict[int, float], k: int) -> dict[int, float]:
+    """The `k` best-scoring hits (ties by row)."""
+    return dict(sorted(rows.items(), key=lambda item: (-item[1], item[0]))[:k])
+
+
+def _published(passages: Passages) -> Callable[[Candidate], datetime | None]:
+    """A candidate's article's publication time, read from the passages it is a row of."""
+
+    def published(candidate: Candidate) -> datetime | None:
+        return parse_date(passages.articles[passages.paragraphs[candidate.paragraph].article_id].date)
+
+    return published
+
+
 def _ranks(values: dict[int, float]) -> dict[int, int]:
     order = sorted(values, key=lambda k: -values[k])
     return {key: rank for rank, key in enumerate(order, start=1)}
@@ -138,24 +158,41 @@ class HybridSearcher:
         tuning: SearchTuning = DEFAULT_TUNING.search,
         use_dense: bool = True,
         use_lexical: bool = True,
+        max_age_days: int | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.source: CandidateSource = IndexSource(index) if isinstance(index, SearchIndex) else index
         self.tuning = tuning
         self.use_dense = use_dense
         self.use_lexical = use_lexical
+        self.max_age_days = max_age_days  # MAX_ARTICLE_AGE_DAYS: older articles are left out of the hits
+        self.clock = clock
 
     def search(self, query: Query, top_k: int | None = None, exclude: frozenset[int] = frozenset()) -> SearchResult:
         """The best `top_k` paragraphs (the tuning's when None); `exclude` hides paragraphs (training:
         "the article is not here")."""
         top_k = self.tuning.top_k if top_k is None else top_k
+        # Hidden old articles take places among the hits: ask for more, so the fresh ones still fill the depth.
+        widen = 1 if self.max_age_days is None else AGE_FILTER_WIDENING
         depth = SearchDepth(
-            self.tuning.dense_candidates, self.tuning.lexical_candidates, self.use_dense, self.use_lexical, exclude
+            self.tuning.dense_candidates * widen,
+            self.tuning.lexical_candidates * widen,
+            self.use_dense,
+            self.use_lexical,
+            exclude,
         )
         hits = self.source.gather(query, depth)
+        cutoff = age_cutoff(self.max_age_days, self.clock())
+        if cutoff is not None:
+            hits.dense = _best(fresh_rows(hits.dense, hits.passages, cutoff), self.tuning.dense_candidates)
+            hits.lexical = _best(fresh_rows(hits.lexical, hits.passages, cutoff), self.tuning.lexical_candidates)
         if not hits.dense and not hits.lexical:
             return SearchResult([], {})
         t0 = time.perf_counter()
         candidates = self._fuse(hits.passages, query, hits.dense, hits.lexical)
+        if asks_for_recent(query.text):
+            margins = (self.tuning.recent_cosine_margin, self.tuning.recent_bm25_margin)
+            candidates = prefer_recent(candidates, _published(hits.passages), *margins)
         timings = {**hits.timings_ms, "fusion": (time.perf_counter() - t0) * 1e3}
         return SearchResult(candidates[:top_k], timings, hits.passages)
 

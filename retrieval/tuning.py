@@ -21,6 +21,10 @@ class SearchTuning:
     dense_candidates: int = 30
     lexical_candidates: int = 30
     top_k: int = 5  # paragraphs handed to answer choice
+    # "terbaru"/"latest" questions: paragraphs whose cosines differ by at most this, and BM25 by at most
+    # this share, are equally good, and the newer article comes first among them
+    recent_cosine_margin: float = 0.01
+    recent_bm25_margin: float = 0.05
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 from config.errors import BeritaQAError
 from retrieval.answer import Answer
+from retrieval.feeds.model import FeedStateStore
 
 Outcome = Literal["answered", "abstained"]
 Vote = Literal["up", "down"]
@@ -85,8 +86,8 @@ class Retention:
     question_log_rows: int = 100_000
 
 
-class StateStore(Protocol):
-    """Answers by chat and message, rate-limit windows and the question log.
+class StateStore(FeedStateStore, Protocol):
+    """Answers by chat and message, rate-limit windows, the question log and the followed feeds.
 
     Methods block (they may touch a database): async callers run them in a worker thread.
     `now` defaults to the current time; tests pass their own.

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from bot.state.base import ChatKey, Gap, Outcome, Remembered, Report, Retention, Stats, Vote, Votes
 from bot.state.codec import decode_answer, encode_answer
 from retrieval.answer import Answer
+from retrieval.feeds.model import FeedSource, SeenItem
 from retrieval.text import fold, raw_tokens
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " vote TEXT NOT NULL, at {float} NOT NULL, PRIMARY KEY (answer_id, user_id))",
         "CREATE INDEX IF NOT EXISTS votes_by_time ON votes (at)",
     ),
+    (  # 3: followed feeds and sitemaps (validators, failures, next read) and the item pages already read
+        "CREATE TABLE IF NOT EXISTS feeds (url TEXT PRIMARY KEY, added_at {float} NOT NULL, etag TEXT,"
+        " last_modified TEXT, failures INTEGER NOT NULL DEFAULT 0, next_attempt {float} NOT NULL DEFAULT 0,"
+        " last_checked {float}, last_error TEXT)",
+        # No foreign key to feeds: an unfollowed feed's items stay known, so following it again adds nothing twice.
+        "CREATE TABLE IF NOT EXISTS feed_items (url TEXT PRIMARY KEY, feed_url TEXT NOT NULL,"
+        " article_id TEXT NOT NULL, stamp TEXT, seen_at {float} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS feed_items_by_feed ON feed_items (feed_url)",
+    ),
 )
+SEEN_LOOKUP_CHUNK = 500  # item addresses per `IN (…)` query
 SCHEMA_VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {float} NOT NULL)"
 )
@@ -305,6 +316,70 @@ class SqlStore:
             cur.execute("SELECT vote, COUNT(*) FROM votes WHERE answer_id = ? GROUP BY vote", (key,))
             counts = {kind: int(n) for kind, n in cur.fetchall()}
         return Votes(counts.get("up", 0), counts.get("down", 0), changed)
+
+    # -- followed feeds ---------------------------------------------------------------------------
+
+    def feed_sources(self) -> list[FeedSource]:
+        """Every followed feed, oldest first, with how many item pages of it are known."""
+        with self.backend.transaction(write=False) as cur:
+            cur.execute(
+                "SELECT f.url, f.added_at, f.etag, f.last_modified, f.failures, f.next_attempt, f.last_checked,"
+                " f.last_error, (SELECT COUNT(*) FROM feed_items i WHERE i.feed_url = f.url)"
+                " FROM feeds f ORDER BY f.added_at, f.url"
+            )
+            rows = cur.fetchall()
+        return [
+            FeedSource(str(url), float(added), etag, modified, int(failures), float(next_at),
+                       None if checked is None else float(checked), error, int(items))
+            for url, added, etag, modified, failures, next_at, checked, error, items in rows
+        ]  # fmt: skip
+
+    def follow_feed(self, url: str, now: float | None = None) -> bool:
+        """Add a followed feed, due at once; False when it is followed already."""
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO feeds (url, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (url, _now(now))
+            )
+            return cur.rowcount == 1
+
+    def unfollow_feed(self, url: str) -> bool:
+        """Stop following a feed (its items stay known); False when it was not followed."""
+        with self.backend.transaction(write=True) as cur:
+            cur.execute("DELETE FROM feeds WHERE url = ?", (url,))
+            return cur.rowcount == 1
+
+    def save_feed(self, source: FeedSource) -> None:
+        """Store a feed's validators, failures, next read and last error."""
+        with self.backend.transaction(write=True) as cur:
+            cur.execute(
+                "UPDATE feeds SET etag = ?, last_modified = ?, failures = ?, next_attempt = ?, last_checked = ?,"
+                " last_error = ? WHERE url = ?",
+                (source.etag, source.last_modified, source.failures, source.next_attempt, source.last_checked,
+                 source.last_error, source.url),
+            )  # fmt: skip
+
+    def seen_items(self, urls: Sequence[str]) -> dict[str, SeenItem]:
+        """The known items among `urls`, by address."""
+        found: dict[str, SeenItem] = {}
+        with self.backend.transaction(write=False) as cur:
+            for start in range(0, len(urls), SEEN_LOOKUP_CHUNK):
+                chunk = list(urls[start : start + SEEN_LOOKUP_CHUNK])
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"SELECT url, article_id, stamp FROM feed_items WHERE url IN ({marks})", chunk)
+                found.update({str(u): SeenItem(str(u), str(a), s) for u, a, s in cur.fetchall()})
+        return found
+
+    def mark_seen(self, feed_url: str, items: Sequence[SeenItem], now: float | None = None) -> None:
+        """Remember items read from `feed_url`, replacing what was known of the same addresses."""
+        at = _now(now)
+        with self.backend.transaction(write=True) as cur:
+            for item in items:
+                cur.execute(
+                    "INSERT INTO feed_items (url, feed_url, article_id, stamp, seen_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET feed_url = excluded.feed_url, article_id = excluded.article_id,"
+                    " stamp = excluded.stamp, seen_at = excluded.seen_at",
+                    (item.url, feed_url, item.article_id, item.stamp, at),
+                )
 
     # -- upkeep ------------------------------------------------------------------------------
 

@@ -3,12 +3,13 @@ runs (`FallbackStore`: memory after a failure; `SharedStore`: an error, then the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.state.base import ChatKey, Outcome, Remembered, Report, Stats, Vote, Votes
 from bot.state.sql import SqlStore
 from retrieval.answer import Answer
+from retrieval.feeds.model import FeedSource, SeenItem
 
 T = TypeVar("T")
 
@@ -70,3 +71,27 @@ class WrappedStore:
     def prune(self, now: float | None = None) -> None:
         """`SqlStore.prune`, run through `_run`."""
         self._run(lambda s: s.prune(now))
+
+    def feed_sources(self) -> list[FeedSource]:
+        """`SqlStore.feed_sources`, run through `_run`."""
+        return self._run(lambda s: s.feed_sources())
+
+    def follow_feed(self, url: str, now: float | None = None) -> bool:
+        """`SqlStore.follow_feed`, run through `_run`."""
+        return self._run(lambda s: s.follow_feed(url, now))
+
+    def unfollow_feed(self, url: str) -> bool:
+        """`SqlStore.unfollow_feed`, run through `_run`."""
+        return self._run(lambda s: s.unfollow_feed(url))
+
+    def save_feed(self, source: FeedSource) -> None:
+        """`SqlStore.save_feed`, run through `_run`."""
+        self._run(lambda s: s.save_feed(source))
+
+    def seen_items(self, urls: Sequence[str]) -> dict[str, SeenItem]:
+        """`SqlStore.seen_items`, run through `_run`."""
+        return self._run(lambda s: s.seen_items(urls))
+
+    def mark_seen(self, feed_url: str, items: Sequence[SeenItem], now: float | None = None) -> None:
+        """`SqlStore.mark_seen`, run through `_run`."""
+        self._run(lambda s: s.mark_seen(feed_url, items, now))

@@ -124,7 +124,7 @@ FROM unnest(%(ids)s::text[], %(positions)s::int[]) AS k(article_id, paragraph)
 JOIN sentences s USING (article_id, paragraph)
 GROUP BY s.article_id, s.paragraph
 """
-_ARTICLE_COLUMNS = "article_id, title, outlet, source_note, dateline, url, date"
+_ARTICLE_COLUMNS = "article_id, title, outlet, source_note, dateline, url, date, date_source"
 
 
 @dataclass

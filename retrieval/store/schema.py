@@ -57,6 +57,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " articles BIGINT NOT NULL, paragraphs BIGINT NOT NULL, term_total BIGINT NOT NULL)",
         "INSERT INTO corpus_stats (articles, paragraphs, term_total) VALUES (0, 0, 0)",
     ),
+    (  # 2: where an article's date came from ("feed", "page", or "fetched": when a followed feed read it)
+        "ALTER TABLE articles ADD COLUMN IF NOT EXISTS date_source TEXT",
+    ),
 )
 VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS article_store_version"

@@ -83,7 +83,7 @@ class StoreWriter:
     def article(self, article_id: str) -> Article | None:
         """The stored article with that id (as parsed when it was ingested), or None."""
         meta_row = self.conn.execute(
-            "SELECT article_id, title, outlet, source_note, dateline, url, date, content_hash"
+            "SELECT article_id, title, outlet, source_note, dateline, url, date, date_source, content_hash"
             " FROM articles WHERE article_id = %s",
             (article_id,),
         ).fetchone()
@@ -100,7 +100,7 @@ class StoreWriter:
             Paragraph(article_id, int(n), str(t), tuple(Sentence(int(a), int(b)) for a, b in zip(s, e, strict=True)), h)
             for n, h, t, s, e in rows
         )
-        return Article(ArticleMeta(*meta_row[:7]), paragraphs, str(meta_row[7]))
+        return Article(ArticleMeta(*meta_row[:8]), paragraphs, str(meta_row[8]))
 
     def article_with_digest(self, digest: str) -> str | None:
         """The id of a stored article whose paragraph text has this content digest."""
@@ -166,8 +166,8 @@ class StoreWriter:
     def _insert(self, chunk: list[Article], vectors: dict[str, np.ndarray]) -> None:
         cur = self.conn.cursor()
         cur.executemany(
-            "INSERT INTO articles (article_id, title, outlet, source_note, dateline, url, date, content_hash,"
-            " content_digest, paragraphs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO articles (article_id, title, outlet, source_note, dateline, url, date, date_source,"
+            " content_hash, content_digest, paragraphs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (*_meta_values(a.meta), a.content_hash, content_digest(paragraph_text(a)), len(a.paragraphs))
                 for a in chunk
@@ -200,7 +200,8 @@ def _texts(paragraph: Paragraph) -> list[str]:
 
 
 def _meta_values(meta: ArticleMeta) -> tuple[str | None, ...]:
-    return (meta.article_id, meta.title, meta.outlet, meta.source_note, meta.dateline, meta.url, meta.date)
+    return (meta.article_id, meta.title, meta.outlet, meta.source_note, meta.dateline, meta.url, meta.date,
+            meta.date_source)  # fmt: skip
 
 
 def _paragraph_values(article_id: str, position: int, p: Paragraph) -> tuple[object, ...]:

@@ -28,6 +28,7 @@ from bot.testing.fake_discord import (  # noqa: E402
 )
 from config.settings import Settings  # noqa: E402
 from retrieval.engine import QAEngine  # noqa: E402
+from retrieval.feeds.testing import LocalSite, rss  # noqa: E402
 
 Scenario = Callable[[BeritaDiscordBot, FakeDiscord], Awaitable[None]]
 
@@ -53,6 +54,10 @@ def test_login_syncs_commands_once_per_change(settings: Settings, engine: QAEngi
             "hapus",
             "artikel",
             "statistik",
+            "ikuti",
+            "berhenti_ikuti",
+            "daftar_feed",
+            "baca_feed",
         }
         assert await client.sync_commands() is False  # unchanged: no second sync
         assert len(fake.of("PUT", "/commands")) == 1
@@ -349,5 +354,29 @@ def test_statistik_lists_the_most_asked_unanswered_question_first(
         assert "Tidak ditemukan: 4 (100%)" in lines
         top = lines.index("Paling sering tidak terjawab:")
         assert lines[top + 1].startswith("1. 3× ") and "Piala Asia 2031" in lines[top + 1]
+
+    run(own, engine, tmp_path, scenario)
+
+
+def test_admins_follow_list_and_stop_following_a_feed(settings: Settings, engine: QAEngine, tmp_path: Path) -> None:
+    own = settings.with_overrides(admin_user_ids=frozenset({42}))
+
+    async def scenario(client: BeritaDiscordBot, fake: FakeDiscord) -> None:
+        state = client._connection
+        with LocalSite() as site:
+            site.put("/rss", rss([(site.url("/a"), "Berita", None)]), "application/rss+xml")
+            url = [{"name": "alamat", "type": 3, "value": site.url("/rss")}]
+            state.parse_interaction_create(slash_payload("ikuti", url, channel_id=30, user_id=7))
+            refused = (await fake.wait_for("POST", "/callback"))[0].body["data"]
+            assert "hanya untuk admin" in refused["content"] and refused["flags"] & 64
+            state.parse_interaction_create(slash_payload("ikuti", url, channel_id=30, user_id=42))
+            followed = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/"))[0].body["content"]
+            assert "Mengikuti" in followed and "1 item" in followed
+            state.parse_interaction_create(slash_payload("daftar_feed", [], channel_id=30, user_id=42))
+            listed = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=2))[-1].body["content"]
+            assert site.url("/rss") in listed
+            state.parse_interaction_create(slash_payload("berhenti_ikuti", url, channel_id=30, user_id=42))
+            stopped = (await fake.wait_for("POST", f"/webhooks/{APP_ID}/", count=3))[-1].body["content"]
+            assert "Berhenti mengikuti" in stopped
 
     run(own, engine, tmp_path, scenario)

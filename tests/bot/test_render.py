@@ -43,7 +43,7 @@ def test_evidence_in_an_expandable_quote_with_the_sentence_underlined() -> None:
     body = "\n\n".join(citation_blocks(answer(), TelegramHtml()))
     assert TelegramHtmlChecker().check(body) == []
     assert "<blockquote expandable>Kalimat pembuka paragraf ini. <u>Serangan" in body
-    assert "<b>350.000</b>" in body and "Judul &lt;uji&gt; &amp; lainnya" in body and "2024-07-05" in body
+    assert "<b>350.000</b>" in body and "Judul &lt;uji&gt; &amp; lainnya" in body and "terbit 5 Jul 2024" in body
     quoted = re.search(r"<blockquote expandable>(.*)</blockquote>", body, re.S)
     assert quoted is not None and visible(quoted.group(1)) == PARAGRAPH
     markdown = "\n\n".join(citation_blocks(answer(), DiscordMarkdown()))
@@ -69,3 +69,20 @@ def test_preview_url_is_the_first_cited_article_with_one() -> None:
     assert preview_url(answer(url="https://contoh.id/a")) == "https://contoh.id/a"
     assert preview_url(answer(url="https://contoh.id/a"), 2) is None
     assert preview_url(Answer("q", False)) is None
+
+
+def test_the_reference_line_and_citations_show_when_the_article_was_published_or_fetched() -> None:
+    def dated(date: str | None, date_source: str | None, language: str = "id") -> Answer:
+        source = Source(1, "a", "Bendungan diresmikan", "Warta Uji", 2, "Bendungan itu menampung 50 juta meter kubik.",
+                        0.2, date=date, date_source=date_source)  # fmt: skip
+        quote = Quote("Bendungan itu menampung 50 juta meter kubik.", 1)
+        return Answer("Berapa kapasitasnya?", True, (quote,), (source,), Reason.ANSWERED, language)
+
+    published = "\n".join(answer_blocks(dated("2026-11-24T08:30:00+07:00", "feed"), PlainText()))
+    assert "Bendungan diresmikan — Warta Uji, terbit 24 Nov 2026 08.30 WIB, paragraf 2" in published
+    fetched = "\n".join(citation_blocks(dated("2026-11-24T01:30:00+00:00", "fetched"), PlainText()))
+    assert "diambil 24 Nov 2026 01.30 UTC" in fetched
+    english = "\n".join(answer_blocks(dated("2026-11-20", "page", "en"), PlainText()))
+    assert "published 20 Nov 2026, paragraph 2" in english
+    undated = "\n".join(answer_blocks(dated(None, None), PlainText()))
+    assert "Warta Uji, paragraf 2" in undated

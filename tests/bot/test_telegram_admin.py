@@ -54,7 +54,8 @@ def test_admin_commands_are_in_the_admins_menu_only(admin_bot: tuple[FakeTelegra
     everyone = {"tanya", "sumber", "bantuan", "start"}
     assert menus == {
         ("default", None): everyone,
-        ("chat", ADMIN): everyone | {"tambah", "hapus", "artikel", "statistik"},
+        ("chat", ADMIN): everyone
+        | {"tambah", "hapus", "artikel", "statistik", "ikuti", "berhenti_ikuti", "daftar_feed", "baca_feed"},
     }
 
 

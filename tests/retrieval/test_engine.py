@@ -104,9 +104,11 @@ def test_json_contract(engine: QAEngine) -> None:
     for quote in data["quotes"]:
         assert set(quote) == {"text", "source"} and quote["source"] in ns
     for source in data["sources"]:
-        assert set(source) == {"n", "article_id", "title", "outlet", "paragraph", "text", "score"}
+        fields = {"n", "article_id", "title", "outlet", "paragraph", "text", "score", "date", "date_source", "url"}
+        assert set(source) == fields
         assert isinstance(source["paragraph"], int) and source["paragraph"] >= 1
         assert source["outlet"] is None or isinstance(source["outlet"], str)
+        assert source["date"] is None and source["url"] is None  # the seeds have neither
 
 
 @pytest.mark.parametrize(

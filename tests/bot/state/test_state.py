@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.testing.postgres import fresh_database
 from config.errors import BeritaQAError
 from config.settings import SettingsError, settings_from_mapping
 from retrieval.answer import Answer, Quote, Reason, Source
+from retrieval.feeds import SeenItem
 
 CHAT = ChatKey("telegram", -1001)
 DAY = 86400.0
@@ -276,6 +278,34 @@ def test_answers_remembered_from_many_threads(open_state: OpenStore) -> None:
 
 
 # -- schema ------------------------------------------------------------------------------------------
+
+
+# -- followed feeds ------------------------------------------------------------------------------
+
+
+def test_followed_feeds_and_their_items_survive_a_restart(open_state: OpenStore) -> None:
+    store = open_state()
+    assert store.follow_feed("https://warta.example.id/rss", now=T0)
+    assert not store.follow_feed("https://warta.example.id/rss", now=T0 + 1)  # followed already
+    assert store.follow_feed("https://warta.example.id/sitemap.xml", now=T0 + 2)
+    source = store.feed_sources()[0]
+    failing = replace(source, etag='"abc"', last_modified="Tue, 24 Nov 2026 01:00:00 GMT", failures=2,
+                      next_attempt=T0 + 120, last_checked=T0 + 5, last_error='{"why": "http_status"}')  # fmt: skip
+    store.save_feed(failing)
+    items = [SeenItem(f"https://warta.example.id/{i}", f"artikel-{i}", "2026-11-24T08:00:00+07:00") for i in range(3)]
+    store.mark_seen(source.url, items, now=T0)
+    store.mark_seen(source.url, [SeenItem(items[0].url, "artikel-0", "2026-11-24T09:00:00+07:00")], now=T0 + 9)
+    store.close()
+
+    again = open_state()
+    assert [s.url for s in again.feed_sources()] == [source.url, "https://warta.example.id/sitemap.xml"]
+    assert again.feed_sources()[0] == replace(failing, items=3)
+    seen = again.seen_items([i.url for i in items] + ["https://warta.example.id/baru"])
+    assert set(seen) == {i.url for i in items}
+    assert seen[items[0].url].stamp == "2026-11-24T09:00:00+07:00"  # an update replaces what was known
+    assert again.unfollow_feed(source.url) and not again.unfollow_feed(source.url)
+    assert again.seen_items([items[1].url])  # its items stay known: following again adds nothing twice
+    assert len(again.seen_items([f"https://warta.example.id/{i}" for i in range(1200)])) == 3  # chunked lookups
 
 
 def test_migrations_are_versioned_and_idempotent(open_state: OpenStore) -> None:

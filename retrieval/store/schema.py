@@ -4,8 +4,8 @@ Like the state store's (`bot/state/sql.py`), a schema change is a new entry appe
 `MIGRATIONS`; one that shipped is never edited. `{dim}` stands for the embedder's dimension,
 fixed when the tables are first made and recorded in `store_meta`.
 
-Every table but the two small statistics tables is keyed by `article_id` first, and nothing on
-the question path joins rows of different articles: the tables could be distributed by
+Every table but the two small statistics tables is keyed by `article_id` first (`lexical_postings`,
+read by term, holds it too), and nothing on the question path joins rows of different articles: the tables could be distributed by
 `article_id` (Citus), the statistics kept as reference tables (README, "Past one database machine").
 """
 
@@ -25,6 +25,7 @@ HNSW_EF_CONSTRUCTION = 64
 
 # BM25's weight of a term in a paragraph without the IDF (k1 1.2, b 0.75 as retrieval.lexical), the
 # paragraph length taken relative to a fixed POSTING_AVGDL: the order in which a term's postings are read.
+# Both are part of migration 2 (shipped: never edit them; another value needs a migration of its own).
 POSTING_AVGDL = 30  # terms per paragraph: ~25 in the seeds, ~39 in the scale benchmark's haystack
 POSTING_IMPACT = f"tf::real / (tf + 1.2::real * (0.25::real + 0.75::real * term_count / {POSTING_AVGDL}::real))"
 # Every (term, paragraph) of the paragraphs selected by the WHERE clause appended to it.

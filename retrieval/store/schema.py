@@ -5,8 +5,9 @@ Like the state store's (`bot/state/sql.py`), a schema change is a new entry appe
 fixed when the tables are first made and recorded in `store_meta`.
 
 Every table but the two small statistics tables is keyed by `article_id` first (`lexical_postings`,
-read by term, holds it too), and nothing on the question path joins rows of different articles: the tables could be distributed by
-`article_id` (Citus), the statistics kept as reference tables (README, "Past one database machine").
+read by term, holds it too), and nothing on the question path joins rows of different articles:
+the tables could be distributed by `article_id` (Citus), the statistics kept as reference tables
+(README, "Past one database machine").
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """`python -m bench [--quick] [--only quality,answers,latency,scale,ingest,pipeline-scale]`: figures side by side.
 
+`--only pg-scale` (not in a default run): the PostgreSQL store at scale (bench/pg_scale.py).
+
 Writes bench/results/latest.json and latest.md (a full run) or partial.json and partial.md
 (--quick, --only, --sizes or --types), and prints the Markdown.
 """
@@ -22,7 +24,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bench import bulk_ingest, pipeline_scale
+from bench import bulk_ingest, pg_scale, pipeline_scale
 from config.settings import PROJECT_ROOT, load_settings, settings_from_mapping
 from retrieval.baselines import Bm25Baseline, DenseBaseline, MiniLmBaseline
 from retrieval.corpus import load_corpus
@@ -212,6 +214,25 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _scale_markdown(results: dict[str, Any]) -> str:
+    """The pipeline-scale tables of both stores, when they were run."""
+    text = ""
+    if "pipeline_scale" in results:
+        text += "\n" + pipeline_scale.markdown(results["pipeline_scale"])
+    if "pg_scale" in results:
+        text += "\n" + pg_scale.markdown(results["pg_scale"])
+    return text
+
+
+def _pg_scale(args: argparse.Namespace, engine: QAEngine) -> list[dict[str, Any]]:
+    """The PostgreSQL store at each size (bench/pg_scale.py), compared with the seeds alone."""
+    sizes = [int(s) for s in args.sizes.split(",") if s] or ([10_000] if args.quick else [100_000, 1_000_000])
+    seeds = evaluate(load_questions(QUESTIONS), engine.index, engine.ask,
+                     lambda q: engine.ranked_paragraphs(q, 5)).summary()  # fmt: skip
+    rounds = args.rounds or (1 if args.quick else 5)
+    return pg_scale.run(seeds, sizes, rounds=rounds, timeout=args.hours * 3600)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, scale at 10k only (< 2 min)")
@@ -221,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vectors", default="random", choices=("random", "mix"),
                         help="synthetic vectors of the pipeline-scale part (see bench/pipeline_scale.py)")  # fmt: skip
     parser.add_argument("--hours", type=float, default=3.0, help="time limit per size of the pipeline-scale part")
+    parser.add_argument("--rounds", type=int, default=0, help="rounds of questions of the pg-scale part (default 5)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -247,16 +269,16 @@ def main(argv: list[str] | None = None) -> int:
             results["pipeline_scale"] = pipeline_scale.run(
                 seeds, sizes, vectors=args.vectors, rounds=1 if args.quick else 5, timeout=args.hours * 3600
             )
+        if "pg-scale" in parts:  # not in a default run either: the same haystack in PostgreSQL
+            results["pg_scale"] = _pg_scale(args, engine)
     RESULTS.mkdir(parents=True, exist_ok=True)
     full = not args.quick and parts == set(DEFAULT_PARTS.split(",")) and not args.sizes
     full = full and args.types == ",".join(SCALE_TYPES)
     name = "latest" if full else "partial"  # a quick look never replaces the full run's figures
-    if parts == {"pipeline-scale"}:
-        name = "pipeline-scale"
+    if parts in ({"pipeline-scale"}, {"pg-scale"}):
+        name = args.only
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
-    text = markdown(results)
-    if "pipeline_scale" in results:
-        text += "\n" + pipeline_scale.markdown(results["pipeline_scale"])
+    text = markdown(results) + _scale_markdown(results)
     (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return 0

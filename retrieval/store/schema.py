@@ -4,9 +4,10 @@ Like the state store's (`bot/state/sql.py`), a schema change is a new entry appe
 `MIGRATIONS`; one that shipped is never edited. `{dim}` stands for the embedder's dimension,
 fixed when the tables are first made and recorded in `store_meta`.
 
-Every table but the two small statistics tables is keyed by `article_id` first, and nothing on
-the question path joins rows of different articles: the tables could be distributed by
-`article_id` (Citus), the statistics kept as reference tables (README, "Past one database machine").
+Every table but the two small statistics tables is keyed by `article_id` first (`lexical_postings`,
+read by term, holds it too), and nothing on the question path joins rows of different articles:
+the tables could be distributed by `article_id` (Citus), the statistics kept as reference tables
+(README, "Past one database machine").
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ log = logging.getLogger(__name__)
 # FAISS scores with (`IndexFlatIP`). pgvector's defaults (m 16, ef_construction 64).
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
+
+# BM25's weight of a term in a paragraph without the IDF (k1 1.2, b 0.75 as retrieval.lexical), the
+# paragraph length taken relative to a fixed POSTING_AVGDL: the order in which a term's postings are read.
+# Both are part of migration 3 (shipped: never edit them; another value needs a migration of its own).
+POSTING_AVGDL = 30  # terms per paragraph: ~25 in the seeds, ~39 in the scale benchmark's haystack
+POSTING_IMPACT = f"tf::real / (tf + 1.2::real * (0.25::real + 0.75::real * term_count / {POSTING_AVGDL}::real))"
+# Every (term, paragraph) of the paragraphs selected by the WHERE clause appended to it.
+POSTINGS_OF_PARAGRAPHS = (
+    "SELECT u.lexeme, p.article_id, p.position, cardinality(u.positions), p.term_count"
+    " FROM paragraphs p CROSS JOIN LATERAL unnest(p.terms) AS u(lexeme, positions, weights)"
+)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: articles, paragraphs, sentences, their vectors, the lexical statistics
@@ -59,6 +71,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     (  # 2: where an article's date came from ("feed", "page", or "fetched": when a followed feed read it)
         "ALTER TABLE articles ADD COLUMN IF NOT EXISTS date_source TEXT",
+    ),
+    (  # 3: postings, so BM25 reads a bounded number of rows per term (README, "PostgreSQL at scale")
+        # One row per (term, paragraph): its frequency and the paragraph's length. `impact` orders a
+        # term's postings by their BM25 weight (its length part taken at an average length of
+        # POSTING_AVGDL, not the corpus's current one); only the order of very common terms' postings
+        # depends on it, scores are computed with the current statistics.
+        "CREATE TABLE lexical_postings (term TEXT NOT NULL, article_id TEXT NOT NULL, position INTEGER NOT NULL,"
+        " tf INTEGER NOT NULL, term_count INTEGER NOT NULL,"
+        f" impact REAL GENERATED ALWAYS AS ({POSTING_IMPACT}) STORED,"
+        " FOREIGN KEY (article_id, position) REFERENCES paragraphs ON DELETE CASCADE)",
+        f"INSERT INTO lexical_postings (term, article_id, position, tf, term_count) {POSTINGS_OF_PARAGRAPHS}",
+        "CREATE INDEX lexical_postings_by_impact ON lexical_postings (term, impact DESC)"
+        " INCLUDE (article_id, position, tf, term_count)",
+        "CREATE INDEX lexical_postings_by_paragraph ON lexical_postings (article_id, position)",
     ),
 )
 VERSION_TABLE = (

@@ -22,7 +22,7 @@ from retrieval.embedding import Embedder
 from retrieval.formats import content_digest
 from retrieval.index.core import text_hash
 from retrieval.store.postgres import CONNECT_TIMEOUT, terms_tsvector
-from retrieval.store.schema import lock_key
+from retrieval.store.schema import POSTINGS_OF_PARAGRAPHS, lock_key
 from retrieval.store.vectors import register_vector
 from retrieval.text import content_terms
 
@@ -45,6 +45,10 @@ SELECT l, count(*) FROM paragraphs p CROSS JOIN LATERAL unnest(tsvector_to_array
 WHERE p.article_id = ANY(%(ids)s) GROUP BY l
 ON CONFLICT (term) DO UPDATE SET df = lexical_terms.df + excluded.df
 """
+_POSTINGS = (
+    f"INSERT INTO lexical_postings (term, article_id, position, tf, term_count) {POSTINGS_OF_PARAGRAPHS}"
+    " WHERE p.article_id = ANY(%(ids)s)"
+)
 _COUNT_PARAGRAPHS = """
 UPDATE corpus_stats SET paragraphs = paragraphs + s.n, term_total = term_total + s.total
 FROM (SELECT count(*) AS n, COALESCE(sum(term_count), 0) AS total FROM paragraphs WHERE article_id = ANY(%(ids)s)) s
@@ -136,6 +140,7 @@ class StoreWriter:
         self._delete(ids)
         self._insert(chunk, vectors)
         self.conn.execute(_COUNT_TERMS, {"ids": ids})
+        self.conn.execute(_POSTINGS, {"ids": ids})
         self.conn.execute(_COUNT_PARAGRAPHS, {"ids": ids})
 
     def finish(self) -> None:

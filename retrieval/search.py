@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.index import SearchIndex, dense_search
+from retrieval.index import SearchIndex, search_vectors
 from retrieval.recency import age_cutoff, asks_for_recent, fresh_rows, parse_date, prefer_recent
 from retrieval.store.base import Passages
 from retrieval.text import TermGroup
@@ -84,29 +84,70 @@ class CandidateSource(Protocol):
 
 
 class IndexSource:
-    """Hits from the in-memory index: FAISS for the dense ranking, bm25s for the lexical one."""
+    """Hits from the in-memory index: FAISS for the dense ranking, BM25 for the lexical one, per
+    segment (the base and each delta), dead articles' rows left out, merged by score."""
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
 
     def gather(self, query: Query, depth: SearchDepth) -> Hits:
-        """Dense and BM25 hits over every paragraph, `depth.exclude` left out."""
+        """Dense and BM25 hits over every live paragraph, `depth.exclude` left out."""
         index, exclude = self.index, depth.exclude
-        n = len(index.paragraphs)
         t0 = time.perf_counter()
         dense_hits: dict[int, float] = {}
-        if depth.use_dense and n:
-            ids, scores = dense_search(index, query.vector, min(depth.dense + len(exclude), n))
-            dense_hits = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if int(i) not in exclude}
+        if depth.use_dense and index.live_paragraphs:
+            dense_hits = self._dense(query, depth.dense + len(exclude), exclude)
         t1 = time.perf_counter()
         lexical_hits: dict[int, float] = {}
-        if depth.use_lexical and query.terms and n:
-            bm25 = index.lexical.scores(query.terms)
-            matched = np.flatnonzero(bm25 > 0)  # usually a small share of the paragraphs; rows ascending
-            top = matched[top_rows(bm25[matched], depth.lexical + len(exclude))]
-            lexical_hits = {int(i): float(bm25[i]) for i in top if int(i) not in exclude}
+        if depth.use_lexical and query.terms and index.live_paragraphs:
+            lexical_hits = self._lexical(query, depth.lexical + len(exclude), exclude)
         timings = {"dense": (t1 - t0) * 1e3, "lexical": (time.perf_counter() - t1) * 1e3}
         return Hits(index, dense_hits, lexical_hits, timings)
+
+    def _dense(self, query: Query, k: int, exclude: frozenset[int]) -> dict[int, float]:
+        index = self.index
+        rows: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for segment, first, dead in zip(index.segments, index.starts[:-1].tolist(), index.dead_rows, strict=True):
+            if segment.size == 0:
+                continue
+            ids, found = search_vectors(
+                segment.dense,
+                segment.paragraph_vectors,
+                query.vector,
+                min(k + len(dead), segment.size),
+                approximate=segment.faiss_type != "flat",
+            )
+            if len(dead):
+                keep = ~np.isin(ids, dead)
+                ids, found = ids[keep], found[keep]
+            rows.append(ids.astype(np.int64) + first)
+            scores.append(found)
+        merged_rows, merged = np.concatenate(rows), np.concatenate(scores)
+        if len(rows) > 1:  # best k of all segments (a single segment's hits are already at most k)
+            order = np.lexsort((merged_rows, -merged))[:k]
+            merged_rows, merged = merged_rows[order], merged[order]
+        return {int(i): float(s) for i, s in zip(merged_rows, merged, strict=True) if int(i) not in exclude}
+
+    def _lexical(self, query: Query, k: int, exclude: frozenset[int]) -> dict[int, float]:
+        index = self.index
+        rows: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        terms = index.terms
+        for segment, first, dead in zip(index.segments, index.starts[:-1].tolist(), index.dead_rows, strict=True):
+            bm25 = terms.segment_scores(segment, query.terms)
+            matched = np.flatnonzero(bm25 > 0)  # usually a small share of the paragraphs; rows ascending
+            if len(dead):
+                matched = matched[~np.isin(matched, dead, assume_unique=True)]
+            top = matched[top_rows(bm25[matched], k)]
+            rows.append(top.astype(np.int64) + first)
+            scores.append(bm25[top])
+        merged_rows, merged = np.concatenate(rows), np.concatenate(scores)
+        if len(rows) > 1:
+            keep = top_rows(merged[np.argsort(merged_rows)], k)
+            order = np.argsort(merged_rows)[keep]
+            merged_rows, merged = merged_rows[order], merged[order]
+        return {int(i): float(s) for i, s in zip(merged_rows, merged, strict=True) if int(i) not in exclude}
 
 
 def top_rows(scores: np.ndarray, k: int) -> np.ndarray:

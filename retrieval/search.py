@@ -144,8 +144,8 @@ class IndexSource:
             scores.append(bm25[top])
         merged_rows, merged = np.concatenate(rows), np.concatenate(scores)
         if len(rows) > 1:
-            keep = top_rows(merged[np.argsort(merged_rows)], k)
-            order = np.argsort(merged_rows)[keep]
+            by_row = np.argsort(merged_rows)  # top_rows breaks ties by position: put the hits in row order
+            order = by_row[top_rows(merged[by_row], k)]
             merged_rows, merged = merged_rows[order], merged[order]
         return {int(i): float(s) for i, s in zip(merged_rows, merged, strict=True) if int(i) not in exclude}
 

@@ -20,6 +20,10 @@ USER_AGENT = "berita-qa-bot/0.1 (pembaca RSS; menghormati robots.txt)"
 ROBOTS_AGENT = "berita-qa-bot"  # the name robots.txt rules address us by
 MAX_FEED_BYTES = 10_000_000  # a feed or sitemap larger than this is refused, not read
 MAX_ROBOTS_BYTES = 500_000
+# A robots.txt Crawl-delay longer than this is honoured only up to it: a site asking for an hour
+# between requests would otherwise hold every other feed's sync for hours (the items simply arrive
+# one sync at a time more slowly when FEED_MAX_NEW_PER_SYNC is reached).
+MAX_CRAWL_DELAY = 60.0
 
 
 class FetchError(RefusedError, RuntimeError):
@@ -110,7 +114,9 @@ class Fetcher:
         robots.parse(answer.body.decode("utf-8", errors="replace").splitlines())
         delay = robots.crawl_delay(ROBOTS_AGENT)
         if delay is not None:
-            self._site_delays[urlsplit(site).netloc] = float(delay)
+            if float(delay) > MAX_CRAWL_DELAY:
+                log.info("Crawl-delay %s s of %s honoured as %.0f s", delay, site, MAX_CRAWL_DELAY)
+            self._site_delays[urlsplit(site).netloc] = min(float(delay), MAX_CRAWL_DELAY)
         return robots
 
     def get(self, url: str, *, limit: int, etag: str | None = None, last_modified: str | None = None) -> Fetched:

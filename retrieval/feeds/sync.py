@@ -150,6 +150,8 @@ class FeedSyncer:
                 read.append((source, answer, parsed))
             chosen, waiting = self._choose(read, report)
             documents, origins = self._fetch_pages(fetcher, chosen, report, progress)
+        retry = _retried_later(report)  # their feeds are read in full next time, else a 304 would hide them
+        waiting |= {c.feed_url for c in chosen if c.entry.url in retry}
         if documents:
             report.ingest = self.ingest(documents)
         self._remember(chosen, origins, report)
@@ -246,8 +248,7 @@ class FeedSyncer:
         for article_id, why in report.ingest.skipped:
             twin = dict(why.values).get("of", article_id) if why.why is Why.DUPLICATE else article_id
             article_of[origins.get(article_id, "")] = str(twin)
-        retry = {url for url, why in report.refused if why.why in (Why.FETCH_FAILED, Why.HTTP_STATUS)}
-        retry |= {url for url, why in report.refused if why.why is Why.ROBOTS_DISALLOWED}
+        retry = _retried_later(report)
         by_feed: dict[str, list[SeenItem]] = {}
         for candidate in chosen:
             url = candidate.entry.url
@@ -291,6 +292,16 @@ class FeedSyncer:
         )
 
 
+# Pages refused for a reason that may pass (no answer, an error status, robots.txt today) are not
+# remembered as seen: the next sync tries them again.
+RETRIED_LATER = frozenset({Why.FETCH_FAILED, Why.HTTP_STATUS, Why.ROBOTS_DISALLOWED})
+
+
+def _retried_later(report: SyncReport) -> set[str]:
+    """The pages of this sync the next one tries again."""
+    return {url for url, why in report.refused if why.why in RETRIED_LATER}
+
+
 def _dated(feed_date: str | None, page_date: str | None, now: float) -> dict[str, str]:
     """`date` and `date_source`: the feed's date, else the page's, else now (marked as fetched)."""
     if feed_date:
@@ -304,4 +315,3 @@ def _dated(feed_date: str | None, page_date: str | None, now: float) -> dict[str
 def _timestamp(raw: str | None) -> float:
     parsed = parse_date(raw)
     return parsed.timestamp() if parsed is not None else 0.0
-

@@ -288,3 +288,35 @@ def test_a_sync_whose_storing_fails_loses_nothing(tmp_path: Path, site: LocalSit
     settings.corpus_dir.unlink()
     retried = syncer.sync()  # the feed is read in full again (no 304) and the page stored now
     assert site.not_modified["/rss"] == 0 and retried.ingest.added == [article_id_for(site.url("/a"))]
+
+
+def test_a_page_that_failed_is_fetched_again_even_when_the_feed_answers_304(
+    tmp_path: Path, site: LocalSite, state: SqlStore
+) -> None:
+    syncer, _ = make(tmp_path, state, Clock())
+    site.put("/a", article_page("Harga cabai naik", paragraphs("harga cabai")))
+    site.put("/rss", rss([(site.url("/a"), "Harga cabai naik", rfc822(0))]), "application/rss+xml")
+    state.follow_feed(site.url("/rss"), NOW)
+    site.fail("/a", 503)
+
+    first = syncer.sync()
+    assert [why.why for _, why in first.refused] == [Why.HTTP_STATUS] and first.ingest.added == []
+    second = syncer.sync()  # the feed itself did not change
+    assert second.ingest.added == [article_id_for(site.url("/a"))]
+    third = syncer.sync()  # now everything is in: the feed may answer 304 again
+    assert site.not_modified["/rss"] == 1 and third.fetched == 0
+
+
+def test_a_huge_crawl_delay_is_honoured_only_up_to_a_minute(tmp_path: Path, site: LocalSite, state: SqlStore) -> None:
+    pauses: list[float] = []
+    syncer, _ = make(tmp_path, state, Clock())
+    syncer.sleep = pauses.append
+    site.put("/robots.txt", "User-agent: *\nCrawl-delay: 3600\n", "text/plain")
+    for path in ("/a", "/b"):
+        site.put(path, article_page(f"Kabar {path}", paragraphs(f"kabar {path}")))
+    site.put("/rss", rss([(site.url(p), f"Kabar {p}", rfc822(0)) for p in ("/a", "/b")]), "application/rss+xml")
+    state.follow_feed(site.url("/rss"), NOW)
+
+    report = syncer.sync()
+    assert len(report.ingest.added) == 2
+    assert pauses and all(50 < pause <= 60 for pause in pauses)  # a pause before every request but the first

@@ -201,12 +201,26 @@ class StoreView:
 class PostgresStore:
     """The articles, vectors and lexical index in PostgreSQL; `gather` is thread-safe (a pool)."""
 
-    def __init__(self, url: str, *, lexical: str = DEFAULT_LEXICAL, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        lexical: str = DEFAULT_LEXICAL,
+        pool_size: int = POOL_SIZE,
+        ef_search: int | None = None,
+        per_term: int | None = LEXICAL_PER_TERM,
+    ) -> None:
         if lexical not in LEXICAL_VARIANTS:
             raise ValueError(f"lexical must be one of {LEXICAL_VARIANTS}, got {lexical!r}")
+        if ef_search is not None and not 1 <= ef_search <= 1000:  # pgvector's range
+            raise ValueError(f"ef_search must be between 1 and 1000, got {ef_search}")
+        if per_term is not None and per_term < 1:
+            raise ValueError(f"per_term must be at least 1 (None: no cap), got {per_term}")
         self.url = url
         self.description = describe(url)
         self.lexical = lexical
+        self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search
+        self.per_term = per_term  # None: every posting of every question term (exact BM25, slow on a big corpus)
         self._common: dict[tuple[float, int], frozenset[str]] = {}
         self._pool = psycopg_pool.ConnectionPool(
             url,
@@ -214,7 +228,7 @@ class PostgresStore:
             max_size=pool_size,
             open=False,
             timeout=CONNECT_TIMEOUT * 2,
-            configure=_configure_reader,
+            configure=self._configure_reader,
             check=psycopg_pool.ConnectionPool.check_connection,
             kwargs={"connect_timeout": CONNECT_TIMEOUT},
         )
@@ -222,9 +236,18 @@ class PostgresStore:
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str, embedder_name: str, dim: int, *, lexical: str = DEFAULT_LEXICAL) -> PostgresStore:
+    def open(
+        cls,
+        url: str,
+        embedder_name: str,
+        dim: int,
+        *,
+        lexical: str = DEFAULT_LEXICAL,
+        ef_search: int | None = None,
+        per_term: int | None = LEXICAL_PER_TERM,
+    ) -> PostgresStore:
         """Connect, bring the schema up to date and check the embedder; StoreError when unusable."""
-        store = cls(url, lexical=lexical)
+        store = cls(url, lexical=lexical, ef_search=ef_search, per_term=per_term)
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
                 migrate(conn, dim)
@@ -262,6 +285,14 @@ class PostgresStore:
                 "%s: the articles were analysed with older word lists or sentence rules; "
                 "re-ingest them to apply the new ones", self.description
             )
+
+    def _configure_reader(self, conn: psycopg.Connection) -> None:
+        """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
+        register_vector(conn)
+        conn.execute(f"SET hnsw.ef_search = {int(self.ef_search)}")
+        conn.commit()
+        conn.isolation_level = IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -325,7 +356,7 @@ class PostgresStore:
             counts = Counter(query.terms)
             params: dict[str, Any] = {
                 "terms": list(counts), "counts": list(counts.values()),
-                "k1": BM25_K1, "b": BM25_B, "k": k, "per_term": LEXICAL_PER_TERM,
+                "k1": BM25_K1, "b": BM25_B, "k": k, "per_term": self.per_term,
                 "candidates": max(LEXICAL_CANDIDATES, k),
             }
             rows = conn.execute(_BM25, params).fetchall()
@@ -398,12 +429,3 @@ class PostgresStore:
 
 
 _EMPTY_VIEW = StoreView([], [], {}, StoreTerms(0, {}, lambda _t: {}, lambda _s: frozenset()), np.zeros(0), [])
-
-
-def _configure_reader(conn: psycopg.Connection) -> None:
-    """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
-    register_vector(conn)
-    conn.execute(f"SET hnsw.ef_search = {int(HNSW_EF_SEARCH)}")
-    conn.commit()
-    conn.isolation_level = IsolationLevel.REPEATABLE_READ
-    conn.read_only = True

@@ -252,9 +252,7 @@ def test_a_database_that_goes_away_gets_try_again_and_answers_when_back(
         store_engine.close()
 
 
-def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
-    pg_engine: QAEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(pg_engine: QAEngine) -> None:
     store = pg_engine.store
     assert isinstance(store, PostgresStore)
     query = pg_engine.prepare("Siapa yang menggantikan Jens Stoltenberg sebagai Sekretaris Jenderal NATO?")
@@ -266,7 +264,25 @@ def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
         return {hits.passages.keys[row]: score for row, score in hits.lexical.items()}
 
     full = scores()
-    monkeypatch.setattr(postgres_store, "LEXICAL_PER_TERM", 1)
+    store.per_term = 1
     capped = scores()
     assert 0 < len(capped) <= len(set(query.terms)) < len(full)  # one posting per term, not every match
     assert all(score == pytest.approx(full[key]) for key, score in capped.items())  # exact BM25 of each
+
+
+def test_search_depth_and_postings_cap_come_from_the_settings(pg_settings: Settings, engine: QAEngine) -> None:
+    knobs = pg_settings.with_overrides(pg_hnsw_ef_search=321, pg_lexical_per_term=0)
+    store = open_postgres_store(knobs, engine.embedder)
+    try:
+        assert store.per_term is None  # 0: every posting
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("321",)
+    finally:
+        store.close()
+    store = open_postgres_store(pg_settings.with_overrides(pg_lexical_per_term=7), engine.embedder)
+    try:
+        assert store.per_term == 7
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == (str(postgres_store.HNSW_EF_SEARCH),)
+    finally:
+        store.close()

@@ -419,7 +419,9 @@ def recall(url: str, work: Path) -> dict[str, Any]:
 
 
 DIAGNOSE_EF = (100, 200, 400)
-DIAGNOSE_CAPS: tuple[int | None, ...] = (1000, 5000, None)  # None: every posting (exact BM25)
+# (label, postings cap per term, the bounded second read): None reads every posting (exact BM25)
+DIAGNOSE_LEXICAL: tuple[tuple[str, int | None, bool], ...] = (
+    ("cap1000", 1000, False), ("cap5000", 5000, False), ("capNone", None, False), ("cap1000+bound", 1000, True))
 
 
 def _rank(found: Sequence[tuple[str, int]], gold: set[tuple[str, int]]) -> int | None:
@@ -470,24 +472,24 @@ def diagnose(url: str, embedder: Embedder, questions_path: Path = QUESTIONS) -> 
                 found = conn.execute(_DENSE_KEYS, (vector, dense_k)).fetchall()
                 row[f"dense_ef{ef}"] = _rank([(str(a), int(i)) for a, i in found], gold)
             conn.rollback()
-        for cap in DIAGNOSE_CAPS:
-            store.per_term = cap
+        for label, cap, bounded in DIAGNOSE_LEXICAL:
+            store.per_term, store.refine = cap, bounded
             with store._snapshot() as conn:
                 for row, query, gold in zip(rows, queries, golds, strict=True):
                     t0 = time.perf_counter()
                     found = list(store._lexical(conn, query, lexical_k))
-                    lexical_ms.setdefault(str(cap), []).append((time.perf_counter() - t0) * 1e3)
-                    row[f"lexical_cap{cap}"] = _rank(found, gold)
+                    lexical_ms.setdefault(label, []).append((time.perf_counter() - t0) * 1e3)
+                    row[f"lexical_{label}"] = _rank(found, gold)
                 conn.rollback()
     store.close()
     number_of = {(a.article_id, i): p.number for a in load_corpus(SEEDS) for i, p in enumerate(a.paragraphs)}
     for ef in DIAGNOSE_EF:
-        for cap in DIAGNOSE_CAPS:
-            variant = _open(url, embedder, ef_search=ef, per_term=cap)
+        for label, cap, bounded in DIAGNOSE_LEXICAL:
+            variant = _open(url, embedder, ef_search=ef, per_term=cap, refine=bounded)
             fused = QAEngine(variant, embedder, settings)
             for row, q, gold in zip(rows, questions, golds, strict=True):
                 wanted = {(a, number_of[(a, i)]) for a, i in gold}
-                row[f"top5_ef{ef}_cap{cap}"] = _rank(fused.ranked_keys(q.question, 5), wanted)
+                row[f"top5_ef{ef}_{label}"] = _rank(fused.ranked_keys(q.question, 5), wanted)
             fused.close()
     columns = [k for k in rows[0] if k != "id"]
     found_share = {c: sum(r[c] is not None and r[c] <= (5 if c.startswith("top5") else 30) for r in rows) / len(rows)

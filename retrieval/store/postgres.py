@@ -36,7 +36,7 @@ from retrieval.answer_features import with_digit
 from retrieval.corpus import ArticleMeta, Paragraph, Sentence
 from retrieval.search import Hits, Query, SearchDepth
 from retrieval.store.base import StoreCounts, StoreError, StoreMismatchError, StoreUnavailable
-from retrieval.store.schema import lock_key, migrate
+from retrieval.store.schema import POSTING_AVGDL, lock_key, migrate
 from retrieval.store.vectors import register_vector
 from retrieval.text import lexical_rules, raw_tokens, sentence_rules
 
@@ -48,6 +48,7 @@ HNSW_EF_SEARCH = 100  # candidates HNSW keeps while searching; at least the dens
 BM25_K1, BM25_B = 1.2, 0.75  # as retrieval.lexical builds bm25s
 LEXICAL_PER_TERM = 1000  # postings read per question term at most (see _BM25)
 LEXICAL_CANDIDATES = 200  # paragraphs whose exact BM25 is computed
+LEXICAL_BOUND_LIMIT = 20_000  # postings per term the bounded second read takes at most (see PostgresStore._bm25)
 LEXICAL_VARIANTS = ("terms", "terms-tsrank", "indonesian")
 DEFAULT_LEXICAL = "terms"  # chosen on the seed question sets (README, "The PostgreSQL store")
 
@@ -94,15 +95,20 @@ def _indonesian_query(query: Query) -> str:
 # seeds, any small corpus); past that only a very common (low-IDF) term's weakest postings are not read.
 # Each candidate's paragraph is looked up by its key (LIMIT 1 keeps the planner from turning that into
 # a merge join over the whole table, which it picked at 1M paragraphs before ANALYZE).
-_BM25 = """
+_BM25 = f"""
 WITH q(term, n) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[])),
 st AS (SELECT paragraphs::float8 AS docs, term_total::float8 / GREATEST(paragraphs, 1) AS avgdl FROM corpus_stats),
 w AS (SELECT q.term, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
       FROM q JOIN lexical_terms t USING (term) CROSS JOIN st),
 c AS (SELECT h.article_id, h.position
       FROM w CROSS JOIN st CROSS JOIN LATERAL (
-          SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
-          WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s) h
+          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s)
+          UNION
+          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term
+             AND l.impact >= (%(bound)s::float8 / w.idf / GREATEST(1, st.avgdl / {POSTING_AVGDL}))::real
+           ORDER BY l.impact DESC LIMIT %(bound_limit)s)) h
       GROUP BY h.article_id, h.position
       ORDER BY sum(w.idf * h.tf / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.term_count / st.avgdl))) DESC
       LIMIT %(candidates)s)
@@ -209,6 +215,7 @@ class PostgresStore:
         pool_size: int = POOL_SIZE,
         ef_search: int | None = None,
         per_term: int | None = LEXICAL_PER_TERM,
+        refine: bool = False,
     ) -> None:
         if lexical not in LEXICAL_VARIANTS:
             raise ValueError(f"lexical must be one of {LEXICAL_VARIANTS}, got {lexical!r}")
@@ -221,6 +228,7 @@ class PostgresStore:
         self.lexical = lexical
         self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search
         self.per_term = per_term  # None: every posting of every question term (exact BM25, slow on a big corpus)
+        self.refine = refine  # a second, bounded read when a question term has more postings than per_term
         self._common: dict[tuple[float, int], frozenset[str]] = {}
         self._pool = psycopg_pool.ConnectionPool(
             url,
@@ -245,9 +253,10 @@ class PostgresStore:
         lexical: str = DEFAULT_LEXICAL,
         ef_search: int | None = None,
         per_term: int | None = LEXICAL_PER_TERM,
+        refine: bool = False,
     ) -> PostgresStore:
         """Connect, bring the schema up to date and check the embedder; StoreError when unusable."""
-        store = cls(url, lexical=lexical, ef_search=ef_search, per_term=per_term)
+        store = cls(url, lexical=lexical, ef_search=ef_search, per_term=per_term, refine=refine)
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
                 migrate(conn, dim)
@@ -353,13 +362,7 @@ class PostgresStore:
 
     def _lexical(self, conn: psycopg.Connection, query: Query, k: int) -> dict[Key, float]:
         if self.lexical == "terms":
-            counts = Counter(query.terms)
-            params: dict[str, Any] = {
-                "terms": list(counts), "counts": list(counts.values()),
-                "k1": BM25_K1, "b": BM25_B, "k": k, "per_term": self.per_term,
-                "candidates": max(LEXICAL_CANDIDATES, k),
-            }
-            rows = conn.execute(_BM25, params).fetchall()
+            rows = self._bm25(conn, query, k)
         elif self.lexical == "terms-tsrank":
             sql = _TSRANK.format(column="terms", query="CAST(%(q)s AS tsquery)")
             rows = conn.execute(sql, {"q": _terms_tsquery(query.terms), "k": k}).fetchall()
@@ -370,6 +373,26 @@ class PostgresStore:
             sql = _TSRANK.format(column="words", query="to_tsquery('indonesian', %(q)s)")
             rows = conn.execute(sql, {"q": words, "k": k}).fetchall()
         return {(str(a), int(p)): float(s) for a, p, s in rows if s > 0}
+
+    def _bm25(self, conn: psycopg.Connection, query: Query, k: int) -> list[tuple[Any, ...]]:
+        """BM25's best `k` (see _BM25): the capped read, then, when a question term has more postings
+        than the cap, the bounded read (`refine`)."""
+        counts = Counter(query.terms)
+        params: dict[str, Any] = {
+            "terms": list(counts), "counts": list(counts.values()), "k1": BM25_K1, "b": BM25_B, "k": k,
+            "per_term": self.per_term, "candidates": max(LEXICAL_CANDIDATES, k), "bound": None,
+            "bound_limit": LEXICAL_BOUND_LIMIT,
+        }  # fmt: skip
+        rows = conn.execute(_BM25, params).fetchall()
+        if not self.refine or self.per_term is None:
+            return rows
+        found = conn.execute("SELECT max(df) FROM lexical_terms WHERE term = ANY(%s)", (list(counts),)).fetchone()
+        if found is None or found[0] is None or int(found[0]) <= self.per_term:
+            return rows  # every posting was read: exact
+        # A paragraph scoring at least the k-th score found has some term contributing at least
+        # 1/len(counts) of it: reading each term's postings down to that share finds it.
+        params["bound"] = float(rows[-1][2]) / len(counts) if len(rows) >= k else 0.0
+        return conn.execute(_BM25, params).fetchall()
 
     def _view(self, conn: psycopg.Connection, query: Query, found: list[Key]) -> StoreView:
         """The found paragraphs and the one before each, with their sentences, articles and cosines."""

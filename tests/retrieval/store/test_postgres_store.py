@@ -270,6 +270,30 @@ def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
     assert all(score == pytest.approx(full[key]) for key, score in capped.items())  # exact BM25 of each
 
 
+def test_the_bounded_second_read_finds_what_the_cap_left_unread(pg_engine: QAEngine) -> None:
+    store = pg_engine.store
+    assert isinstance(store, PostgresStore)
+    depth = SearchDepth(dense=0, lexical=10, use_dense=False)
+
+    def ranked(question: str) -> list[tuple[tuple[str, int], float]]:
+        hits = store.gather(pg_engine.prepare(question), depth)
+        assert isinstance(hits.passages, StoreView)
+        keys = hits.passages.keys
+        return sorted(((keys[row], score) for row, score in hits.lexical.items()), key=lambda x: (-x[1], x[0]))
+
+    questions = [q.question for q in load_questions(PROJECT_ROOT / "bench" / "questions.jsonl")[:20]]
+    store.per_term = None
+    exact = [ranked(q) for q in questions]
+    store.per_term = 1
+    capped = [ranked(q) for q in questions]
+    store.refine = True
+    refined = [ranked(q) for q in questions]
+    assert capped != exact  # one posting per term misses paragraphs BM25 ranks in its top 10
+    for got, want in zip(refined, exact, strict=True):
+        assert [k for k, _ in got] == [k for k, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want])
+
+
 def test_search_depth_and_postings_cap_come_from_the_settings(pg_settings: Settings, engine: QAEngine) -> None:
     knobs = pg_settings.with_overrides(pg_hnsw_ef_search=321, pg_lexical_per_term=0)
     store = open_postgres_store(knobs, engine.embedder)

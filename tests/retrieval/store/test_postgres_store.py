@@ -310,3 +310,29 @@ def test_search_depth_and_postings_cap_come_from_the_settings(pg_settings: Setti
             assert conn.execute("SHOW hnsw.ef_search").fetchone() == (str(postgres_store.HNSW_EF_SEARCH),)
     finally:
         store.close()
+
+
+def test_hnsw_search_depth_grows_with_the_corpus(
+    pg_settings: Settings, engine: QAEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert [postgres_store.hnsw_ef_search(n) for n in (0, 5, 250_000, 1_000_000, 4_000_000, 10**9)] == [
+        100, 100, 100, 200, 400, 400
+    ]  # fmt: skip
+    monkeypatch.setattr(postgres_store, "HNSW_EF_SEARCH", None)  # by size (whatever the shipped default)
+    store = open_postgres_store(pg_settings, engine.embedder)
+    store.close()
+    for paragraphs, ef in ((1_000_000, "200"), (50, "100")):
+        with psycopg.connect(pg_settings.database_url, autocommit=True) as conn:
+            conn.execute("UPDATE corpus_stats SET paragraphs = %s", (paragraphs,))
+        store = open_postgres_store(pg_settings, engine.embedder)
+        try:
+            with store._snapshot() as conn:
+                assert conn.execute("SHOW hnsw.ef_search").fetchone() == (ef,)
+        finally:
+            store.close()
+    store = open_postgres_store(pg_settings.with_overrides(pg_hnsw_ef_search=64), engine.embedder)
+    try:  # PG_HNSW_EF_SEARCH wins
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("64",)
+    finally:
+        store.close()

@@ -107,10 +107,10 @@ def _indonesian_query(query: Query) -> str:
 # seeds, any small corpus); past that only a very common (low-IDF) term's weakest postings are not read.
 # Each candidate's paragraph is looked up by its key (LIMIT 1 keeps the planner from turning that into
 # a merge join over the whole table, which it picked at 1M paragraphs before ANALYZE).
-_BM25 = f"""
-WITH q(term, n) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[])),
+_BM25 = """
+WITH q(term, n, cut) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[], %(cuts)s::float8[])),
 st AS (SELECT paragraphs::float8 AS docs, term_total::float8 / GREATEST(paragraphs, 1) AS avgdl FROM corpus_stats),
-w AS (SELECT q.term, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
+w AS (SELECT q.term, q.cut, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
       FROM q JOIN lexical_terms t USING (term) CROSS JOIN st),
 c AS (SELECT h.article_id, h.position
       FROM w CROSS JOIN st CROSS JOIN LATERAL (
@@ -118,9 +118,7 @@ c AS (SELECT h.article_id, h.position
            WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s)
           UNION
           (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
-           WHERE l.term = w.term
-             AND l.impact >= (%(bound)s::float8 / w.idf / GREATEST(1, st.avgdl / {POSTING_AVGDL}))::real
-           ORDER BY l.impact DESC LIMIT %(bound_limit)s)) h
+           WHERE l.term = w.term AND l.impact >= w.cut::real ORDER BY l.impact DESC LIMIT %(bound_limit)s)) h
       GROUP BY h.article_id, h.position
       ORDER BY sum(w.idf * h.tf / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.term_count / st.avgdl))) DESC
       LIMIT %(candidates)s)
@@ -395,20 +393,54 @@ class PostgresStore:
         than the cap, the bounded read (`refine`)."""
         counts = Counter(query.terms)
         params: dict[str, Any] = {
-            "terms": list(counts), "counts": list(counts.values()), "k1": BM25_K1, "b": BM25_B, "k": k,
-            "per_term": self.per_term, "candidates": max(LEXICAL_CANDIDATES, k), "bound": None,
+            "terms": list(counts), "counts": list(counts.values()), "cuts": [None] * len(counts), "k1": BM25_K1,
+            "b": BM25_B, "k": k, "per_term": self.per_term, "candidates": max(LEXICAL_CANDIDATES, k),
             "bound_limit": LEXICAL_BOUND_LIMIT,
         }  # fmt: skip
         rows = conn.execute(_BM25, params).fetchall()
         if not self.refine or self.per_term is None:
             return rows
-        found = conn.execute("SELECT max(df) FROM lexical_terms WHERE term = ANY(%s)", (list(counts),)).fetchone()
-        if found is None or found[0] is None or int(found[0]) <= self.per_term:
-            return rows  # every posting was read: exact
-        # A paragraph scoring at least the k-th score found has some term contributing at least
-        # 1/len(counts) of it: reading each term's postings down to that share finds it.
-        params["bound"] = float(rows[-1][2]) / len(counts) if len(rows) >= k else 0.0
-        return conn.execute(_BM25, params).fetchall()
+        kth = float(rows[k - 1][2]) if len(rows) >= k else 0.0
+        cuts = self._cuts(conn, counts, kth)
+        if cuts is None:
+            return rows  # nothing unread can reach the k-th score found: these are BM25's best k
+        return conn.execute(_BM25, params | {"cuts": [cuts.get(t) for t in counts]}).fetchall()
+
+    def _cuts(self, conn: psycopg.Connection, counts: Counter[str], kth: float) -> dict[str, float] | None:
+        """Per question term, the impact down to which its postings must be read so that no paragraph
+        left unread can score `kth` (the k-th BM25 score the capped read found); None when the capped
+        read already makes sure of that.
+
+        A paragraph not read holds no term whose postings were all read (at most `per_term`), and from
+        each other term it gets less than that term's cut: the cuts (in score) sum to `kth`. They are
+        shared out MaxScore-like: a term that can give at most m (its IDF times its best posting's
+        weight) takes m, the rest share what is left equally. Scores use the corpus's average length,
+        the impacts POSTING_AVGDL: the cut is lowered by their ratio when the corpus's is longer.
+        """
+        assert self.per_term is not None
+        rows = conn.execute(
+            "SELECT t.term, t.df, s.paragraphs, s.term_total, (SELECT l.impact FROM lexical_postings l"
+            " WHERE l.term = t.term ORDER BY l.impact DESC LIMIT 1)"
+            " FROM lexical_terms t CROSS JOIN corpus_stats s WHERE t.term = ANY(%s) AND t.df > %s",
+            (list(counts), self.per_term),
+        ).fetchall()
+        if not rows:
+            return None  # every posting of every term was read: exact
+        docs, total = float(rows[0][2]), float(rows[0][3])
+        stretch = max(1.0, total / max(docs, 1.0) / POSTING_AVGDL)
+        weight = {str(t): counts[str(t)] * np.log(1 + (docs - df + 0.5) / (df + 0.5)) * stretch for t, df, *_ in rows}
+        most = sorted(((weight[str(t)] * float(best or 0.0), str(t)) for t, _, _, _, best in rows))
+        budget, left = kth, len(most)
+        if kth > 0 and sum(m for m, _ in most) < kth:
+            return None
+        cuts: dict[str, float] = {}
+        for m, term in most:
+            share = budget / left
+            if m < share and kth > 0:  # cannot reach its share: its capped read is enough
+                budget, left = budget - m, left - 1
+                continue
+            cuts[term] = share / weight[term]  # in impact: score = weight × impact at most
+        return cuts
 
     def _view(self, conn: psycopg.Connection, query: Query, found: list[Key]) -> StoreView:
         """The found paragraphs and the one before each, with their sentences, articles and cosines."""

@@ -427,7 +427,8 @@ def recall(url: str, work: Path) -> dict[str, Any]:
 DIAGNOSE_EF = (100, 200, 400)
 # (label, postings cap per term, the bounded second read): None reads every posting (exact BM25)
 DIAGNOSE_LEXICAL: tuple[tuple[str, int | None, bool], ...] = (
-    ("cap1000", 1000, False), ("cap5000", 5000, False), ("capNone", None, False), ("cap1000+bound", 1000, True))
+    ("cap1000", 1000, False), ("cap3000", 3000, False), ("cap5000", 5000, False), ("capNone", None, False),
+    ("cap1000+bound", 1000, True))  # fmt: skip
 
 
 def _rank(found: Sequence[tuple[str, int]], gold: set[tuple[str, int]]) -> int | None:

@@ -44,12 +44,12 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds
 POOL_SIZE = 4  # questions answered at once per process (the bots answer in worker threads)
-HNSW_EF_SEARCH: int | None = 100  # candidates HNSW keeps while searching (≥ the dense depth, 30); None: by size
+HNSW_EF_SEARCH: int | None = None  # candidates HNSW keeps while searching (≥ the dense depth, 30); None: by size
 HNSW_EF_SEARCH_BASE = 100  # by size (`hnsw_ef_search`): this up to HNSW_EF_SEARCH_BASE_ROWS paragraphs, then
 HNSW_EF_SEARCH_BASE_ROWS = 250_000  # growing with the square root of the size (200 at 1M), at most
 HNSW_EF_SEARCH_MAX = 400  # (README, "The PostgreSQL store at scale": recall against exact search per size)
 BM25_K1, BM25_B = 1.2, 0.75  # as retrieval.lexical builds bm25s
-LEXICAL_PER_TERM = 1000  # postings read per question term at most (see _BM25)
+LEXICAL_PER_TERM = 3000  # postings read per question term at most (see _BM25; README, "PostgreSQL store at scale")
 LEXICAL_CANDIDATES = 200  # paragraphs whose exact BM25 is computed
 LEXICAL_BOUND_LIMIT = 20_000  # postings per term the bounded second read takes at most (see PostgresStore._bm25)
 LEXICAL_VARIANTS = ("terms", "terms-tsrank", "indonesian")
@@ -239,6 +239,8 @@ class PostgresStore:
         self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search  # None: by size, per connection
         self.per_term = per_term  # None: every posting of every question term (exact BM25, slow on a big corpus)
         self.refine = refine  # a second, bounded read when a question term has more postings than per_term
+        self.bound_limit = LEXICAL_BOUND_LIMIT
+        self.candidates = LEXICAL_CANDIDATES
         self._common: dict[tuple[float, int], frozenset[str]] = {}
         self._pool = psycopg_pool.ConnectionPool(
             url,
@@ -394,8 +396,8 @@ class PostgresStore:
         counts = Counter(query.terms)
         params: dict[str, Any] = {
             "terms": list(counts), "counts": list(counts.values()), "cuts": [None] * len(counts), "k1": BM25_K1,
-            "b": BM25_B, "k": k, "per_term": self.per_term, "candidates": max(LEXICAL_CANDIDATES, k),
-            "bound_limit": LEXICAL_BOUND_LIMIT,
+            "b": BM25_B, "k": k, "per_term": self.per_term, "candidates": max(self.candidates, k),
+            "bound_limit": self.bound_limit,
         }  # fmt: skip
         rows = conn.execute(_BM25, params).fetchall()
         if not self.refine or self.per_term is None:

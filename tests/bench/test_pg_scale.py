@@ -68,7 +68,7 @@ def test_load_serve_recall_update_and_table_at_2000_paragraphs(
     first = diagnosed["per_question"][0]
     assert first["dense_exact"] >= 1 and {"dense_ef400", "lexical_capNone", "top5_ef400_cap1000+bound"} <= set(first)
     assert all(0.0 <= share <= 1.0 for share in diagnosed["found_share"].values())
-    assert set(diagnosed["lexical_ms_p50"]) == {"cap1000", "cap5000", "capNone", "cap1000+bound"}
+    assert set(diagnosed["lexical_ms_p50"]) == {"cap1000", "cap3000", "cap5000", "capNone", "cap1000+bound"}
 
     recalled = pg_scale.recall(url, tmp_path)
     assert recalled["questions"] > 100 and recalled["random_queries"] == pg_scale.RANDOM_QUERIES

@@ -307,7 +307,7 @@ def test_search_depth_and_postings_cap_come_from_the_settings(pg_settings: Setti
     try:
         assert store.per_term == 7
         with store._snapshot() as conn:
-            assert conn.execute("SHOW hnsw.ef_search").fetchone() == (str(postgres_store.HNSW_EF_SEARCH),)
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("100",)  # by size: the seeds are few
     finally:
         store.close()
 

@@ -746,8 +746,8 @@ def _figures_table(rows: Sequence[dict[str, Any]]) -> list[str]:
                   f"{load.get('copy_s', 0):.0f}", f"{load.get('postings_s', 0):.0f}", f"{gin:.0f}", f"{hnsw:.0f}",
                   f"{sum(built.values()) - gin - hnsw:.0f}", f"{load.get('load_peak_mb', 0):.0f}",
                   f"{serve.get('loaded_mb', 0):.0f} / {serve.get('serve_peak_mb', 0):.0f}",
-                  f"{mem.get('server_pss_mb', 0):.0f}", f"{upd.get('add_s', 0):.2f}",
-                  f"{upd.get('remove_s', 0):.2f}"]  # fmt: skip
+                  f"{mem.get('server_pss_mb', 0):.0f}", *(f"{upd[k]:.2f}" if k in upd else "–"
+                                                           for k in ("add_s", "remove_s"))]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
     return lines
 

@@ -230,7 +230,9 @@ def _pg_scale(args: argparse.Namespace, engine: QAEngine) -> list[dict[str, Any]
     seeds = evaluate(load_questions(QUESTIONS), engine.index, engine.ask,
                      lambda q: engine.ranked_paragraphs(q, 5)).summary()  # fmt: skip
     rounds = args.rounds or (1 if args.quick else 5)
-    return pg_scale.run(seeds, sizes, rounds=rounds, timeout=args.hours * 3600)
+    keep = Path(args.keep) if args.keep else None
+    steps = tuple(args.steps.split(",")) if args.steps else pg_scale.STEPS
+    return pg_scale.run(seeds, sizes, rounds=rounds, timeout=args.hours * 3600, keep=keep, steps=steps)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic vectors of the pipeline-scale part (see bench/pipeline_scale.py)")  # fmt: skip
     parser.add_argument("--hours", type=float, default=3.0, help="time limit per size of the pipeline-scale part")
     parser.add_argument("--rounds", type=int, default=0, help="rounds of questions of the pg-scale part (default 5)")
+    parser.add_argument("--keep", default="", help="pg-scale: keep each size's database in this folder and reuse a "
+                        "finished load found there (no reload)")  # fmt: skip
+    parser.add_argument("--steps", default="", help="pg-scale: steps after the load, e.g. serve,recall "
+                        "(default serve,recall,update)")  # fmt: skip
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp:

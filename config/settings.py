@@ -60,6 +60,17 @@ def _max_age(env: Mapping[str, str]) -> int | None:
     return days or None
 
 
+def _optional_int(env: Mapping[str, str], key: str, low: int, high: int | None) -> int | None:
+    """An integer from `low` to `high` (None: no upper bound); None when unset."""
+    if not env.get(key, "").strip():
+        return None
+    value = _int(env, key, low)
+    if value < low or (high is not None and value > high):
+        within = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise SettingsError(f"{key} must be {within}, got {value}")
+    return value
+
+
 def _switch(env: Mapping[str, str], key: str, default: bool) -> bool:
     raw = env.get(key, "").strip().lower()
     if not raw:
@@ -165,6 +176,8 @@ class Settings:
     inline_queries_per_minute: int = 20  # Telegram inline mode, per person (cached questions are free); 0: no limit
     database_url: str = field(default="", repr=False)  # empty: SQLite in <index_dir>/state.db; may hold a password
     store: str = "local"  # "local": files in CORPUS_DIR/INDEX_DIR | "postgres": articles and vectors in DATABASE_URL
+    pg_hnsw_ef_search: int | None = None  # STORE=postgres: HNSW's search depth; None: the store's default
+    pg_lexical_per_term: int | None = None  # STORE=postgres: BM25 postings read per term; None: default, 0: all
     state_answer_ttl_days: int = 14  # remembered answers (/sumber, 📚, follow-ups) expire after this
     state_question_log_max: int = 100_000  # /statistik's question log keeps this many newest rows
     question_log: bool = True  # QUESTION_LOG=off: the log keeps counts and times, never a question's text
@@ -223,6 +236,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         inline_queries_per_minute=_int(env, "INLINE_QUERIES_PER_MINUTE", 20),
         database_url=database_url,
         store=_store(env, database_url),
+        pg_hnsw_ef_search=_optional_int(env, "PG_HNSW_EF_SEARCH", 1, 1000),
+        pg_lexical_per_term=_optional_int(env, "PG_LEXICAL_PER_TERM", 0, None),
         state_answer_ttl_days=_positive(env, "STATE_ANSWER_TTL_DAYS", 14),
         state_question_log_max=_positive(env, "STATE_QUESTION_LOG_MAX", 100_000),
         question_log=_switch(env, "QUESTION_LOG", True),

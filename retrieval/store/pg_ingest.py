@@ -35,7 +35,7 @@ from retrieval.ingest import (
 )
 from retrieval.refusals import Refusal, Why
 from retrieval.store.base import StoreError
-from retrieval.store.postgres import PostgresStore
+from retrieval.store.postgres import LEXICAL_PER_TERM, PostgresStore
 from retrieval.store.schema import lock_key
 from retrieval.store.writer import StoreWriter, paragraph_text, write_transaction
 
@@ -185,7 +185,11 @@ def _progress(enabled: bool) -> Callable[[int], None] | None:
 def open_postgres_store(settings: Settings, embedder: Embedder, *, show_progress: bool = False) -> PostgresStore:
     """Open the store DATABASE_URL names (schema migrated, embedder checked); the first time, import
     the local corpus into it."""
-    store = PostgresStore.open(settings.database_url, embedder.name, embedder.dim)
+    cap = settings.pg_lexical_per_term
+    per_term = LEXICAL_PER_TERM if cap is None else (cap or None)  # 0: every posting
+    store = PostgresStore.open(
+        settings.database_url, embedder.name, embedder.dim, ef_search=settings.pg_hnsw_ef_search, per_term=per_term
+    )
     try:
         import_local_corpus(store, settings, embedder, show_progress=show_progress)
     except (psycopg.Error, EmbedderError) as exc:

@@ -36,7 +36,7 @@ from retrieval.answer_features import with_digit
 from retrieval.corpus import ArticleMeta, Paragraph, Sentence
 from retrieval.search import Hits, Query, SearchDepth
 from retrieval.store.base import StoreCounts, StoreError, StoreMismatchError, StoreUnavailable
-from retrieval.store.schema import lock_key, migrate
+from retrieval.store.schema import POSTING_AVGDL, lock_key, migrate
 from retrieval.store.vectors import register_vector
 from retrieval.text import lexical_rules, raw_tokens, sentence_rules
 
@@ -44,14 +44,27 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds
 POOL_SIZE = 4  # questions answered at once per process (the bots answer in worker threads)
-HNSW_EF_SEARCH = 100  # candidates HNSW keeps while searching; at least the dense depth (30)
+HNSW_EF_SEARCH: int | None = None  # candidates HNSW keeps while searching (≥ the dense depth, 30); None: by size
+HNSW_EF_SEARCH_BASE = 100  # by size (`hnsw_ef_search`): this up to HNSW_EF_SEARCH_BASE_ROWS paragraphs, then
+HNSW_EF_SEARCH_BASE_ROWS = 250_000  # growing with the square root of the size (200 at 1M), at most
+HNSW_EF_SEARCH_MAX = 400  # (README, "The PostgreSQL store at scale": recall against exact search per size)
 BM25_K1, BM25_B = 1.2, 0.75  # as retrieval.lexical builds bm25s
-LEXICAL_PER_TERM = 1000  # postings read per question term at most (see _BM25)
+LEXICAL_PER_TERM = 3000  # postings read per question term at most (see _BM25; README, "PostgreSQL store at scale")
 LEXICAL_CANDIDATES = 200  # paragraphs whose exact BM25 is computed
+LEXICAL_BOUND_LIMIT = 20_000  # postings per term the bounded second read takes at most (see PostgresStore._bm25)
 LEXICAL_VARIANTS = ("terms", "terms-tsrank", "indonesian")
 DEFAULT_LEXICAL = "terms"  # chosen on the seed question sets (README, "The PostgreSQL store")
 
 Key = tuple[str, int]  # (article_id, position of the paragraph in its article, from 0)
+
+
+def hnsw_ef_search(paragraphs: int) -> int:
+    """HNSW's search depth for a corpus of this size: HNSW_EF_SEARCH_BASE up to HNSW_EF_SEARCH_BASE_ROWS
+    paragraphs, then growing with the square root of the size, at most HNSW_EF_SEARCH_MAX. A pooled
+    connection sets it when it opens (the pool renews its connections within the hour, so a growing
+    corpus is caught up with)."""
+    scaled = HNSW_EF_SEARCH_BASE * (max(paragraphs, 0) / HNSW_EF_SEARCH_BASE_ROWS) ** 0.5
+    return int(min(max(round(scaled), HNSW_EF_SEARCH_BASE), HNSW_EF_SEARCH_MAX))
 
 
 def describe(url: str) -> str:
@@ -95,14 +108,17 @@ def _indonesian_query(query: Query) -> str:
 # Each candidate's paragraph is looked up by its key (LIMIT 1 keeps the planner from turning that into
 # a merge join over the whole table, which it picked at 1M paragraphs before ANALYZE).
 _BM25 = """
-WITH q(term, n) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[])),
+WITH q(term, n, cut) AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[], %(cuts)s::float8[])),
 st AS (SELECT paragraphs::float8 AS docs, term_total::float8 / GREATEST(paragraphs, 1) AS avgdl FROM corpus_stats),
-w AS (SELECT q.term, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
+w AS (SELECT q.term, q.cut, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) AS idf
       FROM q JOIN lexical_terms t USING (term) CROSS JOIN st),
 c AS (SELECT h.article_id, h.position
       FROM w CROSS JOIN st CROSS JOIN LATERAL (
-          SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
-          WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s) h
+          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s)
+          UNION
+          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term AND l.impact >= w.cut::real ORDER BY l.impact DESC LIMIT %(bound_limit)s)) h
       GROUP BY h.article_id, h.position
       ORDER BY sum(w.idf * h.tf / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.term_count / st.avgdl))) DESC
       LIMIT %(candidates)s)
@@ -201,12 +217,30 @@ class StoreView:
 class PostgresStore:
     """The articles, vectors and lexical index in PostgreSQL; `gather` is thread-safe (a pool)."""
 
-    def __init__(self, url: str, *, lexical: str = DEFAULT_LEXICAL, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        lexical: str = DEFAULT_LEXICAL,
+        pool_size: int = POOL_SIZE,
+        ef_search: int | None = None,
+        per_term: int | None = LEXICAL_PER_TERM,
+        refine: bool = False,
+    ) -> None:
         if lexical not in LEXICAL_VARIANTS:
             raise ValueError(f"lexical must be one of {LEXICAL_VARIANTS}, got {lexical!r}")
+        if ef_search is not None and not 1 <= ef_search <= 1000:  # pgvector's range
+            raise ValueError(f"ef_search must be between 1 and 1000, got {ef_search}")
+        if per_term is not None and per_term < 1:
+            raise ValueError(f"per_term must be at least 1 (None: no cap), got {per_term}")
         self.url = url
         self.description = describe(url)
         self.lexical = lexical
+        self.ef_search = HNSW_EF_SEARCH if ef_search is None else ef_search  # None: by size, per connection
+        self.per_term = per_term  # None: every posting of every question term (exact BM25, slow on a big corpus)
+        self.refine = refine  # a second, bounded read when a question term has more postings than per_term
+        self.bound_limit = LEXICAL_BOUND_LIMIT
+        self.candidates = LEXICAL_CANDIDATES
         self._common: dict[tuple[float, int], frozenset[str]] = {}
         self._pool = psycopg_pool.ConnectionPool(
             url,
@@ -214,7 +248,7 @@ class PostgresStore:
             max_size=pool_size,
             open=False,
             timeout=CONNECT_TIMEOUT * 2,
-            configure=_configure_reader,
+            configure=self._configure_reader,
             check=psycopg_pool.ConnectionPool.check_connection,
             kwargs={"connect_timeout": CONNECT_TIMEOUT},
         )
@@ -222,9 +256,19 @@ class PostgresStore:
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str, embedder_name: str, dim: int, *, lexical: str = DEFAULT_LEXICAL) -> PostgresStore:
+    def open(
+        cls,
+        url: str,
+        embedder_name: str,
+        dim: int,
+        *,
+        lexical: str = DEFAULT_LEXICAL,
+        ef_search: int | None = None,
+        per_term: int | None = LEXICAL_PER_TERM,
+        refine: bool = False,
+    ) -> PostgresStore:
         """Connect, bring the schema up to date and check the embedder; StoreError when unusable."""
-        store = cls(url, lexical=lexical)
+        store = cls(url, lexical=lexical, ef_search=ef_search, per_term=per_term, refine=refine)
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
                 migrate(conn, dim)
@@ -262,6 +306,18 @@ class PostgresStore:
                 "%s: the articles were analysed with older word lists or sentence rules; "
                 "re-ingest them to apply the new ones", self.description
             )
+
+    def _configure_reader(self, conn: psycopg.Connection) -> None:
+        """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
+        register_vector(conn)
+        ef = self.ef_search
+        if ef is None:
+            row = conn.execute("SELECT paragraphs FROM corpus_stats").fetchone()
+            ef = hnsw_ef_search(int(row[0]) if row else 0)
+        conn.execute(f"SET hnsw.ef_search = {int(ef)}")
+        conn.commit()
+        conn.isolation_level = IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -322,13 +378,7 @@ class PostgresStore:
 
     def _lexical(self, conn: psycopg.Connection, query: Query, k: int) -> dict[Key, float]:
         if self.lexical == "terms":
-            counts = Counter(query.terms)
-            params: dict[str, Any] = {
-                "terms": list(counts), "counts": list(counts.values()),
-                "k1": BM25_K1, "b": BM25_B, "k": k, "per_term": LEXICAL_PER_TERM,
-                "candidates": max(LEXICAL_CANDIDATES, k),
-            }
-            rows = conn.execute(_BM25, params).fetchall()
+            rows = self._bm25(conn, query, k)
         elif self.lexical == "terms-tsrank":
             sql = _TSRANK.format(column="terms", query="CAST(%(q)s AS tsquery)")
             rows = conn.execute(sql, {"q": _terms_tsquery(query.terms), "k": k}).fetchall()
@@ -339,6 +389,60 @@ class PostgresStore:
             sql = _TSRANK.format(column="words", query="to_tsquery('indonesian', %(q)s)")
             rows = conn.execute(sql, {"q": words, "k": k}).fetchall()
         return {(str(a), int(p)): float(s) for a, p, s in rows if s > 0}
+
+    def _bm25(self, conn: psycopg.Connection, query: Query, k: int) -> list[tuple[Any, ...]]:
+        """BM25's best `k` (see _BM25): the capped read, then, when a question term has more postings
+        than the cap, the bounded read (`refine`)."""
+        counts = Counter(query.terms)
+        params: dict[str, Any] = {
+            "terms": list(counts), "counts": list(counts.values()), "cuts": [None] * len(counts), "k1": BM25_K1,
+            "b": BM25_B, "k": k, "per_term": self.per_term, "candidates": max(self.candidates, k),
+            "bound_limit": self.bound_limit,
+        }  # fmt: skip
+        rows = conn.execute(_BM25, params).fetchall()
+        if not self.refine or self.per_term is None:
+            return rows
+        kth = float(rows[k - 1][2]) if len(rows) >= k else 0.0
+        cuts = self._cuts(conn, counts, kth)
+        if cuts is None:
+            return rows  # nothing unread can reach the k-th score found: these are BM25's best k
+        return conn.execute(_BM25, params | {"cuts": [cuts.get(t) for t in counts]}).fetchall()
+
+    def _cuts(self, conn: psycopg.Connection, counts: Counter[str], kth: float) -> dict[str, float] | None:
+        """Per question term, the impact down to which its postings must be read so that no paragraph
+        left unread can score `kth` (the k-th BM25 score the capped read found); None when the capped
+        read already makes sure of that.
+
+        A paragraph not read holds no term whose postings were all read (at most `per_term`), and from
+        each other term it gets less than that term's cut: the cuts (in score) sum to `kth`. They are
+        shared out MaxScore-like: a term that can give at most m (its IDF times its best posting's
+        weight) takes m, the rest share what is left equally. Scores use the corpus's average length,
+        the impacts POSTING_AVGDL: the cut is lowered by their ratio when the corpus's is longer.
+        """
+        assert self.per_term is not None
+        rows = conn.execute(
+            "SELECT t.term, t.df, s.paragraphs, s.term_total, (SELECT l.impact FROM lexical_postings l"
+            " WHERE l.term = t.term ORDER BY l.impact DESC LIMIT 1)"
+            " FROM lexical_terms t CROSS JOIN corpus_stats s WHERE t.term = ANY(%s) AND t.df > %s",
+            (list(counts), self.per_term),
+        ).fetchall()
+        if not rows:
+            return None  # every posting of every term was read: exact
+        docs, total = float(rows[0][2]), float(rows[0][3])
+        stretch = max(1.0, total / max(docs, 1.0) / POSTING_AVGDL)
+        weight = {str(t): counts[str(t)] * np.log(1 + (docs - df + 0.5) / (df + 0.5)) * stretch for t, df, *_ in rows}
+        most = sorted(((weight[str(t)] * float(best or 0.0), str(t)) for t, _, _, _, best in rows))
+        budget, left = kth, len(most)
+        if kth > 0 and sum(m for m, _ in most) < kth:
+            return None
+        cuts: dict[str, float] = {}
+        for m, term in most:
+            share = budget / left
+            if m < share and kth > 0:  # cannot reach its share: its capped read is enough
+                budget, left = budget - m, left - 1
+                continue
+            cuts[term] = share / weight[term]  # in impact: score = weight × impact at most
+        return cuts
 
     def _view(self, conn: psycopg.Connection, query: Query, found: list[Key]) -> StoreView:
         """The found paragraphs and the one before each, with their sentences, articles and cosines."""
@@ -398,12 +502,3 @@ class PostgresStore:
 
 
 _EMPTY_VIEW = StoreView([], [], {}, StoreTerms(0, {}, lambda _t: {}, lambda _s: frozenset()), np.zeros(0), [])
-
-
-def _configure_reader(conn: psycopg.Connection) -> None:
-    """Each pooled connection: vectors as numpy, HNSW's search depth, read-only snapshots."""
-    register_vector(conn)
-    conn.execute(f"SET hnsw.ef_search = {int(HNSW_EF_SEARCH)}")
-    conn.commit()
-    conn.isolation_level = IsolationLevel.REPEATABLE_READ
-    conn.read_only = True

@@ -62,6 +62,14 @@ def test_load_serve_recall_update_and_table_at_2000_paragraphs(
     assert set(served["timings_ms"]) == {*pg_scale.STAGES, "fetch"}
     assert served["asked"] == served["quality"]["questions"] == 8 and served["serve_peak_mb"] > 0
 
+    diagnosed = pg_scale.diagnose(url, embedder, questions)
+    answerable = diagnosed["questions"]
+    assert 0 < answerable <= 8 and len(diagnosed["per_question"]) == answerable
+    first = diagnosed["per_question"][0]
+    assert first["dense_exact"] >= 1 and {"dense_ef400", "lexical_capNone", "top5_ef400_cap1000+bound"} <= set(first)
+    assert all(0.0 <= share <= 1.0 for share in diagnosed["found_share"].values())
+    assert set(diagnosed["lexical_ms_p50"]) == {"cap1000", "cap3000", "cap5000", "capNone", "cap1000+bound"}
+
     recalled = pg_scale.recall(url, tmp_path)
     assert recalled["questions"] > 100 and recalled["random_queries"] == pg_scale.RANDOM_QUERIES
     assert recalled["ef_search=400"]["questions_recall@10"] >= 0.9  # 2,000 rows: HNSW all but exact

@@ -34,3 +34,16 @@ def test_the_password_is_never_in_the_message() -> None:
     with pytest.raises(SettingsError) as caught:
         settings_from_mapping({"STORE": "pg", "DATABASE_URL": PG})
     assert "secret" not in str(caught.value)
+
+
+def test_postgres_search_knobs() -> None:
+    unset = settings_from_mapping({})
+    assert unset.pg_hnsw_ef_search is None and unset.pg_lexical_per_term is None
+    knobs = settings_from_mapping({"PG_HNSW_EF_SEARCH": "200", "PG_LEXICAL_PER_TERM": "0"})
+    assert knobs.pg_hnsw_ef_search == 200 and knobs.pg_lexical_per_term == 0
+    with pytest.raises(SettingsError, match="PG_HNSW_EF_SEARCH must be between 1 and 1000, got 1001"):
+        settings_from_mapping({"PG_HNSW_EF_SEARCH": "1001"})
+    with pytest.raises(SettingsError, match="PG_LEXICAL_PER_TERM must be at least 0, got -1"):
+        settings_from_mapping({"PG_LEXICAL_PER_TERM": "-1"})
+    with pytest.raises(SettingsError, match="PG_LEXICAL_PER_TERM must be an integer"):
+        settings_from_mapping({"PG_LEXICAL_PER_TERM": "lots"})

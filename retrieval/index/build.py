@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -153,9 +154,13 @@ def make_segment(
 
 
 def _manifest(
-    articles: Sequence[Article], embedder: Embedder, segments: Sequence[Segment], live_articles: int
+    articles: Sequence[Article],
+    embedder: Embedder,
+    segments: Sequence[Segment],
+    live_articles: int,
+    corpus_fp: str | None = None,
 ) -> IndexManifest:
-    corpus_fp = corpus_fingerprint(articles)
+    corpus_fp = corpus_fingerprint(articles) if corpus_fp is None else corpus_fp
     return IndexManifest(
         fingerprint=index_fingerprint(corpus_fp, embedder.name),
         corpus_fingerprint=corpus_fp,
@@ -250,9 +255,11 @@ def update_index(
     embedder: Embedder,
     *,
     show_progress: bool = False,
+    corpus_fp: str | None = None,
 ) -> SearchIndex:
     """The version for `articles` as `existing` plus one delta segment (the new and changed
-    articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied."""
+    articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied.
+    `corpus_fp`: `corpus_fingerprint(articles)` when the caller has it already."""
     delta = delta_of(existing, articles)
     segments = list(existing.segments)
     embedded = 0
@@ -274,17 +281,30 @@ def update_index(
     segments = [s for i, s in enumerate(segments) if i == 0 or any((s.name, a) not in dead for a in s.articles)]
     names = {s.name for s in segments}
     dead = {(name, a) for name, a in dead if name in names}
-    manifest = _manifest(articles, embedder, segments, len(articles))
+    manifest = _manifest(articles, embedder, segments, len(articles), corpus_fp)
     log.info("updated index: %d articles added or changed, %d dropped", len(delta.added), len(delta.dropped))
     return SearchIndex(manifest=manifest, segments=segments, dead=frozenset(dead), embedded_texts=embedded)
 
 
 def _shipped_answer_model() -> str:
-    """Name of the answer model file next to the code, recorded in the manifest ("" when unusable)."""
+    """Name of the answer model file next to the code, recorded in the manifest ("" when unusable).
+    Read once per file state (path, size, modification time): reading and checking it takes ~0.3 s,
+    paid by every ingest command otherwise."""
+    from retrieval.answer_model import DEFAULT_MODEL_PATH
+
+    try:
+        stat = DEFAULT_MODEL_PATH.stat()
+    except OSError:
+        return ""
+    return _answer_model_name(str(DEFAULT_MODEL_PATH), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _answer_model_name(path: str, size: int, mtime_ns: int) -> str:
     from retrieval.answer_model import AnswerModel, AnswerModelError
 
     try:
-        return AnswerModel.load().name
+        return AnswerModel.load(Path(path)).name
     except AnswerModelError:
         return ""
 
@@ -354,7 +374,8 @@ def ensure_index(
     show_progress: bool = True,
 ) -> EnsureResult:
     """Load the index for these articles, or (re)build and save it when it is missing or stale."""
-    wanted = index_fingerprint(corpus_fingerprint(articles), embedder.name)
+    corpus_fp = corpus_fingerprint(articles)
+    wanted = index_fingerprint(corpus_fp, embedder.name)
     existing = load_current(index_dir)
     stale = _why_stale(existing, wanted) if existing is not None else None
     if existing is not None and stale is None and not force:
@@ -371,7 +392,7 @@ def ensure_index(
     try:
         if incremental:
             assert existing is not None
-            index = update_index(existing, articles, embedder, show_progress=show_progress)
+            index = update_index(existing, articles, embedder, show_progress=show_progress, corpus_fp=corpus_fp)
             action = "updated"
         else:
             previous = _verified(existing)

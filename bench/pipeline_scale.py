@@ -363,6 +363,12 @@ def _ms(row: dict[str, Any], stage: str, key: str = "best_of_rounds_ms") -> str:
     return f"{t['p50']:.2f} / {t['p95']:.2f}" if t else "–"
 
 
+def _add(row: dict[str, Any]) -> str:
+    """Seconds to add one article, and in brackets those of them spent embedding its texts."""
+    embed = row.get("update", {}).get("add_embed_s")
+    return _get(row, "update", "add_s", ".1f") + (f" ({embed:.1f})" if embed is not None else "")
+
+
 def _get(row: dict[str, Any], step: str, key: str, fmt: str) -> str:
     value = row.get(step, {}).get(key)
     return format(value, fmt) if value is not None else "–"
@@ -386,8 +392,9 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
             faiss_type = r.get("build", {}).get("faiss_type", "–")
             lines.append(f"| {r['n']:,} | {faiss_type} | " + " | ".join(_ms(r, s, key) for s in STAGES) + " |")
     lines += ["", "| paragraphs | sentences | disk MB (vectors / FAISS / BM25 / texts) | build s (FAISS + BM25) "
-              "| save s | load s | serving MB after load | serving peak MB | building peak MB | add one article s "
-              "| remove one s | updating peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+              "| save s | load s | serving MB after load | serving peak MB | building peak MB "
+              "| add one article s (embedding) | remove one s | updating peak MB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         b = r.get("build", {})
         parts = b.get("disk_parts_mb", {})
@@ -397,7 +404,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
         values = [_get(r, "build", "sentences", ","), disk, _get(r, "build", "build_s", ".1f"),
                  _get(r, "build", "save_s", ".1f"), _get(r, "serve", "load_s", ".1f"),
                  _get(r, "serve", "loaded_mb", ".0f"), _get(r, "serve", "serve_peak_mb", ".0f"),
-                 _get(r, "build", "build_peak_mb", ".0f"), _get(r, "update", "add_s", ".1f"),
+                 _get(r, "build", "build_peak_mb", ".0f"), _add(r),
                  _get(r, "update", "remove_s", ".1f"), _get(r, "update", "update_peak_mb", ".0f")]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
     lines += ["", "Quality on bench/questions.jsonl, seeds alone vs. seeds in the haystack:", "",
@@ -419,8 +426,9 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
               for r in rows if "add_s" in r.get("update", {})]  # fmt: skip
     lines += ["", "Adding one article writes a delta segment (its paragraphs, vectors, a flat FAISS index, BM25 "
               "term counts) beside the unchanged base, which is hard-linked into the new version; removing it "
-              "marks it dead. Times include loading the saved version and verifying its files (a fresh "
-              "`python -m bot ingest`). " + "; ".join(checks)]  # fmt: skip
+              "marks it dead. Times include loading the saved version and checking its files (small ones by "
+              "sha256, large ones by a sample digest) as a fresh `python -m bot ingest` does; the embedding "
+              "of the new texts is in brackets. " + "; ".join(checks)]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

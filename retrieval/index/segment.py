@@ -28,7 +28,7 @@ from typing import Any, overload
 import faiss
 import numpy as np
 
-from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence
+from retrieval.corpus import FINGERPRINT_MODULUS, Article, ArticleMeta, Paragraph, Sentence, article_fingerprint
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.text import content_terms
 
@@ -294,6 +294,16 @@ class Segment:
     # A saved segment's vector files read by row (the question path); None: the arrays above are read
     paragraph_rows: FileRows | None = None
     sentence_rows: FileRows | None = None
+    # Sum of its articles' `article_fingerprint`s (mod 2**256), as the manifest lists it; None: not known yet
+    fingerprint_sum: int | None = None
+
+    def article_sum(self) -> int:
+        """Sum (mod 2**256) of the `article_fingerprint` of every article of the segment (dead ones
+        included): computed once, then kept in the manifest, so an update need not hash every article."""
+        if self.fingerprint_sum is None:
+            total = sum(article_fingerprint(a, self.digests[a], meta) for a, meta in self.articles.items())
+            self.fingerprint_sum = total % FINGERPRINT_MODULUS
+        return self.fingerprint_sum
 
     def paragraph_matrix(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
         """The vectors of paragraph rows `rows` (a new array, float32)."""
@@ -329,6 +339,7 @@ class Segment:
             "sentences": self.sentences,
             "articles": len(self.articles),
             "faiss_type": self.faiss_type,
+            "article_sum": f"{self.article_sum():064x}",
         }
 
 

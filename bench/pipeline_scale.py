@@ -180,9 +180,11 @@ def serve(out: Path, rounds: int, embedder: Embedder, questions_path: Path = QUE
     engine = QAEngine(index, embedder, settings)
     load_s = time.perf_counter() - started
     loaded_mb, load_peak_mb = rss_mb(), peak_mb()
+    memory = {"loaded": memory_mb()}
     questions = load_questions(questions_path)
     for q in questions:  # warm-up: corpus-side caches as in a running bot
         engine.ask(q.question)
+    memory["warm"] = memory_mb()
     samples: dict[str, list[list[float]]] = {s: [[] for _ in questions] for s in STAGES}
     load_before = os.getloadavg()[0]
     for _ in range(rounds):
@@ -198,10 +200,14 @@ def serve(out: Path, rounds: int, embedder: Embedder, questions_path: Path = QUE
     # land on single samples; the best of a few rounds is the pipeline's own cost).
     timings = {s: _percentiles([x for row in v for x in row]) for s, v in samples.items()}
     best = {s: _percentiles([min(row) for row in v]) for s, v in samples.items()}
+    memory["asked"] = memory_mb()
+    serve_peak = peak_mb()  # the peak of answering, before the evaluation's pass over every paragraph
     report = evaluate(questions, index, engine.ask, lambda q: engine.ranked_paragraphs(q, 5))
     import resource
 
-    return {"load_s": load_s, "loaded_mb": loaded_mb, "load_peak_mb": load_peak_mb, "serve_peak_mb": peak_mb(),
+    memory["evaluated"] = memory_mb()
+    return {"load_s": load_s, "loaded_mb": loaded_mb, "load_peak_mb": load_peak_mb, "serve_peak_mb": serve_peak,
+            "peak_after_evaluation_mb": peak_mb(), "memory_mb": memory,
             "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "timings_ms": timings,
             "best_of_rounds_ms": best, "rounds": rounds, "asked": rounds * len(questions),
             "load_average": [load_before, os.getloadavg()[0]], "quality": report.summary()}  # fmt: skip
@@ -246,19 +252,41 @@ def update(out: Path, embedder: Embedder) -> dict[str, Any]:
     question = new.paragraphs[0].sentence_text(0)  # its own first sentence: found only in it
     settings = settings_from_mapping({"CORPUS_DIR": str(SEEDS), "INDEX_DIR": str(out)})
     del index  # as a fresh `python -m bot ingest` would: nothing in memory yet
+    timed = TimedEmbedder(embedder)  # embedding the new texts is timed apart: it does not depend on the index
     started = time.perf_counter()
-    added = ensure_index([*articles, new], embedder, out, show_progress=False)
-    add_s = time.perf_counter() - started
+    added = ensure_index([*articles, new], timed, out, show_progress=False)
+    add_s, add_embed_s = time.perf_counter() - started, timed.seconds
     engine = QAEngine(added.index, embedder, settings)
     answered_after_add = _cites(engine, question, new.article_id)
+    timed.seconds = 0.0
     started = time.perf_counter()
-    removed = ensure_index(articles, embedder, out, show_progress=False)
+    removed = ensure_index(articles, timed, out, show_progress=False)
     remove_s = time.perf_counter() - started
     engine.swap_index(removed.index)
     answered_after_remove = _cites(engine, question, new.article_id)
-    return {"add_s": add_s, "add_action": added.action, "add_embedded": added.embedded,
+    return {"add_s": add_s, "add_embed_s": add_embed_s, "add_action": added.action, "add_embedded": added.embedded,
             "answered_after_add": answered_after_add, "remove_s": remove_s, "remove_action": removed.action,
-            "answered_after_remove": answered_after_remove, "update_peak_mb": peak_mb()}  # fmt: skip
+            "answered_after_remove": answered_after_remove, "remove_embed_s": timed.seconds,
+            "update_peak_mb": peak_mb(), "load_average": os.getloadavg()[0]}  # fmt: skip
+
+
+class TimedEmbedder:
+    """An embedder adding up the seconds its passages take (the rest of an update is the index's)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dim, self.seconds = inner, inner.name, inner.dim, 0.0
+
+    def embed_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
+        """The inner embedder's vectors, timed."""
+        started = time.perf_counter()
+        try:
+            return self.inner.embed_passages(texts, progress)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The inner embedder's query vector (not timed)."""
+        return self.inner.embed_query(text)
 
 
 # --- the benchmark part ------------------------------------------------------------------------
@@ -335,6 +363,12 @@ def _ms(row: dict[str, Any], stage: str, key: str = "best_of_rounds_ms") -> str:
     return f"{t['p50']:.2f} / {t['p95']:.2f}" if t else "–"
 
 
+def _add(row: dict[str, Any]) -> str:
+    """Seconds to add one article, and in brackets those of them spent embedding its texts."""
+    embed = row.get("update", {}).get("add_embed_s")
+    return _get(row, "update", "add_s", ".1f") + (f" ({embed:.1f})" if embed is not None else "")
+
+
 def _get(row: dict[str, Any], step: str, key: str, fmt: str) -> str:
     value = row.get(step, {}).get(key)
     return format(value, fmt) if value is not None else "–"
@@ -358,8 +392,9 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
             faiss_type = r.get("build", {}).get("faiss_type", "–")
             lines.append(f"| {r['n']:,} | {faiss_type} | " + " | ".join(_ms(r, s, key) for s in STAGES) + " |")
     lines += ["", "| paragraphs | sentences | disk MB (vectors / FAISS / BM25 / texts) | build s (FAISS + BM25) "
-              "| save s | load s | serving MB after load | serving peak MB | building peak MB | add one article s "
-              "| remove one s | updating peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+              "| save s | load s | serving MB after load | serving peak MB | building peak MB "
+              "| add one article s (embedding) | remove one s | updating peak MB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         b = r.get("build", {})
         parts = b.get("disk_parts_mb", {})
@@ -369,7 +404,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
         values = [_get(r, "build", "sentences", ","), disk, _get(r, "build", "build_s", ".1f"),
                  _get(r, "build", "save_s", ".1f"), _get(r, "serve", "load_s", ".1f"),
                  _get(r, "serve", "loaded_mb", ".0f"), _get(r, "serve", "serve_peak_mb", ".0f"),
-                 _get(r, "build", "build_peak_mb", ".0f"), _get(r, "update", "add_s", ".1f"),
+                 _get(r, "build", "build_peak_mb", ".0f"), _add(r),
                  _get(r, "update", "remove_s", ".1f"), _get(r, "update", "update_peak_mb", ".0f")]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
     lines += ["", "Quality on bench/questions.jsonl, seeds alone vs. seeds in the haystack:", "",
@@ -391,8 +426,9 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
               for r in rows if "add_s" in r.get("update", {})]  # fmt: skip
     lines += ["", "Adding one article writes a delta segment (its paragraphs, vectors, a flat FAISS index, BM25 "
               "term counts) beside the unchanged base, which is hard-linked into the new version; removing it "
-              "marks it dead. Times include loading the saved version and verifying its files (a fresh "
-              "`python -m bot ingest`). " + "; ".join(checks)]  # fmt: skip
+              "marks it dead. Times include loading the saved version and checking its files (small ones by "
+              "sha256, large ones by a sample digest) as a fresh `python -m bot ingest` does; the embedding "
+              "of the new texts is in brackets. " + "; ".join(checks)]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -414,6 +450,12 @@ def peak_mb() -> float:
 def rss_mb() -> float:
     """Resident memory of this process now."""
     return _status_mb("VmRSS")
+
+
+def memory_mb() -> dict[str, float]:
+    """Resident memory now, split into anonymous (heap: Python objects, arrays read into memory) and
+    file-backed (pages of memory-mapped index files: the kernel's page cache, reclaimable), and the peak."""
+    return {"rss": rss_mb(), "anon": _status_mb("RssAnon"), "file": _status_mb("RssFile"), "peak": peak_mb()}
 
 
 def main(argv: list[str]) -> None:

@@ -118,6 +118,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "{action}: {reason}. {articles} artikel, {paragraphs} paragraf, {sentences} kalimat; "
             "{embedded} teks di-embed; FAISS {faiss}; model {embedder}; lokasi {path}"
         ),
+        "cli_verify_ok": "Indeks {path} utuh: setiap berkas cocok dengan checksum-nya.",
+        "cli_verify_damaged": "Indeks {path} rusak: {error}. Indeks dibangun ulang saat bot berikutnya dimulai.",
+        "cli_verify_missing": "Tidak ada indeks tersimpan di {path}.",
         "cli_engine_kept": "Mesin embedding bawaan tetap dipakai ({error}).",
         "cli_engine_ready": "Mesin embedding untuk CPU ini siap: {library} (kecocokan kosinus {agreement:.5f}).",
         "cli_no_idk_mrc": "Berkas IDK-MRC tidak ditemukan: {path}",

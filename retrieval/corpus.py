@@ -296,13 +296,36 @@ def load_corpus(corpus_dir: Path, seeds_dir: Path | None = None) -> list[Article
     return [a for a in articles if a.paragraphs]
 
 
+FINGERPRINT_MODULUS = 1 << 256
+
+
+def article_fingerprint(article_id: str, content_hash: str, meta: ArticleMeta) -> int:
+    """sha256 of one article's id, content hash and metadata, as a number (summed by `corpus_fingerprint`)."""
+    digest = hashlib.sha256(article_id.encode())
+    digest.update(content_hash.encode())
+    # date_source only when set: an article without one fingerprints as before the field existed
+    fields = {k: v for k, v in meta.__dict__.items() if v is not None or k != "date_source"}
+    digest.update(_SORTED_JSON.encode(fields).encode())  # = json.dumps(fields, sort_keys=True)
+    return int.from_bytes(digest.digest(), "big")
+
+
+def combine_fingerprints(total: int, count: int) -> str:
+    """The corpus fingerprint of `count` articles whose `article_fingerprint`s add up to `total`."""
+    return hashlib.sha256(f"corpus-sum-1 {count} {total % FINGERPRINT_MODULUS:064x}".encode()).hexdigest()
+
+
 def corpus_fingerprint(articles: Iterable[Article]) -> str:
-    """SHA-256 over the articles' ids, content hashes and metadata, in id order: any change changes it."""
-    digest = hashlib.sha256()
-    for article in sorted(articles, key=lambda a: a.article_id):
-        digest.update(article.article_id.encode())
-        digest.update(article.content_hash.encode())
-        # date_source only when set: an article without one fingerprints as before the field existed
-        fields = {k: v for k, v in article.meta.__dict__.items() if v is not None or k != "date_source"}
-        digest.update(json.dumps(fields, sort_keys=True).encode())
-    return digest.hexdigest()
+    """A hash of the sum (mod 2**256) of every article's `article_fingerprint` (id, content hash and
+    metadata) and of their number: any change changes it, and being a sum it does not depend on the
+    order, so an index update computes it from the saved segments' sums (kept in the manifest) and the
+    changed articles alone instead of hashing every article again."""
+    total = count = 0
+    for article in articles:
+        total += article_fingerprint(article.article_id, article.content_hash, article.meta)
+        count += 1
+    return combine_fingerprints(total, count)
+
+
+# One encoder for every article: json.dumps with an option makes a new one per call (a third of the
+# fingerprint's time at 125,000 articles).
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)

@@ -113,7 +113,7 @@ class IndexSource:
                 continue
             ids, found = search_vectors(
                 segment.dense,
-                segment.paragraph_vectors,
+                segment.paragraph_rows if segment.paragraph_rows is not None else segment.paragraph_vectors,
                 query.vector,
                 min(k + len(dead), segment.size),
                 approximate=segment.faiss_type != "flat",

@@ -58,6 +58,7 @@ from retrieval.index.store import (
     load_current,
     load_version,
     save_index,
+    verify_version,
 )
 
 __all__ = [
@@ -104,4 +105,5 @@ __all__ = [
     "search_vectors",
     "set_search_depth",
     "update_index",
+    "verify_version",
 ]

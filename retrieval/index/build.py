@@ -9,19 +9,20 @@ import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.corpus import Article, corpus_fingerprint
+from retrieval.corpus import Article, article_fingerprint, combine_fingerprints, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
 from retrieval.index import layout
 from retrieval.index.core import SearchIndex, text_hash
 from retrieval.index.dense import build_faiss
-from retrieval.index.errors import IndexRefreshError
+from retrieval.index.errors import IndexCorruptError, IndexRefreshError
 from retrieval.index.layout import FORMAT_VERSION, IndexManifest, chunking, index_fingerprint
 from retrieval.index.segment import DeltaLexical, Segment, article_layout, sentence_offsets_of
-from retrieval.index.store import current_version, format_1_vectors, load_current, save_index
+from retrieval.index.store import current_version, format_1_vectors, load_current, save_index, verify_version
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.tuning import DEFAULT_TUNING
 
@@ -153,9 +154,13 @@ def make_segment(
 
 
 def _manifest(
-    articles: Sequence[Article], embedder: Embedder, segments: Sequence[Segment], live_articles: int
+    articles: Sequence[Article],
+    embedder: Embedder,
+    segments: Sequence[Segment],
+    live_articles: int,
+    corpus_fp: str | None = None,
 ) -> IndexManifest:
-    corpus_fp = corpus_fingerprint(articles)
+    corpus_fp = corpus_fingerprint(articles) if corpus_fp is None else corpus_fp
     return IndexManifest(
         fingerprint=index_fingerprint(corpus_fp, embedder.name),
         corpus_fingerprint=corpus_fp,
@@ -213,25 +218,50 @@ class Delta:
 
 
 def delta_of(existing: SearchIndex, articles: Sequence[Article]) -> Delta:
-    """Which articles are new or changed (content or metadata), and which stored ones go."""
-    live: dict[str, tuple[Segment, str]] = {}
-    for segment in existing.segments:
-        for article_id in segment.articles:
-            if (segment.name, article_id) not in existing.dead:
-                live[article_id] = (segment, article_id)
+    """Which articles are new or changed (content or metadata), and which stored ones go.
+
+    Each wanted article is looked up by id in the segments (an article is live in one segment at
+    most); the stored articles no longer wanted are found by set difference of the ids."""
+    dead_in: dict[str, set[str]] = {}
+    for name, article_id in existing.dead:
+        dead_in.setdefault(name, set()).add(article_id)
+    segments = [(s, dead_in.get(s.name, set())) for s in existing.segments]
     wanted = {a.article_id: a for a in articles}
     added = []
+    dropped: list[tuple[str, str]] = []
     for article in articles:
-        held = live.get(article.article_id)
-        if held is not None:
-            segment = held[0]
-            same = segment.digests[article.article_id] == article.content_hash
-            if same and segment.articles[article.article_id] == article.meta:
-                continue
-        added.append(article)
-    changed = {a.article_id for a in added}
-    dropped = [(s.name, a) for a, (s, _) in live.items() if a not in wanted or a in changed]
-    return Delta(added, sorted(dropped))
+        article_id = article.article_id
+        for segment, dead in segments:
+            if article_id in segment.digests and article_id not in dead:
+                if segment.digests[article_id] != article.content_hash or segment.articles[article_id] != article.meta:
+                    added.append(article)
+                    dropped.append((segment.name, article_id))
+                break
+        else:
+            added.append(article)
+    for segment, dead in segments:
+        dropped += [(segment.name, a) for a in segment.digests.keys() - wanted.keys() if a not in dead]
+    return Delta(added, sorted(set(dropped)))
+
+
+def fingerprint_after(existing: SearchIndex, delta: Delta, articles: int) -> str | None:
+    """`corpus_fingerprint` of the articles `existing` holds once `delta` is applied, from the
+    segments' sums of article fingerprints (kept in the manifest), the dead and the changed articles
+    alone. None when the counts do not add up to `articles` (e.g. an id given twice): then the
+    articles must be fingerprinted one by one."""
+    total = count = 0
+    for segment in existing.segments:
+        total += segment.article_sum()
+        count += len(segment.articles)
+    by_name = {s.name: s for s in existing.segments}
+    for name, article_id in existing.dead | set(delta.dropped):
+        segment = by_name[name]
+        total -= article_fingerprint(article_id, segment.digests[article_id], segment.articles[article_id])
+        count -= 1
+    for article in delta.added:
+        total += article_fingerprint(article.article_id, article.content_hash, article.meta)
+        count += 1
+    return combine_fingerprints(total, count) if count == articles else None
 
 
 def _needs_compaction(existing: SearchIndex, delta: Delta) -> bool:
@@ -250,10 +280,14 @@ def update_index(
     embedder: Embedder,
     *,
     show_progress: bool = False,
+    corpus_fp: str | None = None,
+    delta: Delta | None = None,
 ) -> SearchIndex:
     """The version for `articles` as `existing` plus one delta segment (the new and changed
-    articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied."""
-    delta = delta_of(existing, articles)
+    articles) and the dropped articles marked dead; nothing of `existing` is rebuilt or copied.
+    `corpus_fp` and `delta`: `corpus_fingerprint(articles)` and `delta_of(existing, articles)` when
+    the caller has them already (each is a pass over every article)."""
+    delta = delta_of(existing, articles) if delta is None else delta
     segments = list(existing.segments)
     embedded = 0
     if delta.added:
@@ -274,17 +308,30 @@ def update_index(
     segments = [s for i, s in enumerate(segments) if i == 0 or any((s.name, a) not in dead for a in s.articles)]
     names = {s.name for s in segments}
     dead = {(name, a) for name, a in dead if name in names}
-    manifest = _manifest(articles, embedder, segments, len(articles))
+    manifest = _manifest(articles, embedder, segments, len(articles), corpus_fp)
     log.info("updated index: %d articles added or changed, %d dropped", len(delta.added), len(delta.dropped))
     return SearchIndex(manifest=manifest, segments=segments, dead=frozenset(dead), embedded_texts=embedded)
 
 
 def _shipped_answer_model() -> str:
-    """Name of the answer model file next to the code, recorded in the manifest ("" when unusable)."""
+    """Name of the answer model file next to the code, recorded in the manifest ("" when unusable).
+    Read once per file state (path, size, modification time): reading and checking it takes ~0.3 s,
+    paid by every ingest command otherwise."""
+    from retrieval.answer_model import DEFAULT_MODEL_PATH
+
+    try:
+        stat = DEFAULT_MODEL_PATH.stat()
+    except OSError:
+        return ""
+    return _answer_model_name(str(DEFAULT_MODEL_PATH), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _answer_model_name(path: str, size: int, mtime_ns: int) -> str:
     from retrieval.answer_model import AnswerModel, AnswerModelError
 
     try:
-        return AnswerModel.load().name
+        return AnswerModel.load(Path(path)).name
     except AnswerModelError:
         return ""
 
@@ -331,6 +378,20 @@ def _why_incompatible(existing: SearchIndex, embedder: Embedder) -> str | None:
     return None
 
 
+def _verified(existing: SearchIndex | None) -> SearchIndex | None:
+    """`existing` when every file of it matches its sha256 whole, else None: a rebuild is about to
+    reuse its vectors, and loading checked large files only by a sample (damage elsewhere in them
+    must not be carried into the new base)."""
+    if existing is None or existing.path is None:
+        return existing
+    try:
+        verify_version(existing.path)
+    except IndexCorruptError as exc:
+        log.warning("index at %s is damaged, none of its vectors is reused: %s", existing.path, exc)
+        return None
+    return existing
+
+
 def ensure_index(
     articles: Sequence[Article],
     embedder: Embedder,
@@ -340,8 +401,15 @@ def ensure_index(
     show_progress: bool = True,
 ) -> EnsureResult:
     """Load the index for these articles, or (re)build and save it when it is missing or stale."""
-    wanted = index_fingerprint(corpus_fingerprint(articles), embedder.name)
     existing = load_current(index_dir)
+    delta = None
+    if existing is not None and not force and _why_incompatible(existing, embedder) is None:
+        delta = delta_of(existing, articles)
+    # With a delta the fingerprint comes from the saved sums and the changed articles (see
+    # `fingerprint_after`): hashing every article again took ~1 s per command at 125,000 articles.
+    after = fingerprint_after(existing, delta, len(articles)) if existing is not None and delta is not None else None
+    corpus_fp = after if after is not None else corpus_fingerprint(articles)
+    wanted = index_fingerprint(corpus_fp, embedder.name)
     stale = _why_stale(existing, wanted) if existing is not None else None
     if existing is not None and stale is None and not force:
         return EnsureResult(existing, "loaded", "fingerprint matches")
@@ -350,17 +418,17 @@ def ensure_index(
         action, reason = ("rebuilt", _why_unusable(index_dir)) if had_version else ("built", "no saved index")
     else:
         action, reason = "rebuilt", stale or "forced"
-    incremental = (
-        existing is not None and not force and _why_incompatible(existing, embedder) is None
-        and not _needs_compaction(existing, delta_of(existing, articles))
-    )  # fmt: skip
+    incremental = existing is not None and delta is not None and not _needs_compaction(existing, delta)
     try:
         if incremental:
             assert existing is not None
-            index = update_index(existing, articles, embedder, show_progress=show_progress)
+            index = update_index(
+                existing, articles, embedder, show_progress=show_progress, corpus_fp=corpus_fp, delta=delta
+            )
             action = "updated"
         else:
-            index = build_index(articles, embedder, previous=existing, show_progress=show_progress, index_dir=index_dir)
+            previous = _verified(existing)
+            index = build_index(articles, embedder, previous=previous, show_progress=show_progress, index_dir=index_dir)
     except (OSError, MemoryError, EmbedderError) as exc:
         raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc
     try:

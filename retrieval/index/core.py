@@ -169,13 +169,13 @@ class SearchIndex:
     def _sentence_matrix(self, flat: np.ndarray) -> np.ndarray:
         """The sentence vectors of global sentence rows `flat` (ascending within each segment)."""
         if len(self.segments) == 1:
-            return self.segments[0].sentence_vectors[flat]
+            return self.segments[0].sentence_matrix(flat)
         out = np.empty((len(flat), self.manifest.dim), dtype=np.float32)
         at = np.searchsorted(self.sentence_starts, flat, side="right") - 1
         for i, segment in enumerate(self.segments):
             mask = at == i
             if mask.any():
-                out[mask] = segment.sentence_vectors[flat[mask] - self.sentence_starts[i]]
+                out[mask] = segment.sentence_matrix(flat[mask] - self.sentence_starts[i])
         return out
 
     def sentence_cosines(self, rows: Sequence[int], vector: np.ndarray) -> list[np.ndarray]:
@@ -192,11 +192,16 @@ class SearchIndex:
     def paragraph_cosines(self, rows: Sequence[int], vector: np.ndarray) -> np.ndarray:
         """Each paragraph row's cosine to `vector`."""
         if len(self.segments) == 1:
-            return np.asarray(self.segments[0].paragraph_vectors[list(rows)] @ vector)
-        out = np.empty(len(rows), dtype=np.float32)
-        for i, row in enumerate(rows):
-            at = self.segment_of(row)
-            out[i] = self.segments[at].paragraph_vectors[row - int(self.starts[at])] @ vector
+            return np.asarray(self.segments[0].paragraph_matrix(list(rows)) @ vector)
+        wanted = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(wanted), dtype=np.float32)
+        at = np.searchsorted(self.starts, wanted, side="right") - 1
+        for i, segment in enumerate(self.segments):
+            (where,) = np.nonzero(at == i)
+            if len(where):
+                matrix = segment.paragraph_matrix(wanted[where] - self.starts[i])
+                for j, row_vector in zip(where.tolist(), matrix, strict=True):
+                    out[j] = row_vector @ vector  # one row at a time, as before: the same float sums
         return out
 
 

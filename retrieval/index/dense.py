@@ -11,6 +11,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from retrieval.index.core import SearchIndex
+    from retrieval.index.segment import FileRows
 
 # Dense index by corpus size, chosen from `make bench` (README, "Benchmarks"; 2 cores, one search
 # thread per question):
@@ -98,9 +99,10 @@ def dense_search(index: SearchIndex, vector: np.ndarray, k: int) -> tuple[np.nda
 
 
 def search_vectors(
-    dense: faiss.Index, vectors: np.ndarray, vector: np.ndarray, k: int, *, approximate: bool
+    dense: faiss.Index, vectors: np.ndarray | FileRows, vector: np.ndarray, k: int, *, approximate: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Search `dense`; an approximate index's IVF_RERANK best are re-scored from the float `vectors`."""
+    """Search `dense`; an approximate index's IVF_RERANK best are re-scored from the float `vectors`
+    (an array, or a saved segment's vector file read by row)."""
     query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
     with _one_search_thread():
         if not approximate:

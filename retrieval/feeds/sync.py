@@ -154,7 +154,7 @@ class FeedSyncer:
         waiting |= {c.feed_url for c in chosen if c.entry.url in retry}
         if documents:
             report.ingest = self.ingest(documents)
-        self._remember(chosen, origins, report)
+        self._remember(chosen, origins, report, retry)
         stored = report.ingest.failure is None  # else nothing was kept: the next read must not be a 304
         for source, answer, _ in read:
             self._succeeded(source, answer, now, keep_validators=stored and source.url not in waiting)
@@ -237,9 +237,12 @@ class FeedSyncer:
 
     # -- remembering ------------------------------------------------------------------------
 
-    def _remember(self, chosen: Sequence[_Candidate], origins: dict[str, str], report: SyncReport) -> None:
+    def _remember(
+        self, chosen: Sequence[_Candidate], origins: dict[str, str], report: SyncReport, retry: set[str]
+    ) -> None:
         """Mark the fetched items seen, each with the article it became (or duplicates), so the next sync
-        skips them until their stamp changes; refused pages are remembered too (as no article)."""
+        skips them until their stamp changes; refused pages are remembered too (as no article), except the
+        pages in `retry` (`_retried_later`), which the next sync tries again."""
         if report.ingest.failure is not None:
             return  # nothing was stored: read them all again next time
         article_of: dict[str, str] = {}
@@ -248,7 +251,6 @@ class FeedSyncer:
         for article_id, why in report.ingest.skipped:
             twin = dict(why.values).get("of", article_id) if why.why is Why.DUPLICATE else article_id
             article_of[origins.get(article_id, "")] = str(twin)
-        retry = _retried_later(report)
         by_feed: dict[str, list[SeenItem]] = {}
         for candidate in chosen:
             url = candidate.entry.url

@@ -42,15 +42,14 @@ import psycopg
 from bench import pipeline_scale
 from bench.pipeline_scale import IDK_VALID, QUESTIONS, SEEDS, peak_mb, rss_mb
 from config.settings import PROJECT_ROOT, Settings, settings_from_mapping
+from retrieval.catalogue import duplicate_digest
 from retrieval.corpus import Article, Paragraph, load_corpus
 from retrieval.embedding import Embedder
-from retrieval.formats import content_digest
 from retrieval.index import SearchIndex
 from retrieval.index.core import text_hash
 from retrieval.store.postgres import PostgresStore, terms_tsvector
 from retrieval.store.schema import POSTINGS_OF_PARAGRAPHS
 from retrieval.store.vectors import register_vector
-from retrieval.store.writer import paragraph_text
 from retrieval.text import content_terms
 
 STAGES = pipeline_scale.STAGES  # the same columns as the local store's table
@@ -292,7 +291,7 @@ def _copy_chunk(
             sentence_vectors[offsets[row] : offsets[row + 1]] = seeds.sentence_vectors[rows.start : rows.stop]
     truth.add(vectors, [(aid, i) for aid, i, _ in paragraphs])
     meta = [(a.article_id, a.meta.title, a.meta.outlet, a.meta.source_note, a.meta.dateline, a.meta.url, a.meta.date,
-             a.content_hash, content_digest(paragraph_text(a)), len(a.paragraphs)) for a in chunk]  # fmt: skip
+             a.content_hash, duplicate_digest(a), len(a.paragraphs)) for a in chunk]  # fmt: skip
     _copy(
         conn,
         "COPY articles (article_id, title, outlet, source_note, dateline, url, date, content_hash, content_digest,"

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from retrieval.text import split_sentences
 from retrieval.titles import derived_title
@@ -95,6 +96,30 @@ class Article:
     def article_id(self) -> str:
         """The article's id (its file name without the suffix)."""
         return self.meta.article_id
+
+    def load(self) -> Article:
+        """The article itself (an `ArticleSource` whose paragraphs are already read)."""
+        return self
+
+
+class ArticleSource(Protocol):
+    """An article known by id, content hash and metadata, its paragraphs read by `load` only when
+    needed: an `Article`, or a catalogue entry (`retrieval.catalogue.CorpusEntry`)."""
+
+    @property
+    def article_id(self) -> str:
+        """The article's id."""
+
+    @property
+    def meta(self) -> ArticleMeta:
+        """Its metadata, as parsed."""
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the file's text."""
+
+    def load(self) -> Article:
+        """The article with its paragraphs."""
 
 
 @dataclass
@@ -314,7 +339,7 @@ def combine_fingerprints(total: int, count: int) -> str:
     return hashlib.sha256(f"corpus-sum-1 {count} {total % FINGERPRINT_MODULUS:064x}".encode()).hexdigest()
 
 
-def corpus_fingerprint(articles: Iterable[Article]) -> str:
+def corpus_fingerprint(articles: Iterable[ArticleSource]) -> str:
     """A hash of the sum (mod 2**256) of every article's `article_fingerprint` (id, content hash and
     metadata) and of their number: any change changes it, and being a sum it does not depend on the
     order, so an index update computes it from the saved segments' sums (kept in the manifest) and the

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from config.errors import BeritaQAError
 from config.settings import Settings
 from retrieval.answer import Answer, Quote, Reason, Source
 from retrieval.answer_model import AnswerModel, AnswerModelError
+from retrieval.catalogue import CATALOGUE_NAME, CorpusEntry, corpus_entries
 from retrieval.colloquial import standardize
-from retrieval.corpus import load_corpus
+from retrieval.corpus import ArticleSource
 from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
@@ -332,13 +334,30 @@ def _source_for(n: int, pick: QuotePick, index: Passages, score: float) -> tuple
 
 
 def refresh_index(
-    settings: Settings, embedder: Embedder, *, force: bool = False, show_progress: bool = True
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    articles: Sequence[ArticleSource] | None = None,
 ) -> EnsureResult:
-    """Bring the saved index in line with the corpus folder (load, build or rebuild)."""
-    articles = load_corpus(Path(settings.corpus_dir), settings.seeds_dir)
+    """Bring the saved index in line with the corpus folder (load, build or rebuild).
+
+    The corpus is read through the catalogue in INDEX_DIR (only new or changed files are parsed),
+    unless the caller has it already (`articles`: an ingest command's corpus after its changes).
+    """
+    if articles is None:
+        articles = indexed_articles(settings)
     if not articles:
         raise EmptyCorpusError(settings.corpus_dir, settings.seeds_dir)
     return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
+
+
+def indexed_articles(settings: Settings) -> list[CorpusEntry]:
+    """The articles the index is built from (seeds and CORPUS_DIR, those with a paragraph), by the catalogue."""
+    catalogue = Path(settings.index_dir) / CATALOGUE_NAME
+    entries = corpus_entries(Path(settings.corpus_dir), settings.seeds_dir, catalogue)
+    return [e for e in entries.values() if e.paragraph_count]
 
 
 def serve_index(settings: Settings, embedder: Embedder, *, show_progress: bool = True) -> EnsureResult:

@@ -47,13 +47,12 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import SEEDS_DIR, Settings
+from retrieval.catalogue import CATALOGUE_NAME, CorpusEntry, corpus_entries, duplicate_digest, remember
 from retrieval.corpus import (
     REMOVED_SEEDS_FILE,
     Article,
     _read_sidecar,
-    corpus_files,
     corpus_fingerprint,
-    load_article,
     parse_article,
     removed_seeds,
     seed_files,
@@ -66,7 +65,6 @@ from retrieval.formats import (
     TEXT_SUFFIXES,
     RawArticle,
     clean_meta,
-    content_digest,
     read_document,
     read_jsonl,
     read_markdown,
@@ -140,20 +138,14 @@ class ArticleSummary:
     paragraphs: int  # 0: in the folder but not indexed (nothing left after boilerplate removal)
 
 
-@dataclass
-class _Stored:
-    path: Path
-    article: Article
-
-
 def _is_sidecar(name: str, siblings: list[str]) -> bool:
     """`x.json` / `x.meta.json` next to `x.txt` or `x.md`: metadata, read with its article."""
     stem = name.removesuffix(".meta.json") if name.endswith(".meta.json") else name.removesuffix(".json")
     return stem != name and any(f"{stem}{suffix}" in siblings for suffix in TEXT_SUFFIXES)
 
 
-def _paragraph_text(article: Article) -> str:
-    return "\n".join(p.text for p in article.paragraphs)
+def _same_article(old: Article, new: Article) -> bool:
+    return old.meta == new.meta and old.paragraphs == new.paragraphs
 
 
 def _write_atomically(path: Path, content: str) -> None:
@@ -274,7 +266,7 @@ class Ingestor:
             # Only ids that exist can be removed, so no path can be built from user input.
             if article_id not in stored:
                 report.rejected.append((article_id, Refusal.of(Why.UNKNOWN_ID)))
-            elif not any(s.article.paragraphs for i, s in stored.items() if i != article_id):
+            elif not any(s.paragraph_count for i, s in stored.items() if i != article_id):
                 report.rejected.append((article_id, Refusal.of(Why.LAST_ARTICLE)))
             else:
                 batch.delete(article_id)
@@ -285,8 +277,7 @@ class Ingestor:
     def list_articles(self) -> list[ArticleSummary]:
         """Every article file in the corpus folder, sorted by id."""
         return [
-            ArticleSummary(s.article.article_id, s.article.meta.title, s.article.meta.outlet, len(s.article.paragraphs))
-            for s in self._scan().values()
+            ArticleSummary(s.article_id, s.meta.title, s.meta.outlet, s.paragraph_count) for s in self._scan().values()
         ]
 
     # -- reading --------------------------------------------------------------------------
@@ -420,10 +411,10 @@ class Ingestor:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _scan(self) -> dict[str, _Stored]:
-        """The corpus as the index builder will read it (seeds and CORPUS_DIR), by id."""
-        files = corpus_files(self.corpus_dir, self.settings.seeds_dir)
-        return {article_id: _Stored(path, load_article(path)) for article_id, path in files.items()}
+    def _scan(self) -> dict[str, CorpusEntry]:
+        """The corpus as the index builder will read it (seeds and CORPUS_DIR), by id: from the
+        catalogue, so only new or changed files are parsed."""
+        return corpus_entries(self.corpus_dir, self.settings.seeds_dir, self.index_dir / CATALOGUE_NAME)
 
     def _store_all(self, documents: list[RawArticle], report: IngestReport) -> IngestReport:
         def work(batch: _Batch) -> None:
@@ -435,7 +426,7 @@ class Ingestor:
 
     def _refresh(self, report: IngestReport, batch: _Batch) -> None:
         """Re-index after a change, or when the saved index does not match the (unchanged) corpus."""
-        articles = [s.article for s in batch.stored.values() if s.article.paragraphs]
+        articles = [s for s in batch.stored.values() if s.paragraph_count]
         if not articles:
             return  # nothing to index (refresh_index would refuse an empty corpus)
         if not report.changed:
@@ -443,12 +434,12 @@ class Ingestor:
                 return  # a no-op leaves the live index version alone
             report.repaired = True
         try:
-            result = refresh_index(self.settings, self.embedder, show_progress=self.show_progress)
+            result = refresh_index(self.settings, self.embedder, show_progress=self.show_progress, articles=articles)
         except IndexRefreshError as exc:
             raise _CommandFailed(refresh_problem(exc, self.index_dir)) from exc
         report.embedded, report.index = result.embedded, result.index
 
-    def _index_matches(self, articles: list[Article]) -> bool:
+    def _index_matches(self, articles: list[CorpusEntry]) -> bool:
         version = current_version(self.index_dir)
         if version is None:
             return False
@@ -530,7 +521,7 @@ class _Batch:
         self.ingestor = ingestor
         self.report = report
         self.limit = ingestor.policy.max_articles
-        self.stored: dict[str, _Stored] = {}
+        self.stored: dict[str, CorpusEntry] = {}
         self.by_digest: dict[str, str] = {}  # content digest -> id, for the duplicate test across ids
         self.written: set[str] = set()
         self._created: list[Path] = []
@@ -545,13 +536,15 @@ class _Batch:
         for leftover in corpus_dir.glob(f".*{BACKUP_SUFFIX}"):  # a killed command's: it had finished writing
             leftover.unlink(missing_ok=True)
         self.stored = self.ingestor._scan()
-        self.by_digest = {content_digest(_paragraph_text(s.article)): i for i, s in self.stored.items()}
+        self.by_digest = {s.duplicate_digest: i for i, s in self.stored.items()}
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if kind is None:
             for _, backup in self._backups:
                 backup.unlink(missing_ok=True)
+            written = [self.stored[i] for i in self.written if i in self.stored]
+            remember(self.ingestor.index_dir / CATALOGUE_NAME, written)
             return
         self._undo()
         for field_ in (self.report.added, self.report.updated, self.report.removed):
@@ -621,14 +614,14 @@ class _Batch:
         if not probe.paragraphs:
             report.rejected.append((document.origin, Refusal.of(Why.EMPTY_ARTICLE)))
             return
-        digest = content_digest(_paragraph_text(probe))
+        digest = duplicate_digest(probe)
         article_id = document.article_id or self._derived_id(probe, digest)
         article = parse_article(article_id, content) if article_id != probe.article_id else probe
         twin = self.by_digest.get(digest)
         old = self.stored.get(article_id)
         if twin is not None and twin != article_id:
             report.skipped.append((article_id, Refusal.of(Why.DUPLICATE, of=twin)))
-        elif old is not None and old.article.meta == article.meta and old.article.paragraphs == article.paragraphs:
+        elif old is not None and old.duplicate_digest == digest and _same_article(old.load(), article):
             report.skipped.append((article_id, Refusal.of(Why.ALREADY_STORED)))
         elif article_id in self.written:
             # Two different documents in one command with the same name: neither silently wins.
@@ -639,12 +632,12 @@ class _Batch:
             path = self._write(article_id, content, article, old)
             (report.updated if old is not None else report.added).append(article_id)
             if old is not None:
-                self.by_digest.pop(content_digest(_paragraph_text(old.article)), None)
-            self.stored[article_id] = _Stored(path, article)
+                self.by_digest.pop(old.duplicate_digest, None)
+            self.stored[article_id] = CorpusEntry.of(path, article)
             self.by_digest[digest] = article_id
             self.written.add(article_id)
 
-    def _write(self, article_id: str, content: str, article: Article, old: _Stored | None) -> Path:
+    def _write(self, article_id: str, content: str, article: Article, old: CorpusEntry | None) -> Path:
         """Store a new or changed article: its file in CORPUS_DIR (set aside for `_undo`). Returns the path."""
         corpus_dir = self.ingestor.corpus_dir
         # A seed is never rewritten: its new version goes to CORPUS_DIR and replaces it there.

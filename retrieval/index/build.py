@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.corpus import Article, article_fingerprint, combine_fingerprints, corpus_fingerprint
+from retrieval.corpus import Article, ArticleSource, article_fingerprint, combine_fingerprints, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
 from retrieval.index import layout
 from retrieval.index.core import SearchIndex, text_hash
@@ -156,7 +156,7 @@ def make_segment(
 
 
 def _manifest(
-    articles: Sequence[Article],
+    articles: Sequence[ArticleSource],
     embedder: Embedder,
     segments: Sequence[Segment],
     live_articles: int,
@@ -219,11 +219,12 @@ class Delta:
         return not self.added and not self.dropped
 
 
-def delta_of(existing: SearchIndex, articles: Sequence[Article]) -> Delta:
+def delta_of(existing: SearchIndex, articles: Sequence[ArticleSource]) -> Delta:
     """Which articles are new or changed (content or metadata), and which stored ones go.
 
     Each wanted article is looked up by id in the segments (an article is live in one segment at
-    most); the stored articles no longer wanted are found by set difference of the ids."""
+    most); the stored articles no longer wanted are found by set difference of the ids. Only the
+    added articles are loaded (`ArticleSource.load`): an unchanged one's paragraphs are never read."""
     dead_in: dict[str, set[str]] = {}
     for name, article_id in existing.dead:
         dead_in.setdefault(name, set()).add(article_id)
@@ -236,11 +237,11 @@ def delta_of(existing: SearchIndex, articles: Sequence[Article]) -> Delta:
         for segment, dead in segments:
             if article_id in segment.digests and article_id not in dead:
                 if segment.digests[article_id] != article.content_hash or segment.articles[article_id] != article.meta:
-                    added.append(article)
+                    added.append(article.load())
                     dropped.append((segment.name, article_id))
                 break
         else:
-            added.append(article)
+            added.append(article.load())
     for segment, dead in segments:
         dropped += [(segment.name, a) for a in segment.digests.keys() - wanted.keys() if a not in dead]
     return Delta(added, sorted(set(dropped)))
@@ -278,7 +279,7 @@ def _needs_compaction(existing: SearchIndex, delta: Delta) -> bool:
 
 def update_index(
     existing: SearchIndex,
-    articles: Sequence[Article],
+    articles: Sequence[ArticleSource],
     embedder: Embedder,
     *,
     show_progress: bool = False,
@@ -395,14 +396,17 @@ def _verified(existing: SearchIndex | None) -> SearchIndex | None:
 
 
 def ensure_index(
-    articles: Sequence[Article],
+    articles: Sequence[ArticleSource],
     embedder: Embedder,
     index_dir: Path,
     *,
     force: bool = False,
     show_progress: bool = True,
 ) -> EnsureResult:
-    """Load the index for these articles, or (re)build and save it when it is missing or stale."""
+    """Load the index for these articles, or (re)build and save it when it is missing or stale.
+
+    An update reads the paragraphs of the new and changed articles alone (`ArticleSource.load`),
+    so the corpus can be given as catalogue entries; a full rebuild loads every article."""
     # Loading a large version and comparing it with the corpus make hundreds of thousands of small
     # objects next to the corpus's millions; each full collection then walks all of them (2.6 s of an
     # 8.4 s add at 1M paragraphs). Nothing here builds reference cycles worth collecting early, so
@@ -423,7 +427,7 @@ def _garbage_collection(*, enabled: bool) -> Iterator[None]:
 
 
 def _ensure_index(
-    articles: Sequence[Article], embedder: Embedder, index_dir: Path, *, force: bool, show_progress: bool
+    articles: Sequence[ArticleSource], embedder: Embedder, index_dir: Path, *, force: bool, show_progress: bool
 ) -> EnsureResult:
     existing = load_current(index_dir)
     delta = None
@@ -453,8 +457,9 @@ def _ensure_index(
         else:
             previous = _verified(existing)
             with _garbage_collection(enabled=True):
+                everything = [a.load() for a in articles]
                 index = build_index(
-                    articles, embedder, previous=previous, show_progress=show_progress, index_dir=index_dir
+                    everything, embedder, previous=previous, show_progress=show_progress, index_dir=index_dir
                 )
     except (OSError, MemoryError, EmbedderError) as exc:
         raise IndexRefreshError(f"building the index failed: {exc}", exc, previous=existing) from exc

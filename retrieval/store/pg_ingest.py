@@ -21,9 +21,9 @@ import numpy as np
 import psycopg
 
 from config.settings import Settings
+from retrieval.catalogue import CorpusEntry, duplicate_digest
 from retrieval.corpus import Article, load_corpus
 from retrieval.embedding import Embedder, EmbedderError
-from retrieval.formats import content_digest
 from retrieval.ingest import (
     ArticleSummary,
     Ingestor,
@@ -31,13 +31,12 @@ from retrieval.ingest import (
     IngestReport,
     _Batch,
     _CommandFailed,
-    _Stored,
 )
 from retrieval.refusals import Refusal, Why
 from retrieval.store.base import StoreError
 from retrieval.store.postgres import LEXICAL_PER_TERM, PostgresStore
 from retrieval.store.schema import lock_key
-from retrieval.store.writer import StoreWriter, paragraph_text, write_transaction
+from retrieval.store.writer import StoreWriter, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +81,9 @@ class _StoreBatch(_Batch):
     def __enter__(self) -> _StoreBatch:
         writer = self.writer
 
-        def stored(article_id: str) -> _Stored | None:
+        def stored(article_id: str) -> CorpusEntry | None:
             article = writer.article(article_id)
-            return _Stored(NOT_ON_DISK, article) if article is not None else None
+            return CorpusEntry.of(NOT_ON_DISK, article) if article is not None else None
 
         self.stored = _FromDatabase(stored)
         self.by_digest = _FromDatabase(writer.article_with_digest)
@@ -96,7 +95,7 @@ class _StoreBatch(_Batch):
         for field_ in (self.report.added, self.report.updated, self.report.removed):
             field_.clear()  # the transaction is rolled back: nothing happened
 
-    def _write(self, article_id: str, content: str, article: Article, old: _Stored | None) -> Path:
+    def _write(self, article_id: str, content: str, article: Article, old: CorpusEntry | None) -> Path:
         self.writer.upsert(article)
         return NOT_ON_DISK
 
@@ -214,7 +213,7 @@ def import_local_corpus(store: PostgresStore, settings: Settings, embedder: Embe
             return 0
         fresh = [a for a in articles if writer.article(a.article_id) is None]
         for article in fresh:
-            if writer.article_with_digest(content_digest(paragraph_text(article))) is None:
+            if writer.article_with_digest(duplicate_digest(article)) is None:
                 writer.upsert(article)
         writer.conn.execute("INSERT INTO store_meta (key, value) VALUES ('imported', now()::text)")
     log.info("%s: imported %d local articles (%d texts embedded)", store.description, len(fresh), writer.embedded)

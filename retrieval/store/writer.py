@@ -17,9 +17,9 @@ from contextlib import contextmanager
 import numpy as np
 import psycopg
 
+from retrieval.catalogue import duplicate_digest
 from retrieval.corpus import Article, ArticleMeta, Paragraph, Sentence
 from retrieval.embedding import Embedder
-from retrieval.formats import content_digest
 from retrieval.index.core import text_hash
 from retrieval.store.postgres import CONNECT_TIMEOUT, terms_tsvector
 from retrieval.store.schema import POSTINGS_OF_PARAGRAPHS, lock_key
@@ -57,11 +57,6 @@ _FIND_VECTORS = """
 SELECT text_hash, embedding FROM paragraph_vectors WHERE text_hash = ANY(%(hashes)s)
 UNION ALL SELECT text_hash, embedding FROM sentences WHERE text_hash = ANY(%(hashes)s)
 """
-
-
-def paragraph_text(article: Article) -> str:
-    """The text the duplicate test compares (as the local ingest does)."""
-    return "\n".join(p.text for p in article.paragraphs)
 
 
 class StoreWriter:
@@ -174,7 +169,7 @@ class StoreWriter:
             "INSERT INTO articles (article_id, title, outlet, source_note, dateline, url, date, date_source,"
             " content_hash, content_digest, paragraphs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (*_meta_values(a.meta), a.content_hash, content_digest(paragraph_text(a)), len(a.paragraphs))
+                (*_meta_values(a.meta), a.content_hash, duplicate_digest(a), len(a.paragraphs))
                 for a in chunk
             ],
         )

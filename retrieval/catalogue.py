@@ -35,6 +35,7 @@ from retrieval.formats import content_digest
 log = logging.getLogger(__name__)
 
 CATALOGUE_NAME = "catalogue.sqlite"  # in INDEX_DIR
+LOCK_TIMEOUT_S = 30.0  # waiting for another command's write; past it the files are parsed instead
 SIDECARS = (".json", ".meta.json")  # as `corpus._read_sidecar` looks for them
 META_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleMeta))
 _COLUMNS = ("path", "state", "content_hash", "duplicate_digest", "paragraphs", *META_FIELDS)
@@ -211,6 +212,8 @@ def _connected(catalogue: Path) -> Iterator[sqlite3.Connection]:
     catalogue.parent.mkdir(parents=True, exist_ok=True)
     try:
         db = _open(catalogue)
+    except sqlite3.OperationalError:
+        raise  # locked by another command past the timeout, or not writable: not damage
     except sqlite3.DatabaseError as exc:  # not a database: derived data, so start again
         log.warning("corpus catalogue %s damaged (%s): rebuilding it", catalogue, exc)
         for suffix in ("", "-wal", "-shm"):
@@ -221,7 +224,7 @@ def _connected(catalogue: Path) -> Iterator[sqlite3.Connection]:
 
 
 def _open(catalogue: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(catalogue, timeout=30)
+    db = sqlite3.connect(catalogue, timeout=LOCK_TIMEOUT_S)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE IF NOT EXISTS about (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

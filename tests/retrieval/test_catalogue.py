@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,27 @@ def test_sidecars_are_found_in_a_large_folder(tmp_path: Path, parsed: list[str])
     (folder / "kabar-07.meta.json").write_text(json.dumps({"outlet": "Kabar Uji"}))
     entries = corpus_entries(folder, None, catalogue)
     assert parsed == ["kabar-07.md"] and entries["kabar-07"].meta.outlet == "Kabar Uji"
+
+
+def test_a_catalogue_locked_by_another_process_is_kept(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    catalogue = tmp_path / CATALOGUE_NAME
+    expected = facts(corpus_entries(corpus, None, catalogue))
+    inode = catalogue.stat().st_ino
+    monkeypatch.setattr(catalogue_module, "LOCK_TIMEOUT_S", 0.05)
+    # new parser code must rebuild the table, but another command holds the write lock for longer
+    monkeypatch.setattr(catalogue_module, "parser_version", lambda: "a changed sentence splitter")
+    other = sqlite3.connect(catalogue)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        assert facts(corpus_entries(corpus, None, catalogue)) == expected  # parsed instead
+    finally:
+        other.rollback()
+    other.close()
+    # a lock is not damage: the same catalogue file is still there, with its rows, for the other command
+    assert catalogue.stat().st_ino == inode
+    with closing(sqlite3.connect(catalogue)) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (3,)

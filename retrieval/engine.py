@@ -17,6 +17,7 @@ from config.settings import Settings
 from retrieval.answer import Answer, Quote, Reason, Source
 from retrieval.answer_model import AnswerModel, AnswerModelError
 from retrieval.catalogue import CATALOGUE_NAME, CorpusEntry, corpus_entries
+from retrieval.collector import garbage_collection
 from retrieval.colloquial import standardize
 from retrieval.corpus import ArticleSource
 from retrieval.embedding import Embedder, create_embedder
@@ -346,11 +347,12 @@ def refresh_index(
     The corpus is read through the catalogue in INDEX_DIR (only new or changed files are parsed),
     unless the caller has it already (`articles`: an ingest command's corpus after its changes).
     """
-    if articles is None:
-        articles = indexed_articles(settings)
-    if not articles:
-        raise EmptyCorpusError(settings.corpus_dir, settings.seeds_dir)
-    return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
+    with garbage_collection(enabled=False):  # see retrieval/collector.py
+        if articles is None:
+            articles = indexed_articles(settings)
+        if not articles:
+            raise EmptyCorpusError(settings.corpus_dir, settings.seeds_dir)
+        return ensure_index(articles, embedder, Path(settings.index_dir), force=force, show_progress=show_progress)
 
 
 def indexed_articles(settings: Settings) -> list[CorpusEntry]:

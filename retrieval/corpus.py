@@ -22,6 +22,7 @@ from retrieval.text import split_sentences
 from retrieval.titles import derived_title
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
+SIDECAR_SUFFIXES = (".json", ".meta.json")  # `<id>.json` / `<id>.meta.json` beside an article: its metadata
 
 _SHARE_RE = re.compile(
     r"^(bagikan|share|tweet|salin tautan|copy link|facebook|twitter|whatsapp|telegram|line|email)"
@@ -207,7 +208,7 @@ def _parse_lines(text: str) -> _Parsed:
 
 
 def _read_sidecar(path: Path) -> dict[str, str]:
-    for candidate in (path.with_suffix(".json"), path.with_suffix(".meta.json")):
+    for candidate in (path.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES):
         if candidate.is_file():
             try:
                 data = json.loads(candidate.read_text(encoding="utf-8"))

@@ -51,6 +51,7 @@ from retrieval.catalogue import CATALOGUE_NAME, CorpusEntry, corpus_entries, dup
 from retrieval.collector import garbage_collection
 from retrieval.corpus import (
     REMOVED_SEEDS_FILE,
+    SIDECAR_SUFFIXES,
     Article,
     _read_sidecar,
     corpus_fingerprint,
@@ -94,7 +95,6 @@ __all__ = [
 
 MAX_BYTES = 2_000_000  # per file, and per pasted text
 CHAT_MAX_ARTICLES = 200  # articles one chat upload may add or update (the CLI has no cap unless asked)
-SIDECAR_SUFFIXES = (".json", ".meta.json")
 LOCK_NAME = ".ingest.lock"
 BACKUP_SUFFIX = ".ingest-backup"  # hidden copies set aside during one command; never read as articles
 JSONL_PIECE_LINES = 1000  # lines of a JSON Lines file held in memory at once

@@ -20,8 +20,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.answer_types import KINDS, SentenceEvidence, negated, question_kind, sentence_evidence
-from retrieval.colloquial import standardize
+from retrieval.answer_types import (
+    KINDS,
+    SentenceEvidence,
+    name_tokens,
+    negated,
+    question_kind,
+    sentence_evidence,
+)
+from retrieval.colloquial import is_indonesian_word, standardize
+from retrieval.opposites import says_opposite
 from retrieval.search import Candidate, Query
 from retrieval.store.base import Passages
 from retrieval.text import TermGroup, content_terms, guess_language, normalize_number, raw_tokens, stem
@@ -89,6 +97,7 @@ _SENTENCE_FEATURES = (
     "s_negated",
     "s_negation_missing",
     "s_negation_added",
+    "s_opposite",
     "s_new_terms",
     "s_quoted_speech",
 )
@@ -141,7 +150,7 @@ def _sentence_facts(sentence: str) -> _SentenceFacts:
     return _SentenceFacts(
         evidence=sentence_evidence(sentence),
         tokens=len(tokens),
-        capitalised=tuple(t.lower() for t in tokens[1:] if t[0].isupper()),
+        capitalised=tuple(t.lower() for t in name_tokens(tokens)),
         numbers=tuple(normalize_number(t) for t in tokens if t[0].isdigit()),
         pairs=frozenset(itertools.pairwise(_term_sequence(sentence))),
         quoted_speech=any(ch in sentence for ch in '“”"'),
@@ -178,8 +187,9 @@ def _group_found(group: TermGroup, passage: frozenset[str]) -> bool:
 
 
 def _found_groups(q: QuestionAnalysis, passage: frozenset[str]) -> tuple[bool, ...]:
-    """For each question group: does the passage hold one of its words?"""
-    return tuple(_group_found(group, passage) for group in q.groups)
+    """For each question group: does the passage hold one of its words? A word of the corpus's topic
+    counts as held everywhere (see TOPIC_SHARE)."""
+    return tuple(topic or _group_found(group, passage) for group, topic in zip(q.groups, q.topic, strict=True))
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,7 @@ class QuestionAnalysis:
     groups: tuple[TermGroup, ...]
     weights: tuple[float, ...]  # IDF of each group in this index (unknown words weigh most)
     unknown: tuple[bool, ...]  # the group's words occur nowhere in the index
+    topic: tuple[bool, ...]  # the group names the corpus's topic (TOPIC_SHARE): held by every passage
     negated: bool
     english: bool
     names: frozenset[str]  # lower-cased capitalised words of the question
@@ -251,6 +262,15 @@ class BackgroundFrequencies:
         return cls(0, {})
 
 
+# In a corpus about one subject (five articles on NATO and Ukraine) a sentence often leaves the
+# subject implicit: "Aliansi itu juga bertekad …" answers "Berapa janji bantuan NATO …?". A name in a
+# fifth of the paragraphs or more is that subject and counts as present in every passage, as in the
+# first version's rules (RuleTuning.common_term_share). A corpus of many subjects has no such name,
+# nor has one of a few paragraphs, where a fifth is one or two.
+TOPIC_SHARE = 0.2
+TOPIC_MIN_PARAGRAPHS = 20
+
+
 class FeatureExtractor:
     """Computes FEATURE_NAMES for the sentences of the best candidate paragraphs."""
 
@@ -280,6 +300,7 @@ class FeatureExtractor:
         kept: list[TermGroup] = []
         weights: list[float] = []
         unknown: list[bool] = []
+        topic: list[bool] = []
         for group in map(with_digit, groups):
             if group.asks_for:
                 continue  # "negara" in "negara mana" is answered by a country's name: its absence says nothing
@@ -291,6 +312,7 @@ class FeatureExtractor:
             kept.append(group)
             weights.append(self._idf_of(min(seen)) if seen else self._idf_unknown)
             unknown.append(not known)
+            topic.append(self._is_topic(group, [own for own, _ in frequencies]))
         tokens = raw_tokens(query.text)
         sequence = [t for g in kept for t in g.terms[:1]]
         return QuestionAnalysis(
@@ -299,6 +321,7 @@ class FeatureExtractor:
             groups=tuple(kept),
             weights=tuple(weights),
             unknown=tuple(unknown),
+            topic=tuple(topic),
             negated=negated(query.text),
             english=english,
             names=frozenset(t.lower() for i, t in enumerate(tokens) if i > 0 and t[0].isupper()),
@@ -308,6 +331,15 @@ class FeatureExtractor:
             lowercase=query.text == query.text.lower(),
             casual_words=len(set(tokens) - set(raw_tokens(standardize(query.text)))),
         )
+
+    def _is_topic(self, group: TermGroup, own_frequencies: list[int]) -> bool:
+        """A name found in TOPIC_SHARE of a corpus's paragraphs or more is what the corpus is about.
+        A name here is a word no Indonesian dictionary holds ("nato", "ukraina"), however it is
+        typed; "Menteri Pertahanan" is capitalised, yet no name."""
+        paragraphs = self.index.lexical.num_docs
+        if paragraphs < TOPIC_MIN_PARAGRAPHS or group.number or any(map(is_indonesian_word, group.terms)):
+            return False
+        return max(own_frequencies, default=0) >= TOPIC_SHARE * paragraphs
 
     def _matches(self, q: QuestionAnalysis, passage: frozenset[str]) -> _Match:
         """How much of the question `passage` holds, and the strongest word it lacks."""
@@ -455,6 +487,10 @@ class FeatureExtractor:
             # that negates something else ("UE bukan berupaya …") is common in news and says less.
             "s_negation_missing": float(q.negated and not evidence.negated),
             "s_negation_added": float(evidence.negated and not q.negated),
+            # "kelebihan amunisi" against "kekurangan amunisi": the sentence turns a question word around.
+            "s_opposite": float(
+                sum(1 for g, hit in zip(q.groups, found, strict=True) if not hit and says_opposite(g.terms, terms))
+            ),
             "s_new_terms": float(len(terms - question_terms)),
             "s_quoted_speech": float(facts.quoted_speech),
         }

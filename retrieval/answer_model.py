@@ -4,9 +4,11 @@ Two gradient-boosted tree ensembles (trained with LightGBM by `python -m bot
 train-answerer`, see retrieval/training.py), stored as plain JSON arrays and
 evaluated here with numpy alone, so serving needs no training library:
 
-* the ranker scores every candidate sentence: would it hold the answer, if the
-  question has one here? The best is quoted, and the second best too when it is
-  nearly as likely (`second_quote_share`);
+* the ranker scores every candidate sentence: which would hold the answer, if the
+  question has one here? (LambdaRank: the scores order a question's candidates.)
+  The best is quoted, and the second best too when it scores nearly as high
+  (`second_quote_share`); a "berapa"/"kapan" question chooses only among the
+  sentences that hold a number or a time (`answer_candidates`);
 * the decider looks at that choice (the ranker's scores, their margins, the best
   sentence's features) and gives the probability that the quote holds the
   answer. The bot answers when it reaches ANSWER_MIN_CONFIDENCE.
@@ -177,10 +179,11 @@ class AnswerModel:
         if not table.rows:
             return None
         scores = self.ranker.predict(table.matrix)
-        chosen = choose_quote(scores, self.second_quote_share)
-        if lacks_asked_type(table, chosen) or names_unknown_to_corpus(table):
-            return Verdict(chosen, 0.0, scores, vetoed=True)
-        row = decision_row(table, scores, chosen)
+        among = answer_candidates(table)
+        if len(among) == 0 or names_unknown_to_corpus(table):
+            return Verdict(choose_quote(scores, self.second_quote_share), 0.0, scores, vetoed=True)
+        chosen = choose_among(scores, among, self.second_quote_share)
+        row = decision_row(table, scores, chosen, among)
         confidence = float(self.decider.predict(row[None, :])[0])
         return Verdict(chosen, confidence, scores)
 
@@ -241,11 +244,13 @@ _TYPE_MATCH = FEATURE_NAMES.index("s_type_match")
 _UNKNOWN_NAMES = FEATURE_NAMES.index("q_unknown_names")
 
 
-def lacks_asked_type(table: FeatureTable, chosen: tuple[int, ...]) -> bool:
-    """A "berapa"/"kapan" question whose quote holds no number or time at all: whatever it says,
-    it cannot be the answer (the trees, trained mostly on other kinds, do not always know that)."""
-    typed = table.question.kind in ("number", "time")
-    return typed and not any(table.matrix[i, _TYPE_MATCH] for i in chosen)
+def answer_candidates(table: FeatureTable) -> np.ndarray:
+    """Positions of the sentences that may answer: for a "berapa"/"kapan" question only those holding
+    a number or a time (whatever else a sentence says, it cannot give the amount or the date asked
+    for; the trees, trained mostly on other kinds, do not always know that), else every one."""
+    if table.question.kind not in ("number", "time"):
+        return np.arange(len(table.rows))
+    return np.flatnonzero(table.matrix[:, _TYPE_MATCH] > 0)
 
 
 def names_unknown_to_corpus(table: FeatureTable) -> bool:
@@ -274,12 +279,26 @@ def choose_quote(scores: np.ndarray, share: float) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def decision_row(table: FeatureTable, scores: np.ndarray, chosen: tuple[int, ...]) -> np.ndarray:
-    """DECISION_FEATURES for one question, from the ranker's scores and the chosen quote."""
-    order = np.argsort(-scores, kind="stable")
+def choose_among(scores: np.ndarray, among: np.ndarray, share: float) -> tuple[int, ...]:
+    """`choose_quote` over the rows `among` (positions in the whole table)."""
+    return tuple(int(among[i]) for i in choose_quote(scores[among], share))
+
+
+def decision_row(table: FeatureTable, scores: np.ndarray, chosen: tuple[int, ...], among: np.ndarray) -> np.ndarray:
+    """DECISION_FEATURES for one question, from the ranker's scores over the rows that may answer
+    (`among`) and the quote chosen from them."""
+    order = among[np.argsort(-scores[among], kind="stable")]
     best = int(order[0])
     second = float(scores[order[1]]) if len(order) > 1 else 0.0
     same = len(order) > 1 and table.rows[int(order[1])].paragraph == table.rows[best].paragraph
     top = float(scores[best])
-    head = [top, top - second, second / max(top, 1e-9), float(same), len(chosen), float(scores.sum()), len(scores)]
+    head = [
+        top,
+        top - second,
+        second / max(top, 1e-9),
+        float(same),
+        len(chosen),
+        float(scores[among].sum()),
+        len(among),
+    ]
     return np.concatenate([np.asarray(head, dtype=np.float64), table.matrix[best].astype(np.float64)])

@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import raw_tokens
+from retrieval.colloquial import is_indonesian_word
+from retrieval.glossary import GLOSSARY
+from retrieval.text import STOPWORDS, raw_tokens
 
 KINDS = ("number", "time", "person", "place", "reason", "manner", "definition", "which", "other")
 
-# Order matters: "tahun berapa" asks for a time, not a number; "berapa" is checked after it.
+# Order matters: "tahun berapa" asks for a time, not a number; "berapa" is checked after it. Before
+# both, "ulang tahun ke berapa" asks for an ordinal ("ke-75"), not a year.
 _QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
+        ("number", r"\b(ulang tahun|ultah|hut|peringatan|anniversary)( (yang|yg))? ?(ke ?berapa|keberapa)\b"),
         (
             "time",
             r"\b(kapan|kapankah|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|abad|hari|pukul|jam) (ke ?)?berapa"
@@ -117,9 +121,25 @@ def has_time(sentence: str) -> bool:
 
 
 def names(text: str) -> list[str]:
-    """Capitalised words after the first ("Rutte", "NATO", "Herbert"): names, places, organisations."""
-    tokens = raw_tokens(text)
-    return [t for i, t in enumerate(tokens) if i > 0 and t[0].isupper()]
+    """Capitalised words ("Rutte", "NATO", "Herbert"): names, places, organisations. The first word
+    counts only when it is no Indonesian or English word: "Hongaria telah memberi isyarat …" opens
+    with the answer to "negara mana", "Namun …" and "The …" open with a capital only."""
+    return name_tokens(raw_tokens(text))
+
+
+def name_tokens(tokens: list[str]) -> list[str]:
+    """`names` of a tokenised text."""
+    found = [t for t in tokens[1:] if t[0].isupper()]
+    if tokens and _opens_with_name(tokens[0]):
+        found.insert(0, tokens[0])
+    return found
+
+
+def _opens_with_name(token: str) -> bool:
+    low = token.lower()
+    if not token[0].isupper() or not token.isalpha() or len(token) < 2:
+        return False
+    return not (low in STOPWORDS or low in GLOSSARY or is_indonesian_word(low))
 
 
 def negated(text: str) -> bool:

@@ -514,8 +514,8 @@ react=reaksi reaction=reaksi discuss=bahas discussed=bahas discussion=diskusi de
 mention=sebut mentioned=sebut sign=tandatangani signed=tandatangani signing=penandatanganan
 ratify=ratifikasi ratified=ratifikasi expel=usir expelled=usir withdraw=tarik withdrew=tarik
 withdrawal=penarikan withdrawn=tarik enter=masuk entered=masuk entry=masuk exit=keluar
-lead=pimpin led=pimpin leads=pimpin leadership=kepemimpinan served=jabat serve=jabat
-serves=jabat serving=jabat term=masa appoint=tunjuk appointed=tunjuk nominate=calonkan
+leave=keluar leaving=keluar quit=keluar lead=pimpin led=pimpin leads=pimpin leadership=kepemimpinan
+served=jabat serve=jabat serves=jabat serving=jabat term=masa appoint=tunjuk appointed=tunjuk nominate=calonkan
 nominated=calonkan nominee=calon dismissed=pecat retire=pensiun retired=pensiun succeed=gantikan
 succeeded=gantikan inherit=warisi inherited=warisi win=menang won=menang wins=menang
 winner=pemenang winners=pemenang lose=kalah lost=kalah losing=kalah compete=bersaing

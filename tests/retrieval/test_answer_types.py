@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import has_number, has_time, question_kind, sentence_evidence
+from retrieval.answer_types import has_number, has_time, names, question_kind, sentence_evidence
 
 
 @pytest.mark.parametrize(
@@ -13,6 +13,9 @@ from retrieval.answer_types import has_number, has_time, question_kind, sentence
         ("Berapa personel yang direkrut Rusia?", "number"),
         ("brp juta butir amunisi yg dikirim", "number"),
         ("Tahun berapa NATO didirikan?", "time"),
+        ("NATO merayakan ulang tahun ke berapa?", "number"),
+        ("nato ultah yg keberapa sih", "number"),
+        ("Pada abad ke berapa candi itu dibangun?", "time"),
         ("kapan stoltenberg mundur", "time"),
         ("Siapa pengganti Stoltenberg?", "person"),
         ("Di kota mana pertemuan diadakan?", "place"),
@@ -67,3 +70,19 @@ def test_place_and_name_evidence() -> None:
     assert evidence.place and evidence.matches("place") and evidence.names >= 2
     founder = sentence_evidence("HootSuite didirikan oleh Invoke Media pada 2008.")
     assert founder.matches("person") and not founder.matches("place")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # The answer to "negara mana yang memberi isyarat …" opens the sentence.
+        ("Hongaria telah memberi isyarat kepada pihak oposisi.", ["Hongaria"]),
+        ("Stoltenberg mengatakan NATO siap.", ["Stoltenberg", "NATO"]),
+        # An Indonesian or English word is capitalised only because it opens the sentence.
+        ("Namun Rusia masih kekurangan amunisi.", ["Rusia"]),
+        ("Kamis malam, serangan menghantam kota.", []),
+        ("The alliance met in Brussels.", ["Brussels"]),
+    ],
+)
+def test_names_include_a_name_that_opens_the_sentence(sentence: str, expected: list[str]) -> None:
+    assert names(sentence) == expected

@@ -21,6 +21,8 @@ questions too, so English words that are also Indonesian words with another mean
 
 from __future__ import annotations
 
+import re
+
 # The first glossary (news about NATO, the EU and Ukraine); the sections below extend it.
 _PAIRS = """
 aid=bantuan assistance=bantuan help=bantu support=dukung supports=dukung supported=dukung
@@ -564,3 +566,25 @@ GLOSSARY: dict[str, str] = dict(
     )
     for pair in section.split()
 )
+
+# English phrases whose words mean something else one by one ("take" + "over" is not "ambil";
+# "how old" asks for an age, not for "lama"): each is read as the one glossary word it means before
+# the question's words are looked up. Written for this project.
+_PHRASES = {
+    "succeed": "take over|takes over|took over|taking over|taken over",
+    "resign": "step down|steps down|stepped down|stepping down",
+    "age": "how old",
+    "withdraw": "pull out|pulls out|pulled out|pulling out",
+    "shortage": "run out of|runs out of|ran out of|running out of|short of",
+    "lead": "in charge of",
+    "give": "hand over|hands over|handed over",
+}
+_PHRASE_RE = re.compile(
+    r"\b(" + "|".join(p for forms in _PHRASES.values() for p in forms.split("|")) + r")\b", re.IGNORECASE
+)
+_WORD_OF_PHRASE = {p: word for word, forms in _PHRASES.items() for p in forms.split("|")}
+
+
+def join_phrases(text: str) -> str:
+    """English phrases replaced by the glossary word they mean ("took over" → "succeed")."""
+    return _PHRASE_RE.sub(lambda m: _WORD_OF_PHRASE[m.group(0).lower()], text)

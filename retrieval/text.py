@@ -341,10 +341,12 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
     not Indonesian ("air" stays water).
     """
     from retrieval.colloquial import is_indonesian_word, standardize
-    from retrieval.glossary import GLOSSARY
+    from retrieval.glossary import GLOSSARY, join_phrases
 
     if english is None:
         english = guess_language(text) == "en"
+    if english:
+        text = join_phrases(text)
     tokens = raw_tokens(standardize(text))
     no_case = _shouting(tokens)
     kind_nouns = _answer_kind_nouns(tokens)

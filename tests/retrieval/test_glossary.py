@@ -8,6 +8,7 @@ import pytest
 
 import retrieval.glossary as glossary_module
 from retrieval.glossary import GLOSSARY
+from retrieval.text import question_terms
 
 # Function and question words: stopwords, never translated. ("why" is an older entry kept
 # on purpose: it becomes "alasan", the word articles use for reasons.)
@@ -94,3 +95,24 @@ def test_indonesian_homographs_are_not_keys() -> None:
     # Question words are looked up here even in Indonesian questions.
     for word in ("main", "koran", "solar", "mayor", "online", "data", "kayak", "lama", "sore"):
         assert word not in GLOSSARY
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "not_expected"),
+    [
+        # "take" + "over" word by word is "ambil": the phrase means succeeding someone.
+        ("Who will take over from Jens Stoltenberg as NATO Secretary General?", "ganti", "ambil"),
+        # "how old" asks for an age; "old" alone is "lama".
+        ("How old is Jens Stoltenberg?", "usia", "lama"),
+        ("When did Stoltenberg step down?", "mundur", None),
+        ("Is Russia running out of ammunition?", "kurang", None),
+    ],
+)
+def test_english_phrases_are_read_as_one_word(question: str, expected: str, not_expected: str | None) -> None:
+    terms = {t for g in question_terms(question) for t in g.terms}
+    assert expected in terms
+    assert not_expected is None or not_expected not in terms
+
+
+def test_every_phrase_means_a_glossary_word() -> None:
+    assert all(word in GLOSSARY for word in glossary_module._PHRASES)

@@ -380,8 +380,16 @@ _KIND_BEFORE = frozenset({"which"})  # "which country"
 def _answer_kind_nouns(tokens: Sequence[str]) -> set[int]:
     """Positions of words that say what kind of thing is asked for: "Negara mana saja …", "Di kota
     mana …", "which city …". The answer names an instance (Prancis, Brussels), seldom the word."""
+    from retrieval.colloquial import is_indonesian_word
+
     lows = [t.lower() for t in tokens]
-    found = {i for i in range(len(lows) - 1) if lows[i + 1] in _KIND_AFTER and lows[i].isalpha()}
+    # The kind is a common word: in "ibu kota australia apa" the word before "apa" is the place
+    # asked about, typed in lower case, and its absence from a passage does count.
+    found = {
+        i
+        for i in range(len(lows) - 1)
+        if lows[i + 1] in _KIND_AFTER and lows[i].isalpha() and is_indonesian_word(lows[i])
+    }
     found |= {i + 1 for i in range(len(lows) - 1) if lows[i] in _KIND_BEFORE}
     return found
 

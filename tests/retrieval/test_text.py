@@ -180,4 +180,7 @@ def test_names_and_plain_questions_have_no_kind_word() -> None:
     assert not any(g.asks_for for g in question_terms("Rudal buatan Amerika apa yang diminta Kyiv?"))
     assert not any(g.asks_for for g in question_terms("Apa yang dibahas Blinken dengan Rutte?"))
     assert not any(g.asks_for for g in question_terms("Di mana KTT NATO digelar?"))
+    # Typed in lower case, a name before "apa" is the thing asked about, not the kind of answer:
+    # a passage on Washington, "ibu kota AS", lacks it.
+    assert not any(g.asks_for for g in question_terms("ibu kota australia apa ya"))
 

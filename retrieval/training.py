@@ -388,12 +388,12 @@ def fit_ranker(samples: Sequence[Sample], config: TrainingConfig) -> TreeEnsembl
     usable = [s for s in samples if s.should_answer]
     x = np.vstack([s.table.matrix for s in usable])
     y = np.concatenate([s.labels for s in usable])
-    weights = np.concatenate([np.full(len(s.labels), s.weight) for s in usable])
     params = config.lightgbm_params(config.ranker_leaves, config.min_data_in_leaf)
     if config.ranker_objective == "lambdarank":
         # Sentences compete within their question: the ranker is judged on which one comes first.
-        params.update(objective="lambdarank", lambdarank_truncation_level=5, eval_at=[1])
+        params.update(objective="lambdarank", lambdarank_truncation_level=5)
         return fit_trees(x, y, params, config.ranker_rounds, None, [len(s.labels) for s in usable])
+    weights = np.concatenate([np.full(len(s.labels), s.weight) for s in usable])
     return fit_trees(x, y, params, config.ranker_rounds, weights)
 
 
@@ -624,24 +624,15 @@ def run_training(
         sample.weight = config.news_weight
     progress(f"news training articles: {len(news)} samples")
     valid_data = ingest_split(load_split(data_dir / "valid.json"), settings, work, embedder)
-    valid = _split_samples(valid_data, background, work, embedder, training=False)
+    # Valid's answerable questions are also asked with their own paragraph hidden, for one figure of
+    # the report; every other valid figure is on the questions as they are.
+    asked = _split_samples(valid_data, background, work, embedder, training=False, hide_gold=True)
+    valid = [s for s in asked if not s.hidden_gold]
     progress(f"IDK-MRC valid: {len(valid)} samples")
     model = train_answer_model(train + news, valid, config, background, progress)
-    hidden = hidden_gold_samples(valid_data, background, work, embedder)
-    model.report["valid_hidden_gold"] = hidden_gold_report(model, hidden)
+    model.report["valid_hidden_gold"] = hidden_gold_report(model, [s for s in asked if s.hidden_gold])
     model.save(out)
     return model
-
-
-def hidden_gold_samples(
-    data: SplitIndex, background: BackgroundFrequencies, work: Path, embedder: Embedder
-) -> list[Sample]:
-    """The split's answerable questions asked with their own paragraph left out of the search."""
-    split = data.split
-    vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
-    samples = build_samples(data, questions_engine(data, embedder, vectors), background, hide_gold=True)
-    vectors.save()
-    return [s for s in samples if s.hidden_gold]
 
 
 def hidden_gold_report(model: AnswerModel, hidden: Sequence[Sample]) -> dict[str, float]:
@@ -653,7 +644,7 @@ def hidden_gold_report(model: AnswerModel, hidden: Sequence[Sample]) -> dict[str
 
 def _confidence(model: AnswerModel, sample: Sample) -> float:
     verdict = model.decide(sample.table)
-    return 0.0 if verdict is None or verdict.vetoed else verdict.confidence
+    return 0.0 if verdict is None else verdict.confidence  # a vetoed verdict's confidence is 0.0
 
 
 # Words in fewer background paragraphs than this are left out of the model file: they weigh as
@@ -672,11 +663,20 @@ def background_frequencies(splits: Sequence[SplitIndex]) -> BackgroundFrequencie
 
 
 def _split_samples(
-    data: SplitIndex, background: BackgroundFrequencies, work: Path, embedder: Embedder, *, training: bool
+    data: SplitIndex,
+    background: BackgroundFrequencies,
+    work: Path,
+    embedder: Embedder,
+    *,
+    training: bool,
+    hide_gold: bool | None = None,
 ) -> list[Sample]:
+    """The split's samples: with `training`, chat-style copies too; `hide_gold` (default: `training`)
+    also asks answerable questions with their paragraph hidden."""
     split = data.split
     vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
     prepare = questions_engine(data, embedder, vectors)
-    samples = build_samples(data, prepare, background, hide_gold=training, chat=training)
+    hide = training if hide_gold is None else hide_gold
+    samples = build_samples(data, prepare, background, hide_gold=hide, chat=training)
     vectors.save()
     return samples

@@ -74,8 +74,11 @@ _TIME_WORDS = _MONTHS | frozenset(
     era zaman periode masa
     """.split()
 )
-# Phrases that hold a time word without naming a time: a birthday is not a date.
-_NOT_TIME_RE = re.compile(r"\bulang tahun\b", re.IGNORECASE)
+# Phrases that hold a time word without naming a time: a birthday is not a date, and a rate ("30.000
+# personel per bulan", "tiap tahun") says how often, not when.
+_NOT_TIME_RE = re.compile(
+    r"\bulang tahun\b|\b(per|tiap|setiap|saban)\s+(hari|minggu|pekan|bulan|tahun)\b", re.IGNORECASE
+)
 _TODAY_RE = re.compile(r"\bhari (ini|itu|lalu|sebelumnya|berikutnya)\b", re.IGNORECASE)
 # A number followed by an era marker is a year even when it is short: "91 SM", "1500 M".
 _ERA_RE = re.compile(r"\b\d{1,4}\s*(SM|M|Masehi|BC|AD|BCE|CE|H|Hijriah)\b")

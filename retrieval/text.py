@@ -189,7 +189,7 @@ QUESTION_FILLERS = frozenset(
     """
     pengertian dimaksud maksud definisi definisikan jelaskan terangkan sebutkan uraikan artikel berita
     disebutkan dijelaskan menurut tolong mohon kasih tahu kasihtau tau dong nih sih deh kak min gan bro mau
-    please tell explain
+    keberapa please tell explain
     """.split()
 )
 
@@ -230,6 +230,11 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "undur": ("mundur", "undur", "lengser"),
     "lengser": ("mundur", "undur", "lengser"),
     "ofensif": ("ofensif", "serang"),
+    # Opposing (stem "tentang", which as "about" is a stopword): news writes the same stance as
+    # "oposisi" or "melawan".
+    "menentang": ("menentang", "oposisi", "melawan"),
+    "ditentang": ("ditentang", "oposisi", "melawan"),
+    "oposisi": ("oposisi", "menentang", "melawan"),
 }
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -394,6 +399,11 @@ def _answer_kind_nouns(tokens: Sequence[str]) -> set[int]:
     return found
 
 
+# In a question typed in lower case, "eu" and "ue" are still the Union: chat writes "eu mau …".
+# (In articles they stay case-sensitive, so the lexical index's rules do not change.)
+_QUESTION_ALIASES_ANY_CASE = frozenset({"eu", "ue"})
+
+
 def _word_groups(token: str) -> list[tuple[str, ...]]:
     low = token.lower()
     if low in QUESTION_FILLERS:
@@ -401,7 +411,7 @@ def _word_groups(token: str) -> list[tuple[str, ...]]:
     if low in ALTERNATIVES:
         return [tuple(dict.fromkeys(stem(w) for w in ALTERNATIVES[low]))]
     groups: list[tuple[str, ...]] = []
-    for word in _expand(token):
+    for word in ALIASES[low] if low in _QUESTION_ALIASES_ANY_CASE else _expand(token):
         parts = [word, *word.split("-")] if "-" in word else [word]
         kept = [stem(p) for p in parts if p not in STOPWORDS and p not in QUESTION_FILLERS and len(p) >= 2]
         if kept:

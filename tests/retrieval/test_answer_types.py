@@ -54,6 +54,9 @@ def test_time_expressions(sentence: str) -> None:
         "Para menteri bertemu, lalu mengumumkan paket bantuan baru.",
         "Bantuan itu sampai ke garis depan tanpa hambatan.",
         "Kuleba tidak ingin merusak pesta ulang tahun NATO.",
+        # A rate says how often, not when: "kapan Rusia merekrut …" is not answered by it.
+        "Rusia merekrut sekitar 30.000 personel tambahan per bulan.",
+        "Anggaran itu naik tiap tahun.",
     ],
 )
 def test_not_a_time(sentence: str) -> None:

@@ -138,12 +138,25 @@ def test_chat_spellings_reach_the_article_words() -> None:
     assert "sudah" not in flatten_terms(question_terms("udh gabung nato blm?"))  # stopwords either way
 
 
+def test_chat_question_words_and_the_union_in_lower_case() -> None:
+    """ "keberapa" asks, like "berapa", and is no word to look for; "eu" typed in lower case is the EU."""
+    assert flatten_terms(question_terms("nato ultah yg keberapa sih")) == ["nato", "ulang", "tahun"]
+    assert {"uni", "eropa"} <= set(flatten_terms(question_terms("menhan eu rapat di mana")))
+
+
 def test_capitals_and_spelling_variants_are_alternatives() -> None:
     """The question names the capital, the article the country: either one counts as found."""
     kyiv = next(g for g in question_terms("Rudal buatan Amerika apa yang diminta Kyiv?") if "kyiv" in g.terms)
     assert "ukraina" in kyiv.terms and kyiv.name
     moscow = next(g for g in question_terms("Berapa tentara yang direkrut Moskow?") if "moskow" in g.terms)
     assert "rusia" in moscow.terms
+
+
+def test_opposing_reaches_the_word_news_uses() -> None:
+    """ "menentang" leaves the stem "tentang"; the article says Hungary signalled "oposisi"."""
+    opposing = next(g for g in question_terms("Negara mana yang menentang usulan dana NATO?") if "tentang" in g.terms)
+    assert "oposisi" in opposing.terms
+    assert "tentang" not in flatten_terms(question_terms("Apa yang dibahas tentang dana NATO?"))
 
 
 def test_english_words_translated_only_where_they_are_english() -> None:
@@ -183,4 +196,3 @@ def test_names_and_plain_questions_have_no_kind_word() -> None:
     # Typed in lower case, a name before "apa" is the thing asked about, not the kind of answer:
     # a passage on Washington, "ibu kota AS", lacks it.
     assert not any(g.asks_for for g in question_terms("ibu kota australia apa ya"))
-

@@ -24,8 +24,10 @@ from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
+from retrieval.spelling import corrected_groups
 from retrieval.store.base import ArticleStore, Passages, StoreCounts, StoreUnavailable
 from retrieval.text import (
+    TermGroup,
     flatten_terms,
     guess_language,
     has_searchable_text,
@@ -209,8 +211,17 @@ class QAEngine:
         return self._query(normalize_question(strip_markup(question)))
 
     def _query(self, text: str) -> Query:
-        groups = tuple(question_terms(text))
+        groups = tuple(self._with_corpus_spellings(question_terms(text)))
         return Query(text, self._query_vector(text), flatten_terms(groups), groups)
+
+    def _with_corpus_spellings(self, groups: list[TermGroup]) -> list[TermGroup]:
+        """Mistyped names read as the index spells them (an article database is not asked: a
+        lookup per candidate spelling would cost a round trip each)."""
+        source = self._pipeline.source
+        if not isinstance(source, SearchIndex):
+            return groups
+        lexical = source.lexical
+        return corrected_groups(groups, lambda term: lexical.document_frequency(term) > 0)
 
     def clear_query_cache(self) -> None:
         """Forget remembered question vectors (benchmarks measure embedding every time)."""

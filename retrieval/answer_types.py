@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.colloquial import is_indonesian_word
+from retrieval.countries import is_country
 from retrieval.glossary import GLOSSARY
 from retrieval.text import STOPWORDS, raw_tokens
 
@@ -145,6 +146,12 @@ def _opens_with_name(token: str) -> bool:
     return not (low in STOPWORDS or low in GLOSSARY or is_indonesian_word(low))
 
 
+def names_a_country(sentence: str) -> bool:
+    """A capitalised country name ("Hongaria", "Korea Utara", "AS") anywhere in the sentence."""
+    tokens = raw_tokens(sentence)
+    return any((t == "AS" or t[0].isupper()) and is_country(tokens, i) for i, t in enumerate(tokens))
+
+
 def negated(text: str) -> bool:
     """Whether the text holds a negation word (tidak, belum, not, …)."""
     return any(t.lower() in _NEGATION for t in raw_tokens(text))
@@ -182,7 +189,7 @@ def sentence_evidence(sentence: str) -> SentenceEvidence:
         number=has_number(sentence),
         time=has_time(sentence),
         names=len(names(sentence)),
-        place=bool(_PLACE_RE.search(sentence)),
+        place=bool(_PLACE_RE.search(sentence)) or names_a_country(sentence),
         reason=bool(_REASON_RE.search(sentence)),
         manner=bool(_MANNER_RE.search(sentence)),
         definition=bool(_DEFINITION_RE.search(sentence)),

@@ -346,6 +346,7 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
     not Indonesian ("air" stays water).
     """
     from retrieval.colloquial import is_indonesian_word, standardize
+    from retrieval.countries import is_country
     from retrieval.glossary import GLOSSARY, join_phrases
 
     if english is None:
@@ -362,6 +363,7 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
             found = [TermGroup((normalize_number(token),), number=True)]
         else:
             is_name = not no_case and token[0].isupper() and (i > 0 or (token.isupper() and len(token) > 1))
+            is_name = is_name or is_country(tokens, i)  # "menlu prancis": a country however it is typed
             low = token.lower()
             translated = low in GLOSSARY and (english or not is_indonesian_word(low))
             word = GLOSSARY[low] if translated else token

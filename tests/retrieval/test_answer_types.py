@@ -75,6 +75,15 @@ def test_place_and_name_evidence() -> None:
     assert founder.matches("person") and not founder.matches("place")
 
 
+def test_a_country_named_anywhere_answers_which_country() -> None:
+    """ "Tentara negara mana …": the answer names the country with no "di"/"ke" before it."""
+    assert sentence_evidence("Tentara Korea Utara dikerahkan dalam perang ilegal ini.").matches("place")
+    assert sentence_evidence("Hongaria telah memberi isyarat kepada pihak oposisi.").matches("place")
+    # A language, a person named Sri, or a country written as a common word is no place.
+    assert not sentence_evidence("Buku itu ditulis dalam bahasa Inggris.").matches("place")
+    assert not sentence_evidence("Menkeu Sri Mulyani hadir dalam rapat.").matches("place")
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [

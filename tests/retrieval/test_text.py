@@ -144,6 +144,14 @@ def test_chat_question_words_and_the_union_in_lower_case() -> None:
     assert {"uni", "eropa"} <= set(flatten_terms(question_terms("menhan eu rapat di mana")))
 
 
+def test_a_country_typed_in_lower_case_is_a_name() -> None:
+    """ "menlu prancis": if no article names France, the articles do not know what is asked."""
+    france = next(g for g in question_terms("menlu prancis ngomong apa soal bantuan") if "prancis" in g.terms)
+    assert france.name
+    english = next(g for g in question_terms("apa bahasa inggris dari kata itu") if "inggris" in g.terms)
+    assert not english.name  # a language, not the country
+
+
 def test_capitals_and_spelling_variants_are_alternatives() -> None:
     """The question names the capital, the article the country: either one counts as found."""
     kyiv = next(g for g in question_terms("Rudal buatan Amerika apa yang diminta Kyiv?") if "kyiv" in g.terms)

@@ -115,6 +115,7 @@ _SLANG: dict[str, str] = {
     "makasih": "terima kasih", "mksh": "terima kasih", "tlg": "tolong", "wkt": "waktu", "bgs": "bagus",
     "ngarep": "mengharap", "ngarepin": "mengharapkan", "setujuin": "menyetujui",
     "nyetujuin": "menyetujui", "disetujuin": "disetujui", "kuatir": "khawatir",
+    "pilpres": "pemilu presiden", "pileg": "pemilu legislatif", "pilkada": "pemilihan kepala daerah",
     # places
     "amrik": "amerika", "korsel": "korea selatan", "korut": "korea utara",
 }

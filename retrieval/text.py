@@ -235,6 +235,11 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "menentang": ("menentang", "oposisi", "melawan"),
     "ditentang": ("ditentang", "oposisi", "melawan"),
     "oposisi": ("oposisi", "menentang", "melawan"),
+    # Chat says "rapat" and "khawatir" where news says "pertemuan" and "cemas".
+    "rapat": ("rapat", "pertemuan"),
+    "pertemuan": ("pertemuan", "rapat"),
+    "khawatir": ("khawatir", "cemas"),
+    "cemas": ("cemas", "khawatir"),
 }
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)

@@ -13,6 +13,7 @@ from retrieval.text import (
     normalize_question,
     question_terms,
     split_sentences,
+    stem,
     strip_markup,
 )
 
@@ -142,6 +143,14 @@ def test_chat_question_words_and_the_union_in_lower_case() -> None:
     """ "keberapa" asks, like "berapa", and is no word to look for; "eu" typed in lower case is the EU."""
     assert flatten_terms(question_terms("nato ultah yg keberapa sih")) == ["nato", "ulang", "tahun"]
     assert {"uni", "eropa"} <= set(flatten_terms(question_terms("menhan eu rapat di mana")))
+
+
+def test_chat_words_reach_the_news_words() -> None:
+    """ "rapat", "kuatir", "pilpres": the articles write "pertemuan", "cemas", "pemilu … Presiden"."""
+    terms = flatten_terms(question_terms("pemimpin eropa kuatir knp soal pilpres amrik"))
+    assert {"cemas", "presiden", "amerika"} <= set(terms)
+    assert stem("pemilu") in terms
+    assert stem("pertemuan") in flatten_terms(question_terms("rapat menhan nato di brussel brp hari"))
 
 
 def test_a_country_typed_in_lower_case_is_a_name() -> None:

@@ -34,6 +34,7 @@ from bench.pipeline_scale import (
     SEEDS,
     build_haystack_index,
     haystack,
+    made_up_question,
     made_up_reports,
     seed_index,
     sentence_pool,
@@ -94,24 +95,25 @@ def answered_from(env: dict[str, str], question: str, article_id: str) -> tuple[
 
 
 def new_articles(folder: Path, count: int) -> list[tuple[Path, str, str]]:
-    """`count` articles the corpus does not hold: (file, id, a question only it answers: its own
-    first sentence). IDK-MRC valid contexts; without the data folder beside the clone, short
-    reports made up here, each with its own numbers."""
+    """`count` articles the corpus does not hold: (file, id, a question only it answers). IDK-MRC
+    valid contexts, asked their own first sentence; without the data folder beside the clone,
+    short reports made up here, each with its own numbers, asked what only it says."""
     from retrieval.text import split_sentences
 
     if IDK_VALID.is_file():
         from retrieval.idk_mrc import load_split
 
         contexts = list(load_split(IDK_VALID).contexts[:count])
+        questions = [context[slice(*split_sentences(context)[0])] for context in contexts]
     else:
         contexts = made_up_reports(count)
+        questions = [made_up_question(i) for i in range(count)]
     folder.mkdir(parents=True, exist_ok=True)
     made = []
-    for i, context in enumerate(contexts):
-        start, end = split_sentences(context)[0]
+    for i, (context, question) in enumerate(zip(contexts, questions, strict=True)):
         path = folder / f"baru-{i}.txt"
         path.write_text(context)
-        made.append((path, f"baru-{i}", context[start:end]))
+        made.append((path, f"baru-{i}", question))
     return made
 
 

@@ -279,6 +279,13 @@ def made_up_reports(count: int) -> list[str]:
             for i in range(count)]  # fmt: skip
 
 
+def made_up_question(i: int) -> str:
+    """A question only report `i` of `made_up_reports` answers. Not its own first sentence: the
+    reports differ only in their numbers, and a sentence that restates a question word for word
+    adds nothing it could be the answer with, so the answer model rightly prefers neither."""
+    return f"Berapa panjang jembatan gantung yang diresmikan Pemerintah Kabupaten Contoh {i + 1}?"
+
+
 class TimedEmbedder:
     """An embedder adding up the seconds its passages take (the rest of an update is the index's)."""
 

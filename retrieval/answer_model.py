@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -83,6 +84,22 @@ class TreeEnsemble:
             go_left = flat[offsets + self.feature[node]] <= self.threshold[node]
             node = self._children[2 * node + go_left]
         return self.value[node].sum(axis=1)
+
+    @classmethod
+    def average(cls, ensembles: Sequence[TreeEnsemble]) -> TreeEnsemble:
+        """One ensemble whose raw score is the mean of `ensembles`' (their trees side by side, leaf
+        values divided by their number): trees grown from several seeds, served as one."""
+        offsets = np.cumsum([0, *(len(e.left) for e in ensembles[:-1])])
+        share = 1.0 / len(ensembles)
+        return cls(
+            roots=np.concatenate([e.roots + o for e, o in zip(ensembles, offsets, strict=True)]),
+            feature=np.concatenate([e.feature for e in ensembles]),
+            threshold=np.concatenate([e.threshold for e in ensembles]),
+            left=np.concatenate([e.left + o for e, o in zip(ensembles, offsets, strict=True)]),
+            right=np.concatenate([e.right + o for e, o in zip(ensembles, offsets, strict=True)]),
+            value=np.concatenate([e.value * share for e in ensembles]),
+            depth=max(e.depth for e in ensembles),
+        )
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
         """The probability for each row of `matrix`."""

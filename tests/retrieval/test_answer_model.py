@@ -42,6 +42,33 @@ def test_numpy_trees_match_lightgbm() -> None:
     assert np.array_equal(again.predict(probe), trees.predict(probe))
 
 
+def test_trees_of_several_seeds_serve_as_their_mean() -> None:
+    """Bagged training: one ensemble whose log-odds are the mean of each seed's, trees of any depth."""
+    lightgbm = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(500, 4))
+    y = (x[:, 0] - x[:, 3] + rng.normal(scale=0.5, size=500) > 0).astype(float)
+    members = []
+    for seed, leaves in ((1, 5), (2, 9), (3, 15)):
+        params = {
+            "objective": "binary",
+            "num_leaves": leaves,
+            "bagging_fraction": 0.7,
+            "bagging_freq": 1,
+            "verbose": -1,
+            "seed": seed,
+            "deterministic": True,
+            "num_threads": 1,
+        }
+        members.append(trees_from_lightgbm(lightgbm.train(params, lightgbm.Dataset(x, y), 25).dump_model()))
+    mean = TreeEnsemble.average(members)
+    probe = rng.normal(size=(40, 4))
+    expected = np.mean([m.raw_scores(probe) for m in members], axis=0)
+    assert np.allclose(mean.raw_scores(probe), expected, atol=1e-12)
+    assert len(mean.roots) == sum(len(m.roots) for m in members)
+    assert not np.allclose(members[0].raw_scores(probe), expected)  # the seeds did grow different trees
+
+
 def test_shipped_model_loads_and_scores() -> None:
     model = AnswerModel.load()
     assert 0.0 < model.default_min_confidence < 1.0

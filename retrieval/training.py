@@ -339,7 +339,13 @@ class TrainingConfig:
     # the pointwise ranker's 0.6 did; lower shares quote two sentences far more often.
     second_quote_share: float = 0.9
     folds: int = 3  # out-of-fold ranker scores train the decider, as the ranker scores unseen questions
-    hidden_gold_for_decider: bool = False
+    # The decider also learns from train's answerable questions asked with their own paragraph
+    # hidden: the articles are on the subject but cannot answer, which near-miss questions alone
+    # do not teach. On valid it changes nothing (0.759/0.864/0.508 against 0.757/0.866/0.510, run
+    # through the pipeline) and stays quiet on 0.96 of valid's hidden-paragraph questions against
+    # 0.92; the seed sets gain (key fact 0.915 → 0.983 and 0.759 → 0.815), news held-out loses a
+    # little (0.760 → 0.750 answer in quote).
+    hidden_gold_for_decider: bool = True
     # The news articles are few beside IDK-MRC; their questions count more (in the decider, and in
     # a pointwise ranker: LambdaRank weighs every question alike).
     news_weight: float = 3.0

@@ -124,15 +124,11 @@ def has_time(sentence: str) -> bool:
     return any(t.lower() in _TIME_WORDS for t in raw_tokens(_NOT_TIME_RE.sub(" ", sentence)))
 
 
-def names(text: str) -> list[str]:
-    """Capitalised words ("Rutte", "NATO", "Herbert"): names, places, organisations. The first word
-    counts only when it is no Indonesian or English word: "Hongaria telah memberi isyarat …" opens
-    with the answer to "negara mana", "Namun …" and "The …" open with a capital only."""
-    return name_tokens(raw_tokens(text))
-
-
 def name_tokens(tokens: list[str]) -> list[str]:
-    """`names` of a tokenised text."""
+    """Capitalised words of a tokenised text ("Rutte", "NATO", "Herbert"): names, places,
+    organisations. The first word counts only when it is no Indonesian or English word: "Hongaria
+    telah memberi isyarat …" opens with the answer to "negara mana", "Namun …" and "The …" open with
+    a capital only."""
     found = [t for t in tokens[1:] if t[0].isupper()]
     if tokens and _opens_with_name(tokens[0]):
         found.insert(0, tokens[0])
@@ -146,10 +142,9 @@ def _opens_with_name(token: str) -> bool:
     return not (low in STOPWORDS or low in GLOSSARY or is_indonesian_word(low))
 
 
-def names_a_country(sentence: str) -> bool:
-    """A capitalised country name ("Hongaria", "Korea Utara", "AS") anywhere in the sentence."""
-    tokens = raw_tokens(sentence)
-    return any((t == "AS" or t[0].isupper()) and is_country(tokens, i) for i, t in enumerate(tokens))
+def names_a_country(tokens: list[str]) -> bool:
+    """A capitalised country name ("Hongaria", "Korea Utara", "AS") anywhere in a tokenised text."""
+    return any(t[0].isupper() and is_country(tokens, i) for i, t in enumerate(tokens))
 
 
 def negated(text: str) -> bool:
@@ -185,11 +180,12 @@ class SentenceEvidence:
 
 def sentence_evidence(sentence: str) -> SentenceEvidence:
     """The answer-type evidence in one sentence: numbers, times, names, places, reasons and the like."""
+    tokens = raw_tokens(sentence)
     return SentenceEvidence(
         number=has_number(sentence),
         time=has_time(sentence),
-        names=len(names(sentence)),
-        place=bool(_PLACE_RE.search(sentence)) or names_a_country(sentence),
+        names=len(name_tokens(tokens)),
+        place=bool(_PLACE_RE.search(sentence)) or names_a_country(tokens),
         reason=bool(_REASON_RE.search(sentence)),
         manner=bool(_MANNER_RE.search(sentence)),
         definition=bool(_DEFINITION_RE.search(sentence)),

@@ -290,9 +290,9 @@ def stem(word: str) -> str:
     return stemmed or word
 
 
-def _expand(token: str) -> tuple[str, ...]:
+def _expand(token: str, case_sensitive: frozenset[str] = _CASE_SENSITIVE_ALIASES) -> tuple[str, ...]:
     low = token.lower()
-    if low in ALIASES and (low not in _CASE_SENSITIVE_ALIASES or token.isupper()):
+    if low in ALIASES and (low not in case_sensitive or token.isupper()):
         return ALIASES[low]
     return (low,)
 
@@ -408,7 +408,7 @@ def _answer_kind_nouns(tokens: Sequence[str]) -> set[int]:
 
 # In a question typed in lower case, "eu" and "ue" are still the Union: chat writes "eu mau …".
 # (In articles they stay case-sensitive, so the lexical index's rules do not change.)
-_QUESTION_ALIASES_ANY_CASE = frozenset({"eu", "ue"})
+_QUESTION_CASE_SENSITIVE_ALIASES = _CASE_SENSITIVE_ALIASES - {"eu", "ue"}
 
 
 def _word_groups(token: str) -> list[tuple[str, ...]]:
@@ -418,7 +418,7 @@ def _word_groups(token: str) -> list[tuple[str, ...]]:
     if low in ALTERNATIVES:
         return [tuple(dict.fromkeys(stem(w) for w in ALTERNATIVES[low]))]
     groups: list[tuple[str, ...]] = []
-    for word in ALIASES[low] if low in _QUESTION_ALIASES_ANY_CASE else _expand(token):
+    for word in _expand(token, _QUESTION_CASE_SENSITIVE_ALIASES):
         parts = [word, *word.split("-")] if "-" in word else [word]
         kept = [stem(p) for p in parts if p not in STOPWORDS and p not in QUESTION_FILLERS and len(p) >= 2]
         if kept:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import has_number, has_time, names, question_kind, sentence_evidence
+from retrieval.answer_types import has_number, has_time, name_tokens, question_kind, sentence_evidence
+from retrieval.text import raw_tokens
 
 
 @pytest.mark.parametrize(
@@ -97,4 +98,4 @@ def test_a_country_named_anywhere_answers_which_country() -> None:
     ],
 )
 def test_names_include_a_name_that_opens_the_sentence(sentence: str, expected: list[str]) -> None:
-    assert names(sentence) == expected
+    assert name_tokens(raw_tokens(sentence)) == expected

@@ -140,6 +140,8 @@ _PROTECTED = frozenset(
 )
 
 _CLITICS = ("nya", "lah", "kah", "pun")
+# A word typed twice as "kata2" ("negara2", "besar2an", "anak2nya"): letters only, at least three.
+_DOUBLED_RE = re.compile(r"([a-z]{3,})2(an|nya|kan|lah)?")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 # A new sentence starts after . ! ? … (and closing quotes) followed by space, or a new line.
 _SENTENCE_BREAK_RE = re.compile(r"[.!?…][\"'”’)\]]*\s|\n")
@@ -204,6 +206,11 @@ def _is_capitalised(word: str) -> bool:
 
 def _rewrite_in_context(text: str, token: str, start: int, end: int, at_start: bool) -> str:
     """One token, given where it stands: names, acronyms, URLs and numbers stay as written."""
+    doubled = _DOUBLED_RE.fullmatch(token)
+    if doubled and token.islower():
+        # "besar2an", "negara2": chat writes a repeated word with a 2, which is no number
+        word, suffix = doubled.groups()
+        return _standard(f"{word}-{word}") + (suffix or "")
     if not token.replace("-", "").isalpha():
         return token  # "30rb", "f16", "covid19": digits mean a code or an amount
     before = text[start - 1] if start else ""

@@ -440,7 +440,8 @@ minute=menit minutes=menit seconds=detik date=tanggal dates=tanggal time=waktu a
 annually=tahunan weekly=mingguan daily=harian weekend=akhir early=awal late=akhir end=akhir
 beginning=awal begin=mulai started=mulai starts=mulai ended=berakhir ends=berakhir
 finish=selesai finished=selesai calendar=kalender schedule=jadwal deadline=tenggat
-duration=durasi one=satu two=dua three=tiga four=empat five=lima six=enam seven=tujuh
+duration=durasi now=kini today=kini currently=kini nowadays=kini
+one=satu two=dua three=tiga four=empat five=lima six=enam seven=tujuh
 eight=delapan nine=sembilan ten=sepuluh eleven=sebelas twelve=belas thirteen=belas
 fourteen=belas fifteen=belas sixteen=belas seventeen=belas eighteen=belas nineteen=belas
 twenty=puluh thirty=puluh forty=puluh fifty=puluh sixty=puluh seventy=puluh eighty=puluh
@@ -452,7 +453,8 @@ dozens=puluhan
 
 # Verbs, nouns and adjectives that questions are made of.
 _COMMON = """
-build=bangun built=bangun builds=bangun construct=bangun constructed=bangun
+build=bangun built=bangun builds=bangun construct=bangun constructed=bangun involved=terlibat
+involve=terlibat involvement=terlibat disagree=menentang disagreed=menentang disagrees=menentang
 construction=pembangunan rebuild=bangun found=temukan founder=pendiri founders=pendiri
 establish=dirikan establishment=pendirian born=lahir birth=kelahiran birthplace=kelahiran
 create=cipta created=cipta creates=cipta creation=penciptaan creator=pencipta design=desain
@@ -568,7 +570,8 @@ GLOSSARY: dict[str, str] = dict(
 )
 
 # English phrases whose words mean something else one by one ("take" + "over" is not "ambil";
-# "how old" asks for an age, not for "lama"): each is read as the one glossary word it means before
+# "how old" asks for an age, not for "lama"; to "join the war" is to be in it, not to become a
+# member): each is read as the glossary word (or two) it means before
 # the question's words are looked up. Written for this project.
 _PHRASES = {
     "succeed": "take over|takes over|took over|taking over|taken over",
@@ -578,6 +581,8 @@ _PHRASES = {
     "shortage": "run out of|runs out of|ran out of|running out of|short of",
     "lead": "in charge of",
     "give": "hand over|hands over|handed over",
+    "involved war": "join the war|joins the war|joined the war|joining the war|enter the war|entered the war",
+    "involved": "take part in|takes part in|took part in|taking part in|get involved|gets involved|got involved",
 }
 _PHRASE_RE = re.compile(
     r"\b(" + "|".join(p for forms in _PHRASES.values() for p in forms.split("|")) + r")\b", re.IGNORECASE

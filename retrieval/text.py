@@ -154,6 +154,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "menlu": ("menteri", "luar", "negeri"),
     "menhan": ("menteri", "pertahanan"),
     "sekjen": ("sekretaris", "jenderal"),
+    "pm": ("perdana", "menteri"),
     # Colloquial words for what news articles say formally.
     "peluru": ("amunisi",),
     "ultah": ("ulang", "tahun"),
@@ -232,9 +233,23 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "ofensif": ("ofensif", "serang"),
     # Opposing (stem "tentang", which as "about" is a stopword): news writes the same stance as
     # "oposisi" or "melawan".
-    "menentang": ("menentang", "oposisi", "melawan"),
-    "ditentang": ("ditentang", "oposisi", "melawan"),
-    "oposisi": ("oposisi", "menentang", "melawan"),
+    "menentang": ("menentang", "oposisi", "melawan", "menolak"),
+    "ditentang": ("ditentang", "oposisi", "melawan", "menolak"),
+    "oposisi": ("oposisi", "menentang", "melawan", "menolak"),
+    # Refusing a proposal is opposing it: "negara mana yg nolak dana itu" asks for the member that
+    # signalled opposition.
+    "menolak": ("menolak", "menentang", "oposisi", "melawan"),
+    "ditolak": ("ditolak", "menentang", "oposisi", "melawan"),
+    # Money for a cause: "dukungan dana", "dukungan finansial" and "dukungan keuangan" say one thing.
+    "dana": ("dana", "finansial", "keuangan"),
+    "finansial": ("finansial", "dana", "keuangan"),
+    "keuangan": ("keuangan", "dana", "finansial"),
+    # Taking part in a war: "ikut terjun" in chat, "terlibat" in news.
+    "terjun": ("terjun", "terlibat"),
+    "terlibat": ("terlibat", "terjun"),
+    # Now: "kini" in news, "sekarang" in chat.
+    "kini": ("kini", "sekarang"),
+    "sekarang": ("sekarang", "kini"),
     # Chat says "rapat" and "khawatir" where news says "pertemuan" and "cemas".
     "rapat": ("rapat", "pertemuan"),
     "pertemuan": ("pertemuan", "rapat"),
@@ -358,7 +373,7 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
         english = guess_language(text) == "en"
     if english:
         text = join_phrases(text)
-    tokens = raw_tokens(standardize(text))
+    tokens = raw_tokens(_DISAGREE_RE.sub("menentang", standardize(text)))
     no_case = _shouting(tokens)
     kind_nouns = _answer_kind_nouns(tokens)
     groups: list[TermGroup] = []
@@ -384,6 +399,10 @@ def question_terms(text: str, *, english: bool | None = None) -> list[TermGroup]
                 groups.append(group)
     return groups
 
+
+# "Tidak setuju" (disagree) is one word's meaning, opposing: news writes "menentang", "oposisi".
+# Read word by word it would ask for "setuju", the reverse of what the article says.
+_DISAGREE_RE = re.compile(r"\b(tidak|tak|gak|nggak|ngga|enggak|tdk|kurang)\s+(setuju|sepakat)\b", re.IGNORECASE)
 
 _KIND_AFTER = frozenset({"mana", "manakah", "apa", "apakah"})  # "negara mana", "langkah apa"
 _KIND_BEFORE = frozenset({"which"})  # "which country"

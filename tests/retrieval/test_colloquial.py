@@ -7,6 +7,7 @@ import re
 import pytest
 
 from retrieval.colloquial import _SLANG, standardize
+from retrieval.text import flatten_terms, question_terms
 
 
 @pytest.mark.parametrize(
@@ -176,6 +177,14 @@ def test_title_dr_and_capitalised_names_mid_sentence_stay() -> None:
 def test_reduplication() -> None:
     assert standardize("org-org nato") == "orang-orang nato"
     assert standardize("cuma-cuma") == "cuma-cuma"
+
+
+def test_a_word_doubled_with_a_2_is_no_number() -> None:
+    """ "besar2an" is "besar-besaran"; the 2 must not become a number the article has to hold."""
+    assert standardize("rusia kurang apa buat nyerang besar2an") == "rusia kurang apa buat menyerang besar-besaran"
+    assert standardize("negara2 mana aja, org2nya siapa") == "negara-negara mana saja, orang-orangnya siapa"
+    assert standardize("berapa jet f16 dan rudal r2") == "berapa jet f16 dan rudal r2"
+    assert "2" not in flatten_terms(question_terms("negara2 mana aja yg bantuin rusia"))
 
 
 def test_repeated_calls_give_the_same_answer() -> None:

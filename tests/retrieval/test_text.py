@@ -145,6 +145,10 @@ def test_chat_question_words_and_the_union_in_lower_case() -> None:
     assert {"uni", "eropa"} <= set(flatten_terms(question_terms("menhan eu rapat di mana")))
 
 
+def test_prime_minister_abbreviated() -> None:
+    assert {"perdana", "menteri"} <= set(flatten_terms(question_terms("kaja kallas dulunya pm negara mana")))
+
+
 def test_chat_words_reach_the_news_words() -> None:
     """ "rapat", "kuatir", "pilpres": the articles write "pertemuan", "cemas", "pemilu … Presiden"."""
     terms = flatten_terms(question_terms("pemimpin eropa kuatir knp soal pilpres amrik"))
@@ -174,6 +178,25 @@ def test_opposing_reaches_the_word_news_uses() -> None:
     opposing = next(g for g in question_terms("Negara mana yang menentang usulan dana NATO?") if "tentang" in g.terms)
     assert "oposisi" in opposing.terms
     assert "tentang" not in flatten_terms(question_terms("Apa yang dibahas tentang dana NATO?"))
+
+
+def test_refusing_and_disagreeing_read_as_opposing() -> None:
+    """ "nolak" and "tidak setuju" ask for the member that signalled "oposisi"; "setuju" alone is
+    not searched when negated, since the article says the reverse."""
+    refusing = flatten_terms(question_terms("negara mana yg kasih sinyal nolak dana itu"))
+    assert "oposisi" in refusing
+    disagreeing = flatten_terms(question_terms("Negara mana yang gak setuju dengan usulan dana itu?"))
+    assert "oposisi" in disagreeing and "tuju" not in disagreeing
+    assert "tuju" in flatten_terms(question_terms("Negara mana yang setuju dengan usulan itu?"))
+
+
+def test_same_meaning_words_news_and_chat_use_differently() -> None:
+    """Money for a cause, taking part in a war, now: the article and the group say it otherwise."""
+    funding = next(g for g in question_terms("negara mana yg kasih dukungan dana gede") if "dana" in g.terms)
+    assert "finansial" in funding.terms
+    joining = next(g for g in question_terms("apakah nato ikut terjun dalam perang") if "terjun" in g.terms)
+    assert stem("terlibat") in joining.terms
+    assert "kini" in flatten_terms(question_terms("siapa sekjen nato sekarang"))
 
 
 def test_english_words_translated_only_where_they_are_english() -> None:

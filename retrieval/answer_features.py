@@ -23,9 +23,10 @@ import numpy as np
 from retrieval.answer_types import (
     KINDS,
     SentenceEvidence,
+    asks_yes_no,
     name_tokens,
-    negated,
     question_kind,
+    question_negated,
     sentence_evidence,
 )
 from retrieval.colloquial import is_indonesian_word, standardize
@@ -202,7 +203,8 @@ class QuestionAnalysis:
     weights: tuple[float, ...]  # IDF of each group in this index (unknown words weigh most)
     unknown: tuple[bool, ...]  # the group's words occur nowhere in the index
     topic: tuple[bool, ...]  # the group names the corpus's topic (TOPIC_SHARE): held by every passage
-    negated: bool
+    negated: bool  # negates something; the "… gak?" that asks yes or no does not count
+    yes_no: bool  # asks yes or no: a sentence that denies answers as well as one that affirms
     english: bool
     names: frozenset[str]  # lower-cased capitalised words of the question
     numbers: frozenset[str]
@@ -322,7 +324,8 @@ class FeatureExtractor:
             weights=tuple(weights),
             unknown=tuple(unknown),
             topic=tuple(topic),
-            negated=negated(query.text),
+            negated=question_negated(query.text),
+            yes_no=asks_yes_no(query.text),
             english=english,
             names=frozenset(t.lower() for i, t in enumerate(tokens) if i > 0 and t[0].isupper()),
             numbers=frozenset(normalize_number(t) for t in tokens if t[0].isdigit()),
@@ -485,8 +488,9 @@ class FeatureExtractor:
             "s_negated": float(evidence.negated),
             # IDK-MRC's near misses negate the question ("… yang tidak mempelajari reptil?"); a sentence
             # that negates something else ("UE bukan berupaya …") is common in news and says less.
-            "s_negation_missing": float(q.negated and not evidence.negated),
-            "s_negation_added": float(evidence.negated and not q.negated),
+            # A yes/no question is answered by a denial as well as by an affirmation.
+            "s_negation_missing": float(q.negated and not evidence.negated and not q.yes_no),
+            "s_negation_added": float(evidence.negated and not q.negated and not q.yes_no),
             # "kelebihan amunisi" against "kekurangan amunisi": the sentence turns a question word around.
             "s_opposite": float(
                 sum(1 for g, hit in zip(q.groups, found, strict=True) if not hit and says_opposite(g.terms, terms))

@@ -32,6 +32,7 @@ _QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "number",
             r"\b(berapa|brp|berapakah|seberapa|keberapa|ke berapa|jumlah|how (many|much|long|old|far|big|large)"
+            r"|se(besar|banyak|luas|tinggi|panjang|berat|mahal|gede) apa"
             r"|what (number|percentage|amount))\b",
         ),
         ("person", r"\b(siapa|siapakah|sapa|siapa saja|who|whom|whose|tokoh apa)\b"),
@@ -150,6 +151,75 @@ def names_a_country(tokens: list[str]) -> bool:
 def negated(text: str) -> bool:
     """Whether the text holds a negation word (tidak, belum, not, …)."""
     return any(t.lower() in _NEGATION for t in raw_tokens(text))
+
+
+# A negation that closes a yes/no question asks "or not": at the end ("… atau tidak?"), before a
+# particle ("… gak sih") or, typed as chat, before a preposition ("… bahaya gak buat eropa"). A
+# negation before a verb or adjective ("gak setuju", "tidak untuk diperdagangkan") does negate.
+_PARTICLES = frozenset("sih ya yah kah dong deh nih kan toh si".split())
+_CHAT_NEGATIONS = frozenset("gak ga nggak ngga enggak engga kagak gk ngak".split())
+_CHAT_PREPOSITIONS = frozenset("buat untuk utk bagi di ke sama dari".split())
+_WH_WORDS = frozenset(
+    """
+    apa apakah siapa siapakah sapa berapa brp berapakah kapan kapankah kpn mana manakah dimana dmn mengapa
+    kenapa knp napa bagaimana bagaimanakah gimana gmn sebutkan keberapa seberapa diapakan diapain ngapain mengapakan
+    what who whom whose which when where why how
+    """.split()
+)
+# A question opening with one of these and holding no question word asks yes or no: "Is NATO going
+# to …", "benarkah …"; "Apakah NATO akan …" when a modal follows ("Apakah Bahasa resmi …" asks what).
+_EN_AUXILIARIES = frozenset(
+    "is are was were do does did will would can could has have had should shall may might must".split()
+)
+_ID_MODALS = frozenset(
+    """
+    benar betul mau akan bakal sudah udah udh telah masih msh pernah bisa dapat boleh harus perlu
+    berniat ingin sedang emang memang termasuk
+    """.split()
+)
+_YES_NO_OPENERS = frozenset({"benarkah", "betulkah", "masakah", "emangnya"})
+
+
+def _tag_negations(lows: list[str]) -> set[int]:
+    """Positions of negations that close a yes/no question rather than negate."""
+    found = set()
+    for i, low in enumerate(lows):
+        after = lows[i + 1] if i + 1 < len(lows) else ""
+        if low in _NEGATION and (
+            not after or after in _PARTICLES or (low in _CHAT_NEGATIONS and after in _CHAT_PREPOSITIONS)
+        ):
+            found.add(i)
+    return found
+
+
+def question_negated(question: str) -> bool:
+    """Whether a question negates something ("… yang tidak mempelajari reptil?"), not counting the
+    negation that only asks yes or no ("rusia msh bahaya gak buat eropa")."""
+    lows = [t.lower() for t in raw_tokens(question)]
+    tags = _tag_negations(lows)
+    return any(low in _NEGATION and i not in tags for i, low in enumerate(lows))
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether the question asks yes or no: an answer may then affirm or deny it ("UE bukan berupaya
+    menggantikan peran NATO" answers "apakah UE mau menggantikan NATO?")."""
+    tokens = raw_tokens(question)
+    lows = [t.lower() for t in tokens]
+    if not lows:
+        return False
+    first, rest = lows[0], lows[1:]
+    if first in _EN_AUXILIARIES or first in _YES_NO_OPENERS:
+        return not _WH_WORDS.intersection(rest)
+    if _WH_WORDS.intersection(rest) or not rest:
+        return False
+    if first in ("apakah", "apa"):
+        # "apa benar …", "Apakah Uni Eropa berniat …": a modal, or a name and a modal soon after it.
+        # "Apa penyebab Korea bisa …" asks what.
+        named = tokens[1][0].isupper() or is_country(tokens, 1)
+        return lows[1] in _ID_MODALS or (named and bool(_ID_MODALS.intersection(lows[2:5])))
+    if first in _WH_WORDS or "yang" in lows or "yg" in lows:
+        return False
+    return bool(_tag_negations(lows) or _ID_MODALS.intersection(lows))
 
 
 @dataclass(frozen=True)

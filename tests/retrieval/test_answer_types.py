@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import has_number, has_time, name_tokens, question_kind, sentence_evidence
+from retrieval.answer_types import (
+    asks_yes_no,
+    has_number,
+    has_time,
+    name_tokens,
+    question_kind,
+    question_negated,
+    sentence_evidence,
+)
 from retrieval.text import raw_tokens
 
 
@@ -24,6 +32,9 @@ from retrieval.text import raw_tokens
         ("Mengapa Swedia bergabung?", "reason"),
         ("Apa yang dimaksud dengan herpetologi?", "definition"),
         ("How many troops does Russia recruit?", "number"),
+        # "sebesar apa" asks how much, like "berapa"; "langkah apa" stays a "which".
+        ("Buku Putih itu ngatur dana sebesar apa?", "number"),
+        ("Langkah apa yang diambil UE?", "which"),
         ("Who replaces Stoltenberg?", "person"),
     ],
 )
@@ -99,3 +110,44 @@ def test_a_country_named_anywhere_answers_which_country() -> None:
 )
 def test_names_include_a_name_that_opens_the_sentence(sentence: str, expected: list[str]) -> None:
     assert name_tokens(raw_tokens(sentence)) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "apakah UE mau menggantikan peran NATO?",
+        "Apakah Uni Eropa berniat mengambil alih fungsi NATO?",
+        "rutte bilang ukraina bakal masuk nato gak sih",
+        "kalo perang di ukraina udh kelar rusia msh bahaya gak buat eropa",
+        "eu emang mau gantiin nato ya?",
+        "Is NATO going to join the war?",
+        "benarkah Rutte jadi sekjen NATO?",
+    ],
+)
+def test_yes_no_questions(question: str) -> None:
+    assert asks_yes_no(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Apakah nama ilmiah kucing pasir?",  # IDK-MRC's formal "what"
+        "Apa penyebab Korea bisa bersatu lagi?",
+        "Apa yang masih kurang dimiliki Rusia untuk serangan besar?",
+        "apakah kerajaan terbesar yang pernah ada di Korea?",
+        "Seberapa sering komite itu akan bersidang?",
+        "Is it true who won?",
+        "siapa yg gantiin stoltenberg",
+    ],
+)
+def test_questions_that_ask_what_are_not_yes_no(question: str) -> None:
+    assert not asks_yes_no(question)
+
+
+def test_the_negation_that_asks_yes_or_no_does_not_negate() -> None:
+    assert not question_negated("rutte bilang ukraina bakal masuk nato gak sih")
+    assert not question_negated("rusia msh bahaya gak buat eropa")
+    assert not question_negated("Apakah NATO terlibat atau tidak?")
+    assert question_negated("Negara mana yang gak setuju dengan usulan itu?")
+    assert question_negated("Apa barang yang tidak untuk diperdagangkan?")
+    assert question_negated("Hewan apa yang tidak mempelajari reptil?")

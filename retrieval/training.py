@@ -288,6 +288,25 @@ def build_samples(
     return samples
 
 
+def foreign_samples(
+    data: SplitIndex,
+    questions: Sequence[MrcQuestion],
+    prepare: Callable[[str], Query],
+    background: BackgroundFrequencies,
+) -> list[Sample]:
+    """Questions written for another corpus asked against this one, each also in a chat-style copy:
+    none can be answered here. Wikipedia's questions against news articles and news questions
+    against Wikipedia share a word or two with some passage ("besok", "harga") and miss the rest,
+    as a group's off-topic chat does; near-miss questions and hidden paragraphs stay on the subject."""
+    searcher = HybridSearcher(data.index)
+    extractor = FeatureExtractor(data.index, background)
+    samples = []
+    for question in questions:
+        for text in (question.question, chat_variant(question.question, question.id)):
+            samples.append(_sample(data, searcher, extractor, question, prepare(text), (), hidden=True))
+    return samples
+
+
 def _sample(
     data: SplitIndex,
     searcher: HybridSearcher,
@@ -349,6 +368,11 @@ class TrainingConfig:
     # The news articles are few beside IDK-MRC; their questions count more (in the decider, and in
     # a pointwise ranker: LambdaRank weighs every question alike).
     news_weight: float = 3.0
+    # The decider also learns from questions of the other corpus (every `foreign_stride`-th IDK-MRC
+    # train question against the news articles, every news question against Wikipedia): off-topic
+    # questions, which the bot must leave alone, and which IDK-MRC does not hold.
+    foreign_questions_for_decider: bool = True
+    foreign_stride: int = 4
     seed: int = 20221207  # fixed: the same data gives the same trees
     # Both ensembles are grown this many times (seeds seed, seed + 1, …) and served as their mean.
     # One training seed against another moved key fact on a seed question set by up to 0.10 (0.864
@@ -646,13 +670,20 @@ def run_training(
     for sample in news:
         sample.weight = config.news_weight
     progress(f"news training articles: {len(news)} samples")
+    foreign: list[Sample] = []
+    if config.foreign_questions_for_decider:
+        foreign = _foreign_split_samples(
+            news_data, train_data.split.questions[:: config.foreign_stride], background, work, embedder, train_data
+        )
+        foreign += _foreign_split_samples(train_data, news_data.split.questions, background, work, embedder, news_data)
+        progress(f"questions asked of the other corpus: {len(foreign)} samples")
     valid_data = ingest_split(load_split(data_dir / "valid.json"), settings, work, embedder)
     # Valid's answerable questions are also asked with their own paragraph hidden, for one figure of
     # the report; every other valid figure is on the questions as they are.
     asked = _split_samples(valid_data, background, work, embedder, training=False, hide_gold=True)
     valid = [s for s in asked if not s.hidden_gold]
     progress(f"IDK-MRC valid: {len(valid)} samples")
-    model = train_answer_model(train + news, valid, config, background, progress)
+    model = train_answer_model(train + news + foreign, valid, config, background, progress)
     model.report["valid_hidden_gold"] = hidden_gold_report(model, [s for s in asked if s.hidden_gold])
     model.save(out)
     return model
@@ -683,6 +714,22 @@ def background_frequencies(splits: Sequence[SplitIndex]) -> BackgroundFrequencie
             counts[term] = counts.get(term, 0) + df
     kept = {term: df for term, df in sorted(counts.items()) if df >= BACKGROUND_MIN_PARAGRAPHS and term}
     return BackgroundFrequencies(sum(d.index.lexical.num_docs for d in splits), kept)
+
+
+def _foreign_split_samples(
+    data: SplitIndex,
+    questions: Sequence[MrcQuestion],
+    background: BackgroundFrequencies,
+    work: Path,
+    embedder: Embedder,
+    own: SplitIndex,
+) -> list[Sample]:
+    """`foreign_samples` with the question vectors of the questions' own split remembered on disk."""
+    split = own.split
+    vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
+    samples = foreign_samples(data, questions, questions_engine(data, embedder, vectors), background)
+    vectors.save()
+    return samples
 
 
 def _split_samples(

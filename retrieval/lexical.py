@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -93,6 +94,20 @@ class LexicalIndex:
         if not known:
             return np.zeros(n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def reweighted_scores(self, query_terms: Sequence[str], weight: Callable[[str], float]) -> np.ndarray:
+        """BM25 with each term's precomputed scores multiplied by `weight(term)`: a base segment scored
+        with the IDF of a whole version (its deltas included) instead of its own. Reads the term's
+        column of bm25s's score matrix, as `scores` does."""
+        matrix = self._bm25.scores
+        out = np.zeros(int(matrix["num_docs"]), dtype=np.float32)
+        for term in query_terms:
+            tid = self._bm25.vocab_dict.get(term)
+            if tid is None:
+                continue
+            lo, hi = int(matrix["indptr"][tid]), int(matrix["indptr"][tid + 1])
+            out[matrix["indices"][lo:hi]] += matrix["data"][lo:hi] * np.float32(weight(term))
+        return out
 
     def document_frequency(self, term: str) -> int:
         """How many paragraphs contain `term` (0 when unknown)."""

@@ -10,7 +10,8 @@ stay in the process's resident memory, and a serving process came to hold gigaby
 A delta segment's BM25 (`DeltaLexical`) keeps raw term counts and is scored at question time with
 the statistics of the whole version (document frequencies and paragraph count of every segment,
 the base's average length), so a term new to the corpus weighs in a one-article segment what it
-would weigh after a full rebuild.
+would weigh after a full rebuild. The base's precomputed bm25s scores are scaled per question term
+to the version's IDF as well (`LexicalIndex.reweighted_scores`).
 """
 
 from __future__ import annotations
@@ -241,8 +242,7 @@ class DeltaLexical:
             if tid is None:
                 continue
             lo, hi = int(self.postings[tid]), int(self.postings[tid + 1])
-            df = stats.document_frequency(term)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            idf = lucene_idf(n, stats.document_frequency(term))
             rows, tf = self.rows[lo:hi], self.counts[lo:hi]
             out[rows] += idf * tf / (k1 * ((1 - b) + b * self.lengths[rows] / avgdl) + tf)
         return out
@@ -489,7 +489,24 @@ class VersionTerms:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
     def segment_scores(self, segment: Segment, query_terms: list[str]) -> np.ndarray:
-        """BM25 of each paragraph of one segment."""
+        """BM25 of each paragraph of one segment, every segment with the version's IDF."""
         if isinstance(segment.lexical, LexicalIndex):
-            return segment.lexical.scores(query_terms)
+            if len(self._segments) == 1:
+                return segment.lexical.scores(query_terms)
+            # The base's precomputed scores carry the IDF of the base alone: scaled to the version's,
+            # a question gets the answers a full rebuild would give it (the answer model reads BM25).
+            return segment.lexical.reweighted_scores(query_terms, self._base_idf_ratio)
         return segment.lexical.scores(query_terms, self)
+
+    def idf(self, term: str) -> float:
+        """Lucene IDF of `term` over the version (bm25s's default, as the base was built with)."""
+        return lucene_idf(self.num_docs, self.document_frequency(term))
+
+    def _base_idf_ratio(self, term: str) -> float:
+        base_idf = lucene_idf(self._base.num_docs, self._base.document_frequency(term))
+        return self.idf(term) / base_idf if base_idf > 0 else 1.0
+
+
+def lucene_idf(num_docs: int, document_frequency: int) -> float:
+    """log(1 + (N - df + 0.5) / (df + 0.5)): the IDF bm25s gives by default ("lucene")."""
+    return math.log(1 + (num_docs - document_frequency + 0.5) / (document_frequency + 0.5))

@@ -26,6 +26,11 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
+# An answer is stored before it is sent, but its messages are linked to it only after the send
+# returns their ids. A reply that reaches another replica in between ("/sumber" as a reply the
+# moment the answer appears) would find no answer; it looks once more after this pause.
+LINK_GRACE_SECONDS = 0.5
+
 # While a shared state database is away (StateUnavailable), questions are still answered: only what
 # needs the stored answers fails. The store logs the outage once; these fallbacks log at debug level.
 
@@ -66,9 +71,15 @@ class AnswerMemory:
         except StateUnavailable as exc:
             log.debug("message %d not attached to answer %d: %s", message_id, key, exc)
 
-    async def by_message(self, chat: ChatKey, message_id: int) -> Remembered | None:
-        """The answer the bot message `message_id` carries, if the store holds it."""
-        return await off_loop(self.store.by_message, chat, message_id)
+    async def by_message(self, chat: ChatKey, message_id: int, *, just_sent: bool = False) -> Remembered | None:
+        """The answer the bot message `message_id` carries, if the store holds it. `just_sent`: the
+        message is known to be the bot's own, so when no answer holds it yet, look once more after
+        LINK_GRACE_SECONDS (the replica that sent it links it only once Telegram has returned its id)."""
+        found = await off_loop(self.store.by_message, chat, message_id)
+        if found is None and just_sent:
+            await asyncio.sleep(LINK_GRACE_SECONDS)
+            found = await off_loop(self.store.by_message, chat, message_id)
+        return found
 
     async def by_key(self, chat: ChatKey, key: int) -> Remembered | None:
         """The answer with this key in the chat (a button's), if the store still holds it."""
@@ -146,7 +157,7 @@ class QuestionService:
         `logged=False` keeps it out of the question log (inline queries: one per pause in typing)."""
         context = None
         if replied_to is not None:
-            earlier = await self.memory.by_message(chat, replied_to)
+            earlier = await self.memory.by_message(chat, replied_to, just_sent=True)
             context = earlier.question if earlier else None
         # Embedding and search are CPU work: keep the event loop (and heartbeats) free.
         answer = await asyncio.to_thread(self.engine.ask, question, context)

@@ -367,7 +367,10 @@ async def cmd_sumber(update: Update, context: Context) -> None:
     replied = _replied_to_bot(message, context.bot.id)
     where = _chat_key(chat.id)
     try:
-        item = await (memory.by_message(where, replied) if replied is not None else memory.last_answered(where))
+        if replied is not None:
+            item = await memory.by_message(where, replied, just_sent=True)
+        else:
+            item = await memory.last_answered(where)
     except StateUnavailable:
         await _say_state_unavailable(context, chat.id, message.message_id, thread_of(message))
         return

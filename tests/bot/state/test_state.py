@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversation import RateLimiter
+from bot.conversation import AnswerMemory, RateLimiter
 from bot.state import ChatKey, Retention, StateUnavailable, open_store
 from bot.state.fallback import FallbackStore
 from bot.state.sql import MIGRATIONS, SqlStore, migrate
@@ -88,6 +88,29 @@ def test_answer_round_trip_by_key_message_and_last(open_state: OpenStore) -> Non
     assert store.by_key(CHAT, abstained.key, now=T0) == abstained
     assert store.last_answered(CHAT, now=T0 + 2) == first  # the abstention has no sources to show
     assert abstained.key > first.key
+
+
+def test_a_reply_to_an_answer_another_replica_is_still_linking_finds_it(open_state: OpenStore) -> None:
+    """Replica A stores the answer, sends it, then links the sent message; a "/sumber" reply to it
+    that replica B reads in between finds the answer once A has linked it."""
+    a, b = AnswerMemory(open_state()), AnswerMemory(open_state())
+
+    async def race() -> tuple[Any, Any]:
+        item = await a.remember(CHAT, "Siapa pengganti Stoltenberg?", answer())
+
+        async def link_after_send() -> None:
+            await asyncio.sleep(0.1)  # Telegram returns the sent message's id
+            await a.attach_message(CHAT, item.key, 777)
+
+        linking = asyncio.create_task(link_after_send())
+        impatient = await b.by_message(CHAT, 777)
+        patient = await b.by_message(CHAT, 777, just_sent=True)
+        await linking
+        return impatient, patient
+
+    impatient, patient = asyncio.run(race())
+    assert impatient is None
+    assert patient is not None and patient.question == "Siapa pengganti Stoltenberg?"
 
 
 def test_chats_and_platforms_stay_apart(open_state: OpenStore) -> None:

@@ -24,7 +24,7 @@ from retrieval.embedding import Embedder, create_embedder
 from retrieval.index import EnsureResult, IndexRefreshError, SearchIndex, ensure_index
 from retrieval.quotes import ModelSelector, QuotePick, RuleSelector, Selection
 from retrieval.search import HybridSearcher, Query, SearchResult
-from retrieval.spelling import corrected_groups
+from retrieval.spelling import corrected_groups, spellings_to_look_up
 from retrieval.store.base import ArticleStore, Passages, StoreCounts, StoreUnavailable
 from retrieval.text import (
     TermGroup,
@@ -171,19 +171,17 @@ class QAEngine:
             return early
         pipeline = self._pipeline  # one consistent snapshot for this question
         search_text = f"{normalize_question(strip_markup(context))} {cleaned}" if context else cleaned
-        t0 = time.perf_counter()
-        query = self._query(search_text)
-        t1 = time.perf_counter()
-        result = self._search(pipeline, query)
-        if result is None:
+        searched = self._search(pipeline, search_text)
+        if searched is None:
             return self._finish(Answer(question, False, reason=Reason.UNAVAILABLE, language=language), started, {})
+        query, result, embed_ms = searched
         t2 = time.perf_counter()
         selector = pipeline.selector
         if selector is None and result.passages is not None:  # a store: choose among what it found
             selector = self._selector(result.passages)
         selection = selector.select(query, result.candidates) if selector is not None else _NOTHING
         t3 = time.perf_counter()
-        timings = {"embed": (t1 - t0) * 1e3, **result.timings_ms, "select": (t3 - t2) * 1e3}
+        timings = {"embed": embed_ms, **result.timings_ms, "select": (t3 - t2) * 1e3}
         confidence = selection.confidence if self.answer_model is not None else None
         if not selection.confident or result.passages is None:
             answer = Answer(question, False, reason=Reason.NOT_FOUND, language=language, confidence=confidence)
@@ -191,9 +189,13 @@ class QAEngine:
         answer = _compose(question, language, result.passages, result, selection, confidence)
         return self._finish(answer, started, timings)
 
-    def _search(self, pipeline: _Pipeline, query: Query) -> SearchResult | None:
-        """The search's result; None while the article database cannot be reached (logged once per outage)."""
+    def _search(self, pipeline: _Pipeline, text: str) -> tuple[Query, SearchResult, float] | None:
+        """The question as searched, the search's result and the ms spent preparing the question; None
+        while the article database cannot be reached (logged once per outage)."""
         try:
+            t0 = time.perf_counter()
+            query = self._query(text)  # may ask an article database how the corpus spells a word
+            embed_ms = (time.perf_counter() - t0) * 1e3
             result = pipeline.searcher.search(query)
         except StoreUnavailable as exc:
             if not self._store_down:
@@ -203,7 +205,7 @@ class QAEngine:
         if self._store_down:
             log.info("article store reachable again")
             self._store_down = False
-        return result
+        return query, result, embed_ms
 
     def prepare(self, question: str) -> Query:
         """A question as every stage sees it (training uses exactly this): normalised text,
@@ -215,13 +217,16 @@ class QAEngine:
         return Query(text, self._query_vector(text), flatten_terms(groups), groups)
 
     def _with_corpus_spellings(self, groups: list[TermGroup]) -> list[TermGroup]:
-        """Mistyped names read as the index spells them (an article database is not asked: a
-        lookup per candidate spelling would cost a round trip each)."""
+        """Mistyped names read as the corpus spells them (an article database is asked about every
+        candidate spelling at once, and only when a question has a word that may be mistyped)."""
         source = self._pipeline.source
-        if not isinstance(source, SearchIndex):
+        if isinstance(source, SearchIndex):
+            lexical = source.lexical
+            return corrected_groups(groups, lambda term: lexical.document_frequency(term) > 0)
+        spellings = spellings_to_look_up(groups)
+        if not spellings:
             return groups
-        lexical = source.lexical
-        return corrected_groups(groups, lambda term: lexical.document_frequency(term) > 0)
+        return corrected_groups(groups, source.known_terms(spellings).__contains__)
 
     def clear_query_cache(self) -> None:
         """Forget remembered question vectors (benchmarks measure embedding every time)."""

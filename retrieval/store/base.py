@@ -8,7 +8,7 @@ found (and the one before each). Fusion (`retrieval.search`), the answer model's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -108,6 +108,11 @@ class ArticleStore(Protocol):
 
     def counts(self) -> StoreCounts:
         """Articles, paragraphs and sentences stored now."""
+        ...
+
+    def known_terms(self, terms: Collection[str]) -> frozenset[str]:
+        """Which of `terms` some stored paragraph holds, in one round trip; StoreUnavailable when the
+        database cannot be reached."""
         ...
 
     def close(self) -> None:

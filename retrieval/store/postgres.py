@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -488,6 +488,16 @@ class PostgresStore:
         for group in query.groups:
             terms.update(with_digit(group).terms)
         return terms
+
+    def known_terms(self, terms: Collection[str]) -> frozenset[str]:
+        """Which of `terms` some stored paragraph holds, in one query; StoreUnavailable when unreachable."""
+        if not terms:
+            return frozenset()
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                "SELECT term FROM lexical_terms WHERE term = ANY(%s) AND df > 0", (sorted(terms),)
+            ).fetchall()
+        return frozenset(str(r[0]) for r in rows)
 
     def _fetch_df(self, terms: list[str]) -> dict[str, int]:
         with self._snapshot() as conn:

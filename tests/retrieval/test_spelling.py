@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.spelling import corrected_groups, one_edit_away
+from retrieval.spelling import corrected_groups, one_edit_away, spellings_to_look_up
 from retrieval.text import TermGroup, question_terms
 
 CORPUS_WORDS = frozenset({"stoltenberg", "kharkiv", "mundur", "undur", "lengser", "hongaria", "hungaria"})
@@ -39,3 +39,20 @@ def test_short_or_ambiguous_words_are_not_guessed() -> None:
     words = frozenset({"hongaria", "hongarij"})
     groups = corrected_groups([TermGroup(("hongarie",))], words.__contains__)
     assert groups[0].terms == ("hongarie",)
+
+
+def test_one_lookup_covers_every_spelling_a_correction_asks_about() -> None:
+    """An article database is asked once: about the possibly mistyped words and their neighbours only."""
+    groups = question_terms("stoltenbreg lengser kapan")
+    spellings = spellings_to_look_up(groups)
+    assert "stoltenbreg" in spellings and "stoltenberg" in spellings
+    assert not {"lengser", "mundur"} & spellings  # several alternatives: never corrected, never asked
+    asked: list[str] = []
+
+    def known(term: str) -> bool:
+        asked.append(term)
+        return term in CORPUS_WORDS
+
+    corrected_groups(groups, known)
+    assert set(asked) <= spellings
+    assert spellings_to_look_up(question_terms("kapan rutte mundur")) == frozenset()  # short or plain words

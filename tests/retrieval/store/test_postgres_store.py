@@ -82,6 +82,13 @@ def test_the_seeds_answer_as_from_the_local_index(pg_engine: QAEngine, engine: Q
     assert sum(same) / len(same) >= 0.95, f"{len(same) - sum(same)} of {len(same)} answers differ"
 
 
+def test_a_mistyped_name_is_read_as_the_stored_articles_spell_it(pg_engine: QAEngine, engine: QAEngine) -> None:
+    """ "stoltenbreg" is no stored word; the store is asked once which spellings near it are."""
+    quotes = _quotes(pg_engine, "stoltenbreg lengser kapan")
+    assert quotes and "musim gugur" in quotes[0][0]
+    assert quotes == _quotes(engine, "stoltenbreg lengser kapan")
+
+
 def test_ask_remove_list_and_ingest_from_the_command_line(
     pg_engine: QAEngine, pg_settings: Settings, tmp_path: Path
 ) -> None:

@@ -157,7 +157,7 @@ def negated(text: str) -> bool:
 # particle ("… gak sih") or, typed as chat, before a preposition ("… bahaya gak buat eropa"). A
 # negation before a verb or adjective ("gak setuju", "tidak untuk diperdagangkan") does negate.
 _PARTICLES = frozenset("sih ya yah kah dong deh nih kan toh si".split())
-_CHAT_NEGATIONS = frozenset("gak ga nggak ngga enggak engga kagak gk ngak".split())
+_CHAT_NEGATIONS = _NEGATION & frozenset("gak ga nggak enggak".split())
 _CHAT_PREPOSITIONS = frozenset("buat untuk utk bagi di ke sama dari".split())
 _WH_WORDS = frozenset(
     """

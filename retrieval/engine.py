@@ -194,7 +194,7 @@ class QAEngine:
         while the article database cannot be reached (logged once per outage)."""
         try:
             t0 = time.perf_counter()
-            query = self._query(text)  # may ask an article database how the corpus spells a word
+            query = self._query(text, pipeline.source)  # may ask an article database how it spells a word
             embed_ms = (time.perf_counter() - t0) * 1e3
             result = pipeline.searcher.search(query)
         except StoreUnavailable as exc:
@@ -210,23 +210,11 @@ class QAEngine:
     def prepare(self, question: str) -> Query:
         """A question as every stage sees it (training uses exactly this): normalised text,
         its vector, BM25 terms and terms per word."""
-        return self._query(normalize_question(strip_markup(question)))
+        return self._query(normalize_question(strip_markup(question)), self._pipeline.source)
 
-    def _query(self, text: str) -> Query:
-        groups = tuple(self._with_corpus_spellings(question_terms(text)))
+    def _query(self, text: str, source: SearchIndex | ArticleStore) -> Query:
+        groups = tuple(_with_corpus_spellings(question_terms(text), source))
         return Query(text, self._query_vector(text), flatten_terms(groups), groups)
-
-    def _with_corpus_spellings(self, groups: list[TermGroup]) -> list[TermGroup]:
-        """Mistyped names read as the corpus spells them (an article database is asked about every
-        candidate spelling at once, and only when a question has a word that may be mistyped)."""
-        source = self._pipeline.source
-        if isinstance(source, SearchIndex):
-            lexical = source.lexical
-            return corrected_groups(groups, lambda term: lexical.document_frequency(term) > 0)
-        spellings = spellings_to_look_up(groups)
-        if not spellings:
-            return groups
-        return corrected_groups(groups, source.known_terms(spellings).__contains__)
 
     def clear_query_cache(self) -> None:
         """Forget remembered question vectors (benchmarks measure embedding every time)."""
@@ -397,3 +385,15 @@ def serve_index(settings: Settings, embedder: Embedder, *, show_progress: bool =
             raise
         log.error("%s; answering from the previous index %s", exc, previous.path)
         return EnsureResult(previous, "kept", str(exc))
+
+
+def _with_corpus_spellings(groups: list[TermGroup], source: SearchIndex | ArticleStore) -> list[TermGroup]:
+    """Mistyped names read as the corpus spells them (an article database is asked about every
+    candidate spelling at once, and only when a question has a word that may be mistyped)."""
+    if isinstance(source, SearchIndex):
+        lexical = source.lexical
+        return corrected_groups(groups, lambda term: lexical.document_frequency(term) > 0)
+    spellings = spellings_to_look_up(groups)
+    if not spellings:
+        return groups
+    return corrected_groups(groups, source.known_terms(spellings).__contains__)

@@ -194,6 +194,13 @@ QUESTION_FILLERS = frozenset(
     """.split()
 )
 
+
+def _synonyms(*words: str) -> dict[str, tuple[str, ...]]:
+    """Each of `words` as an ALTERNATIVES key: itself first (the word the question used leads its
+    group), then the others in the order given."""
+    return {word: (word, *(other for other in words if other != word)) for word in words}
+
+
 # Other names of the same thing: a capital for its country ("Kyiv" in a question, "Ukraina" in the
 # article), and spellings that differ between outlets. Any one found counts as the question's word.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
@@ -241,20 +248,14 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "menolak": ("menolak", "menentang", "oposisi", "melawan"),
     "ditolak": ("ditolak", "menentang", "oposisi", "melawan"),
     # Money for a cause: "dukungan dana", "dukungan finansial" and "dukungan keuangan" say one thing.
-    "dana": ("dana", "finansial", "keuangan"),
-    "finansial": ("finansial", "dana", "keuangan"),
-    "keuangan": ("keuangan", "dana", "finansial"),
+    **_synonyms("dana", "finansial", "keuangan"),
     # Taking part in a war: "ikut terjun" in chat, "terlibat" in news.
-    "terjun": ("terjun", "terlibat"),
-    "terlibat": ("terlibat", "terjun"),
+    **_synonyms("terjun", "terlibat"),
     # Now: "kini" in news, "sekarang" in chat.
-    "kini": ("kini", "sekarang"),
-    "sekarang": ("sekarang", "kini"),
+    **_synonyms("kini", "sekarang"),
     # Chat says "rapat" and "khawatir" where news says "pertemuan" and "cemas".
-    "rapat": ("rapat", "pertemuan"),
-    "pertemuan": ("pertemuan", "rapat"),
-    "khawatir": ("khawatir", "cemas"),
-    "cemas": ("cemas", "khawatir"),
+    **_synonyms("rapat", "pertemuan"),
+    **_synonyms("khawatir", "cemas"),
 }
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)

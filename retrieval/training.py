@@ -41,7 +41,7 @@ from retrieval.answer_model import (
     decision_row,
 )
 from retrieval.embedding import Embedder
-from retrieval.idk_mrc import MrcQuestion, SplitIndex, answer_in_quote
+from retrieval.idk_mrc import MrcQuestion, MrcSplit, SplitIndex, answer_in_quote
 from retrieval.search import HybridSearcher, Query
 
 log = logging.getLogger(__name__)
@@ -672,10 +672,8 @@ def run_training(
     progress(f"news training articles: {len(news)} samples")
     foreign: list[Sample] = []
     if config.foreign_questions_for_decider:
-        foreign = _foreign_split_samples(
-            news_data, train_data.split.questions[:: config.foreign_stride], background, work, embedder, train_data
-        )
-        foreign += _foreign_split_samples(train_data, news_data.split.questions, background, work, embedder, news_data)
+        foreign = _foreign_split_samples(news_data, train_data, background, work, embedder, config.foreign_stride)
+        foreign += _foreign_split_samples(train_data, news_data, background, work, embedder)
         progress(f"questions asked of the other corpus: {len(foreign)} samples")
     valid_data = ingest_split(load_split(data_dir / "valid.json"), settings, work, embedder)
     # Valid's answerable questions are also asked with their own paragraph hidden, for one figure of
@@ -718,18 +716,24 @@ def background_frequencies(splits: Sequence[SplitIndex]) -> BackgroundFrequencie
 
 def _foreign_split_samples(
     data: SplitIndex,
-    questions: Sequence[MrcQuestion],
+    other: SplitIndex,
     background: BackgroundFrequencies,
     work: Path,
     embedder: Embedder,
-    own: SplitIndex,
+    stride: int = 1,
 ) -> list[Sample]:
-    """`foreign_samples` with the question vectors of the questions' own split remembered on disk."""
-    split = own.split
-    vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
+    """`foreign_samples` of every `stride`-th question of `other` asked of `data`, with the question
+    vectors of `other` remembered on disk."""
+    vectors = _question_vectors(other.split, work, embedder)
+    questions = other.split.questions[::stride]
     samples = foreign_samples(data, questions, questions_engine(data, embedder, vectors), background)
     vectors.save()
     return samples
+
+
+def _question_vectors(split: MrcSplit, work: Path, embedder: Embedder) -> QuestionVectors:
+    """The split's question vectors, remembered in `work` by split name and content digest."""
+    return QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
 
 
 def _split_samples(
@@ -744,7 +748,7 @@ def _split_samples(
     """The split's samples: with `training`, chat-style copies too; `hide_gold` (default: `training`)
     also asks answerable questions with their paragraph hidden."""
     split = data.split
-    vectors = QuestionVectors(work / f"{split.name}-{split.digest}-questions.npz", embedder.embed_query)
+    vectors = _question_vectors(split, work, embedder)
     prepare = questions_engine(data, embedder, vectors)
     hide = training if hide_gold is None else hide_gold
     samples = build_samples(data, prepare, background, hide_gold=hide, chat=training)

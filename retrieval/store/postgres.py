@@ -493,11 +493,7 @@ class PostgresStore:
         """Which of `terms` some stored paragraph holds, in one query; StoreUnavailable when unreachable."""
         if not terms:
             return frozenset()
-        with self._snapshot() as conn:
-            rows = conn.execute(
-                "SELECT term FROM lexical_terms WHERE term = ANY(%s) AND df > 0", (sorted(terms),)
-            ).fetchall()
-        return frozenset(str(r[0]) for r in rows)
+        return frozenset(term for term, df in self._fetch_df(sorted(terms)).items() if df > 0)
 
     def _fetch_df(self, terms: list[str]) -> dict[str, int]:
         with self._snapshot() as conn:
